@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// Exit codes. They are part of the CLI's contract and documented in the
+// README.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitInvalid = 3
+)
+
+// streams are the process resources a command may use. Commands never touch
+// os.Stdout or os.Getenv directly, so tests can run them in-process.
+type streams struct {
+	in     io.Reader
+	out    io.Writer
+	err    io.Writer
+	getenv func(string) string
+}
+
+// globals are the flags every command accepts.
+type globals struct {
+	Home string `name:"home" env:"COCODER_HOME" placeholder:"DIR" help:"CoCoder home directory (default ~/.cocoder)."`
+	JSON bool   `name:"json" help:"Print machine-readable JSON instead of text."`
+}
+
+// cli is the command tree. Each command is a struct in its own file with a
+// Run method.
+type cli struct {
+	globals
+
+	Version  versionCmd  `cmd:"" help:"Print the version of cocoder."`
+	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of a contract."`
+	Validate validateCmd `cmd:"" help:"Validate contract files and directories."`
+}
+
+// exitError carries an exit code for a failure whose explanation the command
+// has already printed (for example an invalid contract's problem list).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// run parses args, runs the selected command and returns the process exit
+// code. It never calls os.Exit, so tests drive it directly.
+func run(ctx context.Context, args []string, s streams) (code int) {
+	var c cli
+	exited := false
+	parser, err := kong.New(&c,
+		kong.Name("cocoder"),
+		kong.Description("Run AI coding agents in lanes under explicit contracts."),
+		kong.Writers(s.out, s.err),
+		kong.Exit(func(c int) { exited = true; code = c }),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(&c.globals, &s),
+	)
+	if err != nil {
+		fmt.Fprintf(s.err, "cocoder: %v\n", err)
+		return exitFailure
+	}
+	kctx, err := parser.Parse(args)
+	if exited {
+		return code
+	}
+	if err != nil {
+		fmt.Fprintf(s.err, "cocoder: %v\n", err)
+		return exitUsage
+	}
+	if err := kctx.Run(); err != nil {
+		if exited {
+			return code
+		}
+		return report(s.err, err)
+	}
+	if exited {
+		return code
+	}
+	return exitOK
+}
+
+// report prints err and maps it to an exit code: 3 for invalid input, 1 for
+// everything else.
+func report(w io.Writer, err error) int {
+	if ee, ok := errors.AsType[*exitError](err); ok {
+		return ee.code
+	}
+	fmt.Fprintf(w, "cocoder: %v\n", err)
+	if errs.CodeOf(err) == errs.Invalid {
+		return exitInvalid
+	}
+	return exitFailure
+}
