@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/alecthomas/kong"
 
@@ -33,6 +35,19 @@ type streams struct {
 type globals struct {
 	Home string `name:"home" env:"COCODER_HOME" placeholder:"DIR" help:"CoCoder home directory (default ~/.cocoder)."`
 	JSON bool   `name:"json" help:"Print machine-readable JSON instead of text."`
+}
+
+// homeDir returns the absolute path of the CoCoder home: --home or
+// $COCODER_HOME when set, else ~/.cocoder. It does not create it.
+func (g *globals) homeDir() (string, error) {
+	if g.Home != "" {
+		return filepath.Abs(g.Home)
+	}
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find your home directory (%v); pass --home DIR or set COCODER_HOME", err)
+	}
+	return filepath.Join(h, ".cocoder"), nil
 }
 
 // cli is the command tree. Each command is a struct in its own file with a
