@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/fsx"
+	"github.com/cocoder/cocoder/secrets"
 )
 
 // Names of the entries of the home zone.
@@ -88,6 +89,9 @@ func (h *Home) RegistryPath() string { return filepath.Join(h.dir, homeRegistryF
 
 // SecretsDir is the secret store directory (0700).
 func (h *Home) SecretsDir() string { return filepath.Join(h.dir, homeSecretsDir) }
+
+// Secrets opens the home's secret store (secrets/, 0700).
+func (h *Home) Secrets() (*secrets.Store, error) { return secrets.Open(h.SecretsDir()) }
 
 // OzDir holds Oz's token, audit log, pid and port files (0700).
 func (h *Home) OzDir() string { return filepath.Join(h.dir, homeOzDir) }

@@ -254,3 +254,14 @@ func TestHomeContains(t *testing.T) {
 	assert.False(t, h.Contains(base))
 	assert.False(t, strings.HasPrefix(filepath.Join(base, "homework"), h.Dir()+"/"))
 }
+
+func TestHomeSecrets(t *testing.T) {
+	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+	require.NoError(t, err)
+	st, err := h.Secrets()
+	require.NoError(t, err)
+	require.NoError(t, st.Set("api-key", []byte("s3cret-value")))
+	fi, err := os.Stat(filepath.Join(h.SecretsDir(), "api-key"))
+	require.NoError(t, err, "the store writes into the home's secrets/")
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
