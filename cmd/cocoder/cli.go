@@ -58,6 +58,7 @@ type cli struct {
 	Version  versionCmd  `cmd:"" help:"Print the version of cocoder."`
 	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of a contract."`
 	Validate validateCmd `cmd:"" help:"Validate contract files and directories."`
+	Secrets  secretsCmd  `cmd:"" help:"Manage the local secret store (values are never printed)."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/secrets"
+)
+
+// secretsCmd groups the secret store commands. None of them prints a value.
+type secretsCmd struct {
+	Set  secretsSetCmd  `cmd:"" help:"Store a secret. The value comes from --from-stdin, --from-file, or a hidden prompt on a terminal; one trailing newline is removed."`
+	List secretsListCmd `cmd:"" help:"List stored secrets: names, sizes and times, never values."`
+	Rm   secretsRmCmd   `cmd:"" help:"Remove a stored secret."`
+}
+
+// openSecretStore opens <home>/secrets, the store every secrets command uses.
+func openSecretStore(g *globals) (*secrets.Store, error) {
+	home, err := g.homeDir()
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, "secrets", err, "cannot locate the CoCoder home")
+	}
+	return secrets.Open(filepath.Join(home, "secrets"))
+}
+
+type secretsSetCmd struct {
+	Name      string `arg:"" help:"Secret name (letters, digits, '_', '-', '.'); configuration refers to it as $${secret:NAME}."`
+	FromStdin bool   `name:"from-stdin" xor:"source" help:"Read the value from standard input. One trailing newline is removed."`
+	FromFile  string `name:"from-file" xor:"source" type:"path" placeholder:"FILE" help:"Read the value from FILE. One trailing newline is removed."`
+}
+
+func (c *secretsSetCmd) Run(g *globals, s *streams) error {
+	if err := secrets.ValidName(c.Name); err != nil {
+		return err
+	}
+	store, err := openSecretStore(g)
+	if err != nil {
+		return err
+	}
+	value, err := c.value(s)
+	if err != nil {
+		return err
+	}
+	if err := store.Set(c.Name, value); err != nil {
+		return err
+	}
+	ref := secrets.Ref{Kind: secrets.KindSecret, Target: c.Name}.String()
+	if g.JSON {
+		return writeJSON(s.out, map[string]any{"name": c.Name, "size": len(value), "path": store.Path(c.Name), "ref": ref})
+	}
+	_, err = fmt.Fprintf(s.out, "stored secret %s (%d bytes) in %s\nrefer to it as %s\n", c.Name, len(value), store.Path(c.Name), ref)
+	return err
+}
+
+// value reads the secret from the chosen source.
+func (c *secretsSetCmd) value(s *streams) ([]byte, error) {
+	const op = "secrets set"
+	switch {
+	case c.FromFile != "":
+		f, err := os.Open(c.FromFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errs.E(errs.NotFound, op, "--from-file %s: no such file", c.FromFile)
+		}
+		if err != nil {
+			return nil, errs.Wrap(errs.Invalid, op, err, "--from-file %s", c.FromFile)
+		}
+		defer func() { _ = f.Close() }()
+		return secrets.ReadValue(f)
+	case c.FromStdin:
+		return secrets.ReadValue(s.in)
+	}
+	f, ok := s.in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, errs.E(errs.Invalid, op, "no value given and standard input is not a terminal; pass --from-stdin to read the value from standard input, or --from-file FILE")
+	}
+	if _, err := fmt.Fprintf(s.err, "Value for secret %s (input hidden): ", c.Name); err != nil {
+		return nil, err
+	}
+	b, err := term.ReadPassword(int(f.Fd()))
+	_, _ = fmt.Fprintln(s.err)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err, "cannot read the value from the terminal")
+	}
+	return b, nil
+}
+
+type secretsListCmd struct{}
+
+func (c *secretsListCmd) Run(g *globals, s *streams) error {
+	store, err := openSecretStore(g)
+	if err != nil {
+		return err
+	}
+	infos, err := store.List()
+	if err != nil {
+		return err
+	}
+	if g.JSON {
+		return writeJSON(s.out, map[string]any{"dir": store.Dir(), "secrets": infos})
+	}
+	if len(infos) == 0 {
+		_, err := fmt.Fprintf(s.out, "no secrets in %s; add one with: cocoder secrets set NAME --from-stdin\n", store.Dir())
+		return err
+	}
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSIZE\tMODIFIED\tPROBLEM")
+	for _, i := range infos {
+		problem := i.Problem
+		if problem == "" {
+			problem = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", i.Name, i.Size, i.ModTime.Local().Format("2006-01-02 15:04:05"), problem)
+	}
+	return tw.Flush()
+}
+
+type secretsRmCmd struct {
+	Name string `arg:"" help:"Name of the secret to remove."`
+}
+
+func (c *secretsRmCmd) Run(g *globals, s *streams) error {
+	store, err := openSecretStore(g)
+	if err != nil {
+		return err
+	}
+	if err := store.Remove(c.Name); err != nil {
+		return err
+	}
+	if g.JSON {
+		return writeJSON(s.out, map[string]any{"name": c.Name, "removed": true})
+	}
+	_, err = fmt.Fprintf(s.out, "removed secret %s from %s\n", c.Name, store.Dir())
+	return err
+}
