@@ -59,6 +59,11 @@
 //		return err
 //	}
 //	cmd := exec.CommandContext(ctx, "agent")
-//	cmd.Env = append(os.Environ(), env.Environ()...)
-//	cmd.Stdout = secrets.NewRedactor(transcript, env.Values()...)
+//	cmd.Env = env.Environ() // with whatever base variables the agent needs
+//	out := secrets.NewRedactor(transcript, env.Values()...)
+//	cmd.Stdout, cmd.Stderr = out, out
+//	err = cmd.Run()
+//	if cerr := out.Close(); err == nil {
+//		err = cerr
+//	}
 package secrets
