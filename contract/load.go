@@ -1,0 +1,186 @@
+package contract
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// MaxFileSize is the largest contract file Load reads (4 MiB).
+const MaxFileSize = 4 << 20
+
+// Document is a decoded and validated contract together with what is worth
+// telling the user but is not an error.
+type Document struct {
+	// Kind of the contract.
+	Kind Kind
+	// File is the path or name the document was read from.
+	File string
+	// Value points to the contract struct, e.g. a *Profile.
+	Value any
+	// Warnings are non-fatal findings such as deprecated fields, with lines.
+	Warnings []Problem
+}
+
+// Parse decodes data strictly as a T (one of the contract types: Persona,
+// Profile, Route, ...), fills documented defaults and validates the result.
+// name is used in problems and decides the syntax: a name ending in .json is
+// read as JSON, anything else as YAML (of which JSON is a subset).
+//
+// Unknown fields, wrong types, duplicate keys, missing required fields and
+// every validation rule are reported together in a *ValidationError, each
+// problem with its JSON path and line. The error matches errs.ErrInvalid.
+func Parse[T any](name string, data []byte) (*T, error) {
+	k, ok := KindOf((*T)(nil))
+	if !ok {
+		return nil, errs.E(errs.Invalid, "contract.Parse", "%s is not a contract type", reflect.TypeFor[T]())
+	}
+	doc, err := ParseDocument(k, name, data)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Value.(*T), nil
+}
+
+// Load reads the file at path and parses it with [Parse]. The file must end
+// in .yaml, .yml or .json. A missing file is errs.NotFound; an invalid one
+// is a *ValidationError.
+func Load[T any](path string) (*T, error) {
+	k, ok := KindOf((*T)(nil))
+	if !ok {
+		return nil, errs.E(errs.Invalid, "contract.Load", "%s is not a contract type", reflect.TypeFor[T]())
+	}
+	doc, err := LoadDocument(k, path)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Value.(*T), nil
+}
+
+// ParseKind is [Parse] for a kind known only at run time. It returns a
+// pointer to the contract struct, e.g. a *Route for KindRoute.
+func ParseKind(kind Kind, name string, data []byte) (any, error) {
+	doc, err := ParseDocument(kind, name, data)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Value, nil
+}
+
+// LoadKind is [Load] for a kind known only at run time.
+func LoadKind(kind Kind, path string) (any, error) {
+	doc, err := LoadDocument(kind, path)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Value, nil
+}
+
+// LoadDocument reads and parses the file at path as a contract of the
+// given kind, returning the value with its warnings.
+func LoadDocument(kind Kind, path string) (*Document, error) {
+	if !isContractFile(path) {
+		return nil, errs.E(errs.Invalid, "contract.Load", "%s: contract files end in .yaml, .yml or .json", path)
+	}
+	if _, ok := specOf(kind); !ok {
+		return nil, unknownKind("contract.Load", kind)
+	}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDocument(kind, path, data)
+}
+
+// ParseDocument parses data as a contract of the given kind (see [Parse]),
+// returning the value with its warnings.
+func ParseDocument(kind Kind, name string, data []byte) (*Document, error) {
+	spec, ok := specOf(kind)
+	if !ok {
+		return nil, unknownKind("contract.Parse", kind)
+	}
+	doc := spec.newDoc()
+	lines, decodeProbs := decodeInto(data, strings.EqualFold(filepath.Ext(name), ".json"), doc)
+	if lines == nil {
+		return nil, &ValidationError{File: name, Problems: decodeProbs}
+	}
+	if d, ok := doc.(defaulter); ok {
+		d.setDefaults()
+	}
+	all := decodeProbs
+	for _, p := range validateValue(doc) {
+		if !coveredBy(p.Path, decodeProbs) {
+			all = append(all, p)
+		}
+	}
+	if len(all) > 0 {
+		return nil, &ValidationError{File: name, Problems: sortProblems(withLines(all, lines))}
+	}
+	return &Document{Kind: kind, File: name, Value: doc, Warnings: sortProblems(withLines(Warnings(doc), lines))}, nil
+}
+
+// coveredBy reports whether a decode problem already explains path (the
+// value there could not be read, so validating it again adds nothing).
+func coveredBy(path string, decodeProbs []Problem) bool {
+	for _, d := range decodeProbs {
+		if d.Path != "" && under(path, d.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// warner is implemented by contract types with deprecated or ineffective
+// fields.
+type warner interface {
+	warnings() []Problem
+}
+
+// Warnings returns the non-fatal findings about a contract value (a pointer
+// to a contract struct): deprecated fields that have no effect, settings
+// that contradict each other harmlessly. Lines are not known here; the
+// Document from [LoadDocument] carries them.
+func Warnings(doc any) []Problem {
+	if w, ok := doc.(warner); ok {
+		return w.warnings()
+	}
+	return nil
+}
+
+func unknownKind(op string, kind Kind) error {
+	names := make([]string, 0, len(kindSpecs))
+	for _, k := range Kinds() {
+		names = append(names, string(k))
+	}
+	return errs.E(errs.Invalid, op, "unknown contract kind %q; use one of: %s", string(kind), strings.Join(names, ", "))
+}
+
+// readFile reads a contract file, refusing directories and files larger
+// than MaxFileSize.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errs.E(errs.NotFound, "contract.Load", "%s does not exist", path)
+		}
+		return nil, errs.Wrap(errs.Internal, "contract.Load", err, "cannot open %s", path)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, errs.E(errs.Invalid, "contract.Load", "%s is a directory; give a contract file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, "contract.Load", err, "cannot read %s", path)
+	}
+	if len(data) > MaxFileSize {
+		return nil, errs.E(errs.Invalid, "contract.Load", "%s is larger than %d MiB; contract files are small documents", path, MaxFileSize>>20)
+	}
+	return data, nil
+}

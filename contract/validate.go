@@ -1,0 +1,323 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// Patterns shared by validate tags (custom validations of the same name) and
+// jsonschema tags (pattern=...). A test checks that both agree.
+const (
+	// idPattern is the shape of contract, persona, adapter, route, profile
+	// and boundary ids.
+	idPattern = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	// lanePattern is the shape of a lane id: dotted segments, so that
+	// nested profile groups flatten to ids such as "verifiers.primary".
+	lanePattern = `^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`
+	// slugPattern is the shape of a priority slug.
+	slugPattern = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	// envPattern is the shape of an environment variable name.
+	envPattern = `^[A-Za-z_][A-Za-z0-9_]*$`
+	// programPattern is a command without arguments.
+	programPattern = `^[^\s]+$`
+	// sha256Pattern is a lowercase hex SHA-256 digest.
+	sha256Pattern = `^[0-9a-f]{64}$`
+	// ownerPattern is a canonical lowercase owner token.
+	ownerPattern = `^[a-z0-9][a-z0-9_-]*$`
+	// wsidPattern is a registered workspace's id.
+	wsidPattern = `^[a-z0-9][a-z0-9-]*$`
+	// rootNamePattern is the name of a ${root:NAME} path token.
+	rootNamePattern = `^[A-Za-z0-9_-]+$`
+)
+
+// patternTags maps each custom validate tag that is a plain regular
+// expression to that expression.
+var patternTags = map[string]string{
+	"id":       idPattern,
+	"laneid":   lanePattern,
+	"slug":     slugPattern,
+	"envname":  envPattern,
+	"program":  programPattern,
+	"sha256":   sha256Pattern,
+	"owner":    ownerPattern,
+	"wsid":     wsidPattern,
+	"rootname": rootNamePattern,
+}
+
+var (
+	validateOnce sync.Once
+	validate     *validator.Validate
+)
+
+// validatorInstance returns the package's validator, built on first use so
+// that importing the package costs nothing.
+func validatorInstance() *validator.Validate {
+	validateOnce.Do(func() {
+		v := validator.New(validator.WithRequiredStructEnabled())
+		v.RegisterTagNameFunc(func(f reflect.StructField) string {
+			if name := jsonName(f); name != "" {
+				return name
+			}
+			return "-"
+		})
+		for tag, expr := range patternTags {
+			re := regexp.MustCompile(expr)
+			mustRegister(v, tag, func(fl validator.FieldLevel) bool { return re.MatchString(fl.Field().String()) })
+		}
+		mustRegister(v, "glob", func(fl validator.FieldLevel) bool { return globProblem(fl.Field().String()) == "" })
+		mustRegister(v, "relpath", func(fl validator.FieldLevel) bool { return filePathProblem(fl.Field().String()) == "" })
+		mustRegister(v, "regexp", func(fl validator.FieldLevel) bool { return regexpProblem(fl.Field().String()) == "" })
+		mustRegister(v, "placeholders", func(fl validator.FieldLevel) bool { return placeholderProblem(fl.Field().String()) == "" })
+		mustRegister(v, "secretref", func(fl validator.FieldLevel) bool { return secretRefProblem(fl.Field().String()) == "" })
+		mustRegister(v, "loopback", func(fl validator.FieldLevel) bool { return isLoopbackHost(fl.Field().String()) })
+		validate = v
+	})
+	return validate
+}
+
+func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
+	if err := v.RegisterValidation(tag, fn); err != nil {
+		panic(err)
+	}
+}
+
+// checker is implemented by contract types with rules that tags cannot say
+// (one field depends on another).
+type checker interface {
+	check(p *problems)
+}
+
+// defaulter is implemented by contract types that fill omitted fields with
+// documented defaults after decoding.
+type defaulter interface {
+	setDefaults()
+}
+
+// validateValue runs the tag rules and the type's own rules on doc (a
+// pointer to a contract struct) and returns every problem.
+func validateValue(doc any) []Problem {
+	var p problems
+	rv := reflect.ValueOf(doc)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		p.add("", "type", "cannot validate %T: not a contract struct", doc)
+		return p.list
+	}
+	err := validatorInstance().Struct(doc)
+	if fes, ok := errors.AsType[validator.ValidationErrors](err); ok {
+		for _, fe := range fes {
+			rule, msg := fieldProblem(fe)
+			p.add(nsPath(rv.Elem().Type(), fe.Namespace()), rule, "%s", msg)
+		}
+	} else if err != nil {
+		p.add("", "internal", "%v", err)
+	}
+	if f := rv.Elem().FieldByName("Version"); f.IsValid() && f.Type() == reflect.TypeFor[Version]() {
+		if v := Version(f.String()); !v.Supported() {
+			p.add("version", "version", "%s", versionProblem(v))
+		}
+	}
+	if c, ok := doc.(checker); ok {
+		c.check(&p)
+	}
+	return p.list
+}
+
+// Validate checks a contract value built in Go (a pointer to one of the
+// contract types): every tag rule and every cross-field rule, the same
+// checks Load runs after decoding. It does not fill defaults. It returns nil
+// or a *ValidationError listing every problem.
+func Validate(doc any) error {
+	p := problems{list: validateValue(doc)}
+	return p.err("")
+}
+
+// fieldProblem turns one validator failure into a rule name and a message
+// that says what to change.
+func fieldProblem(fe validator.FieldError) (rule, msg string) {
+	val := fmt.Sprint(fe.Value())
+	name := fe.Field()
+	switch fe.Tag() {
+	case "required":
+		return "required", fmt.Sprintf("%q is required; add it", name)
+	case "required_without":
+		return "required", fmt.Sprintf("set %q or %q", name, jsonNameOf(fe.Param()))
+	case "oneof":
+		return "enum", fmt.Sprintf("must be one of: %s (found %q)", strings.ReplaceAll(fe.Param(), " ", ", "), clip(val))
+	case "min", "max", "gte", "lte":
+		return "range", rangeMessage(fe)
+	case "unique":
+		return "unique", "must not list the same value twice"
+	case "eq":
+		return "const", fmt.Sprintf("must be %s", fe.Param())
+	case "datetime":
+		return "format", fmt.Sprintf("must be a date like 2026-05-22 (found %q)", clip(val))
+	case "glob":
+		return "glob", fmt.Sprintf("pattern %s %s", quote(val), globProblem(val))
+	case "relpath":
+		return "path", fmt.Sprintf("path %s %s", quote(val), filePathProblem(val))
+	case "regexp":
+		return "regexp", fmt.Sprintf("is not a valid regular expression: %s", regexpProblem(val))
+	case "placeholders":
+		return "placeholder", placeholderProblem(val)
+	case "secretref":
+		return "secret-ref", fmt.Sprintf("%s %s", quote(val), secretRefProblem(val))
+	case "loopback":
+		return "loopback", fmt.Sprintf("must be a loopback address (127.0.0.1, ::1 or localhost), found %q", clip(val))
+	case "id":
+		return "pattern", fmt.Sprintf("must be an id of letters, digits, '.', '_' or '-' starting with a letter or digit (found %q)", clip(val))
+	case "laneid":
+		return "pattern", fmt.Sprintf("must be a lane id: letters, digits, '_' or '-', with '.' only between group and lane as in \"verifiers.primary\" (found %q)", clip(val))
+	case "slug":
+		return "pattern", fmt.Sprintf("must be a priority slug: letters, digits, '.', '_' or '-' (found %q)", clip(val))
+	case "envname":
+		return "pattern", fmt.Sprintf("must be an environment variable name such as API_KEY (found %q)", clip(val))
+	case "program":
+		return "pattern", fmt.Sprintf("must be one program name or path without spaces; put arguments in \"args\" (found %q)", clip(val))
+	case "owner", "wsid", "rootname":
+		return "pattern", fmt.Sprintf("must match %s (found %q)", patternTags[fe.Tag()], clip(val))
+	case "sha256":
+		return "pattern", fmt.Sprintf("must be a lowercase hex SHA-256 digest (found %q)", clip(val))
+	}
+	return fe.Tag(), fmt.Sprintf("fails the %q rule (found %q)", fe.Tag(), clip(val))
+}
+
+// jsonNameOf lower-cases the first letter of a Go field name, which is how
+// every JSON name in this package is spelled.
+func jsonNameOf(goName string) string {
+	if goName == "" {
+		return ""
+	}
+	return strings.ToLower(goName[:1]) + goName[1:]
+}
+
+func rangeMessage(fe validator.FieldError) string {
+	more := fe.Tag() == "min" || fe.Tag() == "gte"
+	switch fe.Kind() {
+	case reflect.Slice, reflect.Map:
+		if more {
+			return fmt.Sprintf("needs at least %s entries", fe.Param())
+		}
+		return fmt.Sprintf("may have at most %s entries", fe.Param())
+	case reflect.String:
+		if more {
+			return fmt.Sprintf("must be at least %s characters long", fe.Param())
+		}
+		return fmt.Sprintf("must be at most %s characters long", fe.Param())
+	}
+	if more {
+		return fmt.Sprintf("must be at least %s (found %v)", fe.Param(), fe.Value())
+	}
+	return fmt.Sprintf("must be at most %s (found %v)", fe.Param(), fe.Value())
+}
+
+// nsPath converts a validator namespace such as
+// "Profile.lanes[verifiers.primary].writeBoundary[0]" into the JSON path
+// "lanes.verifiers.primary.writeBoundary[0]": map keys become dotted
+// segments, list indexes stay in brackets.
+func nsPath(root reflect.Type, ns string) string {
+	i := strings.IndexAny(ns, ".[")
+	if i < 0 {
+		return ""
+	}
+	rest := ns[i:]
+	t := root
+	var b strings.Builder
+	for rest != "" {
+		t = deref(t)
+		if rest[0] == '[' {
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				b.WriteString(rest)
+				break
+			}
+			key := rest[1:end]
+			rest = rest[end+1:]
+			if t.Kind() == reflect.Map {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(key)
+			} else {
+				b.WriteString("[" + key + "]")
+			}
+			if k := t.Kind(); k == reflect.Map || k == reflect.Slice || k == reflect.Array {
+				t = t.Elem()
+			}
+			continue
+		}
+		rest = strings.TrimPrefix(rest, ".")
+		end := strings.IndexAny(rest, ".[")
+		if end < 0 {
+			end = len(rest)
+		}
+		name := rest[:end]
+		rest = rest[end:]
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(name)
+		if t.Kind() == reflect.Struct {
+			if i, ok := infoOf(t).fields[name]; ok {
+				t = t.Field(i).Type
+			}
+		}
+	}
+	return b.String()
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// withLines fills in the line of each problem from the decode's path → line
+// map, using the nearest enclosing path that has a line.
+func withLines(list []Problem, lines map[string]int) []Problem {
+	if lines == nil {
+		return list
+	}
+	for i := range list {
+		if list[i].Line > 0 {
+			continue
+		}
+		for p := list[i].Path; ; p = parentPath(p) {
+			if l, ok := lines[p]; ok {
+				list[i].Line = l
+				break
+			}
+			if p == "" {
+				break
+			}
+		}
+	}
+	return list
+}
+
+// parentPath drops the last segment of a JSON path.
+func parentPath(p string) string {
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndexByte(p, '['); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// under reports whether path equals base or lies inside it.
+func under(path, base string) bool {
+	if base == "" || path == base {
+		return true
+	}
+	return strings.HasPrefix(path, base) && (path[len(base)] == '.' || path[len(base)] == '[')
+}
