@@ -175,3 +175,13 @@ func pathDir(p string) string {
 	}
 	return ""
 }
+
+// New returns a pointer to a new zero value of kind's contract type, e.g. a
+// *Route for KindRoute. An unknown kind is errs.Invalid.
+func New(kind Kind) (any, error) {
+	s, ok := specOf(kind)
+	if !ok {
+		return nil, unknownKind("contract.New", kind)
+	}
+	return s.newDoc(), nil
+}

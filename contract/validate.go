@@ -321,3 +321,11 @@ func under(path, base string) bool {
 	}
 	return strings.HasPrefix(path, base) && (path[len(base)] == '.' || path[len(base)] == '[')
 }
+
+// PatternOf returns the regular expression behind a validate tag that is a
+// plain pattern (id, laneid, slug, envname, ...), for tools that translate
+// tags into JSON Schema.
+func PatternOf(tag string) (string, bool) {
+	p, ok := patternTags[tag]
+	return p, ok
+}
