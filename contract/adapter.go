@@ -113,7 +113,7 @@ type Adapter struct {
 	ApprovalFlags map[ApprovalMode][]string `json:"approvalFlags,omitempty" yaml:"approvalFlags,omitempty" validate:"omitempty,dive,keys,oneof=never on-request,endkeys,dive,placeholders"`
 	// Env lists environment variables the CLI needs. A lane's value for
 	// each comes only from a secret reference, never from a literal.
-	Env []string `json:"env,omitempty" yaml:"env,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$" validate:"omitempty,unique,dive,envname"`
+	Env []string `json:"env,omitempty" yaml:"env,omitempty" jsonschema:"pattern=^[A-Za-z_][A-Za-z0-9_]*$,uniqueItems=true" validate:"omitempty,uniq,dive,envname"`
 	// ReadyPattern is a regular expression that matches the CLI's screen
 	// when it is ready for typed input.
 	ReadyPattern string `json:"readyPattern,omitempty" yaml:"readyPattern,omitempty" validate:"omitempty,regexp"`
@@ -130,15 +130,15 @@ type Adapter struct {
 	// WriteCapability is how much the adapter can write.
 	WriteCapability WriteCapability `json:"writeCapability" yaml:"writeCapability" jsonschema:"required,enum=none,enum=bounded,enum=repo" validate:"required,oneof=none bounded repo"`
 	// SandboxModes the adapter supports.
-	SandboxModes []SandboxMode `json:"sandboxModes" yaml:"sandboxModes" jsonschema:"required,enum=read-only,enum=workspace-write,enum=danger-full-access" validate:"required,unique,dive,oneof=read-only workspace-write danger-full-access"`
+	SandboxModes []SandboxMode `json:"sandboxModes" yaml:"sandboxModes" jsonschema:"required,enum=read-only,enum=workspace-write,enum=danger-full-access,uniqueItems=true" validate:"required,uniq,dive,oneof=read-only workspace-write danger-full-access"`
 	// ApprovalModes the adapter supports.
-	ApprovalModes []ApprovalMode `json:"approvalModes" yaml:"approvalModes" jsonschema:"required,enum=never,enum=on-request" validate:"required,unique,dive,oneof=never on-request"`
+	ApprovalModes []ApprovalMode `json:"approvalModes" yaml:"approvalModes" jsonschema:"required,enum=never,enum=on-request,uniqueItems=true" validate:"required,uniq,dive,oneof=never on-request"`
 	// ResultContract is the contract of the results it writes.
 	ResultContract string `json:"resultContract" yaml:"resultContract" jsonschema:"required,enum=job-result" validate:"required,oneof=job-result"`
 	// EvidenceCapabilities are the kinds of evidence it can produce.
-	EvidenceCapabilities []string `json:"evidenceCapabilities" yaml:"evidenceCapabilities" jsonschema:"required,enum=transcript,enum=screenshot,enum=dom,enum=console,enum=command-output,enum=diff,enum=test-result,enum=human-confirmation" validate:"required,unique,dive,oneof=transcript screenshot dom console command-output diff test-result human-confirmation"`
+	EvidenceCapabilities []string `json:"evidenceCapabilities" yaml:"evidenceCapabilities" jsonschema:"required,enum=transcript,enum=screenshot,enum=dom,enum=console,enum=command-output,enum=diff,enum=test-result,enum=human-confirmation,uniqueItems=true" validate:"required,uniq,dive,oneof=transcript screenshot dom console command-output diff test-result human-confirmation"`
 	// FailureModes are the ways it is known to fail.
-	FailureModes []string `json:"failureModes" yaml:"failureModes" jsonschema:"required,enum=missing-cli,enum=auth-expired,enum=stalled-tui,enum=refusal,enum=no-result-file,enum=permission-prompt,enum=rate-limit,enum=unknown" validate:"required,unique,dive,oneof=missing-cli auth-expired stalled-tui refusal no-result-file permission-prompt rate-limit unknown"`
+	FailureModes []string `json:"failureModes" yaml:"failureModes" jsonschema:"required,enum=missing-cli,enum=auth-expired,enum=stalled-tui,enum=refusal,enum=no-result-file,enum=permission-prompt,enum=rate-limit,enum=unknown,uniqueItems=true" validate:"required,uniq,dive,oneof=missing-cli auth-expired stalled-tui refusal no-result-file permission-prompt rate-limit unknown"`
 }
 
 // AvailabilityCheck says how to tell whether an adapter can run on this

@@ -63,7 +63,7 @@ type WriteBoundary struct {
 	// Excluded globs carved out of Allowed.
 	Excluded []string `json:"excluded" yaml:"excluded" jsonschema:"required" validate:"required,dive,glob"`
 	// Enforcement lists where the boundary is enforced.
-	Enforcement []string `json:"enforcement" yaml:"enforcement" jsonschema:"required,enum=preflight,enum=post-diff,enum=result-contract,enum=review-gate" validate:"required,unique,dive,oneof=preflight post-diff result-contract review-gate"`
+	Enforcement []string `json:"enforcement" yaml:"enforcement" jsonschema:"required,enum=preflight,enum=post-diff,enum=result-contract,enum=review-gate,uniqueItems=true" validate:"required,uniq,dive,oneof=preflight post-diff result-contract review-gate"`
 	// RequiresFounderApproval says a human must approve changes.
 	RequiresFounderApproval bool `json:"requiresFounderApproval,omitempty" yaml:"requiresFounderApproval,omitempty"`
 }

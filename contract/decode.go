@@ -477,7 +477,7 @@ func syntaxProblem(err error) Problem {
 		line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(err.Error(), m[0])
 	}
-	return Problem{Rule: "syntax", Message: "cannot parse: " + msg, Line: line}
+	return Problem{Rule: "syntax", Message: "cannot parse: " + msg + " (check the indentation and quoting around this line)", Line: line}
 }
 
 // parseNode parses data into the top-level mapping node. JSON (isJSON) is

@@ -93,7 +93,7 @@ func pathProblem(p string) string {
 	case p == "":
 		return "is empty"
 	case strings.HasPrefix(p, "/") || (len(p) > 1 && p[1] == ':'):
-		return "is absolute; write it relative to the repository root"
+		return "is absolute; write it as a relative path"
 	case strings.Contains(p, `\`):
 		return `uses "\"; use "/" between directories`
 	case strings.ContainsRune(p, 0):
@@ -102,7 +102,7 @@ func pathProblem(p string) string {
 	for seg := range strings.SplitSeq(strings.TrimSuffix(p, "/"), "/") {
 		switch seg {
 		case "..":
-			return `has a ".." segment; scopes cannot leave the repository`
+			return `has a ".." segment; paths may not climb out of the repository`
 		case ".":
 			return `has a "." segment; remove it`
 		case "":

@@ -111,18 +111,23 @@ var fileKinds = map[string]Kind{
 	"run.json":            KindRunStatus,
 }
 
+// maxKindDepth is how many enclosing folders InferKind looks at, so that
+// a kind folder far above a file (say a checkout under ~/routes/) does not
+// decide its kind.
+const maxKindDepth = 3
+
 // configNames are the file names of config documents.
 var configNames = []string{"config.yaml", "config.yml", "config.json", "overrides.yaml", "overrides.yml", "overrides.json"}
 
 // InferKind guesses a document's kind from its path, the way a workspace's
-// cocoder/ tree is laid out: a few file names are unambiguous
-// (result.json, startup-packet.json, raci.json, workspaces.yaml, a
-// manifest.json inside prompts/), then the nearest enclosing folder decides
-// (personas/, profiles/, routes/, boundaries/ or priority-boundaries/,
-// adapters/, evidence/, improvements/, supersessions/, write-boundaries/),
-// and config.yaml or overrides.yaml outside those folders is a
-// config. Only .yaml, .yml and .json files are considered. It reports false
-// when the path says nothing.
+// cocoder/ tree is laid out. A few file names are unambiguous wherever they
+// are (result.json, startup-packet.json, raci.json, workspaces.yaml, and
+// manifest.json inside prompts/). Otherwise the nearest kind folder among
+// the three enclosing folders decides: personas/, profiles/, routes/,
+// boundaries/ or priority-boundaries/, adapters/, evidence/, improvements/,
+// supersessions/, write-boundaries/. Outside those, config.yaml and
+// overrides.yaml (.yml, .json) are config. Only .yaml, .yml and .json files
+// are considered. It reports false when the path says nothing.
 func InferKind(path string) (Kind, bool) {
 	path = filepath.ToSlash(filepath.Clean(path))
 	base := strings.ToLower(pathBase(path))
@@ -139,7 +144,7 @@ func InferKind(path string) (Kind, bool) {
 	if base == "manifest.json" && len(dirs) > 0 && dirs[len(dirs)-1] == "prompts" {
 		return KindPromptManifest, true
 	}
-	for i := len(dirs) - 1; i >= 0; i-- {
+	for i := len(dirs) - 1; i >= max(0, len(dirs)-maxKindDepth); i-- {
 		for _, s := range kindSpecs {
 			for _, f := range s.folders {
 				if dirs[i] == f {

@@ -14,7 +14,7 @@ type PromptManifest struct {
 	// Version is the document format version (optional).
 	Version Version `json:"version,omitempty" yaml:"version,omitempty"`
 	// Personas maps a persona id to its fragment paths, in order.
-	Personas map[string][]string `json:"personas" yaml:"personas" jsonschema:"required" validate:"required,dive,keys,id,endkeys,required,min=1,unique,dive,relpath"`
+	Personas map[string][]string `json:"personas" yaml:"personas" jsonschema:"required" validate:"required,dive,keys,id,endkeys,required,min=1,dive,relpath"`
 }
 
 // Validate checks the manifest and returns nil or a *ValidationError.
@@ -22,9 +22,15 @@ func (m *PromptManifest) Validate() error { return Validate(m) }
 
 func (m *PromptManifest) check(p *problems) {
 	for _, persona := range sortedKeys(m.Personas) {
+		seen := map[string]int{}
 		for i, f := range m.Personas[persona] {
-			if !strings.HasSuffix(f, ".md") {
-				p.add(index(join("personas", persona), i), "markdown", "fragment %q must be a Markdown file (.md)", clip(f))
+			path := index(join("personas", persona), i)
+			if j, dup := seen[f]; dup {
+				p.add(path, "unique", "fragment %q is already listed at [%d]; remove one", clip(f), j)
+			}
+			seen[f] = i
+			if f != "" && filePathProblem(f) == "" && !strings.HasSuffix(f, ".md") {
+				p.add(path, "markdown", "fragment %q must be a Markdown file (.md)", clip(f))
 			}
 		}
 	}

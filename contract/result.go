@@ -46,7 +46,7 @@ type JobResult struct {
 	CanWrite bool `json:"canWrite" yaml:"canWrite" jsonschema:"required"`
 	// FilesChanged lists every file the lane changed, by exact
 	// repository-relative path, or ["none"].
-	FilesChanged []string `json:"filesChanged" yaml:"filesChanged" jsonschema:"required" validate:"required,unique,dive,relpath"`
+	FilesChanged []string `json:"filesChanged" yaml:"filesChanged" jsonschema:"required,uniqueItems=true" validate:"required,uniq,dive,relpath"`
 	// Summary says what was done.
 	Summary string `json:"summary" yaml:"summary" jsonschema:"required,minLength=1" validate:"required"`
 	// Findings lists what the lane found.

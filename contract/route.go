@@ -56,9 +56,9 @@ type Route struct {
 	// dispatch before they start work.
 	Teammates []string `json:"teammates" yaml:"teammates" jsonschema:"required" validate:"required,dive,required"`
 	// Lanes lists the profile lanes the route uses.
-	Lanes []string `json:"lanes" yaml:"lanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	Lanes []string `json:"lanes" yaml:"lanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 	// Gates lists the gates of the run, in order.
-	Gates []Gate `json:"gates" yaml:"gates" jsonschema:"required,enum=startup-packet,enum=profile-preflight,enum=write-boundary,enum=verifier,enum=qa,enum=founder-decision,enum=verify" validate:"required,unique,dive,oneof=startup-packet profile-preflight write-boundary verifier qa founder-decision verify"`
+	Gates []Gate `json:"gates" yaml:"gates" jsonschema:"required,enum=startup-packet,enum=profile-preflight,enum=write-boundary,enum=verifier,enum=qa,enum=founder-decision,enum=verify,uniqueItems=true" validate:"required,uniq,dive,oneof=startup-packet profile-preflight write-boundary verifier qa founder-decision verify"`
 	// WritePolicy says how many lanes may write.
 	WritePolicy WritePolicy `json:"writePolicy" yaml:"writePolicy" jsonschema:"required,enum=one-writer,enum=bounded-writers,enum=read-only" validate:"required,oneof=one-writer bounded-writers read-only"`
 	// Verify is the command of the verify gate.
@@ -74,7 +74,7 @@ type Route struct {
 	AllowAutonomousTeammateStart bool `json:"allowAutonomousTeammateStart,omitempty" yaml:"allowAutonomousTeammateStart,omitempty"`
 	// InitialLanes are the lanes started at launch; the lead may add more
 	// later from TopologyOptions. Empty: all lanes. Must include the lead.
-	InitialLanes []string `json:"initialLanes,omitempty" yaml:"initialLanes,omitempty" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"omitempty,unique,dive,laneid"`
+	InitialLanes []string `json:"initialLanes,omitempty" yaml:"initialLanes,omitempty" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"omitempty,uniq,dive,laneid"`
 	// TopologyOptions are the lane sets the lead may grow the run into.
 	TopologyOptions []TopologyOption `json:"topologyOptions,omitempty" yaml:"topologyOptions,omitempty" validate:"omitempty,dive"`
 	// OrchestratorCommit makes the engine, not the agents, commit writer
@@ -108,9 +108,9 @@ type VerifyGate struct {
 // LaneRequirement is what a route requires of a lane's adapter.
 type LaneRequirement struct {
 	// RequiredCapabilities the adapter must declare.
-	RequiredCapabilities []Capability `json:"requiredCapabilities,omitempty" yaml:"requiredCapabilities,omitempty" jsonschema:"enum=interactive,enum=initialPrompt,enum=stdinDispatch,enum=resultFile,enum=transcriptCapture,enum=streamingDetection,enum=screenshots,enum=dom,enum=console,enum=shell,enum=fileEdit" validate:"omitempty,unique,dive,oneof=interactive initialPrompt stdinDispatch resultFile transcriptCapture streamingDetection screenshots dom console shell fileEdit"`
+	RequiredCapabilities []Capability `json:"requiredCapabilities,omitempty" yaml:"requiredCapabilities,omitempty" jsonschema:"enum=interactive,enum=initialPrompt,enum=stdinDispatch,enum=resultFile,enum=transcriptCapture,enum=streamingDetection,enum=screenshots,enum=dom,enum=console,enum=shell,enum=fileEdit,uniqueItems=true" validate:"omitempty,uniq,dive,oneof=interactive initialPrompt stdinDispatch resultFile transcriptCapture streamingDetection screenshots dom console shell fileEdit"`
 	// RequiredEvidenceCapabilities the adapter must declare.
-	RequiredEvidenceCapabilities []string `json:"requiredEvidenceCapabilities,omitempty" yaml:"requiredEvidenceCapabilities,omitempty" jsonschema:"enum=transcript,enum=screenshot,enum=dom,enum=console,enum=command-output,enum=diff,enum=test-result,enum=human-confirmation" validate:"omitempty,unique,dive,oneof=transcript screenshot dom console command-output diff test-result human-confirmation"`
+	RequiredEvidenceCapabilities []string `json:"requiredEvidenceCapabilities,omitempty" yaml:"requiredEvidenceCapabilities,omitempty" jsonschema:"enum=transcript,enum=screenshot,enum=dom,enum=console,enum=command-output,enum=diff,enum=test-result,enum=human-confirmation,uniqueItems=true" validate:"omitempty,uniq,dive,oneof=transcript screenshot dom console command-output diff test-result human-confirmation"`
 	// AllowedAdapters limits which adapters may run the lane. Empty: any.
 	AllowedAdapters []string `json:"allowedAdapters,omitempty" yaml:"allowedAdapters,omitempty" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9._-]*$" validate:"omitempty,dive,id"`
 	// ReadOnlyVerifier marks a verifier lane that must not write.
@@ -130,7 +130,7 @@ type TopologyOption struct {
 	// Label is the display name.
 	Label string `json:"label,omitempty" yaml:"label,omitempty"`
 	// Lanes of the option; a subset of the route's lanes including the lead.
-	Lanes []string `json:"lanes" yaml:"lanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	Lanes []string `json:"lanes" yaml:"lanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 	// RequiredPersonas the option needs.
 	RequiredPersonas []string `json:"requiredPersonas,omitempty" yaml:"requiredPersonas,omitempty" validate:"omitempty,dive,required"`
 }
@@ -147,7 +147,7 @@ type OrchestratorCommit struct {
 	// Default "exact-files".
 	StageMode string `json:"stageMode,omitempty" yaml:"stageMode,omitempty" jsonschema:"enum=exact-files" validate:"omitempty,oneof=exact-files"`
 	// WriterLanes are the lanes whose results the engine commits.
-	WriterLanes []string `json:"writerLanes" yaml:"writerLanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	WriterLanes []string `json:"writerLanes" yaml:"writerLanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 	// LaneWriteScopes narrows what each writer lane's commit may contain.
 	LaneWriteScopes map[string]Scope `json:"laneWriteScopes,omitempty" yaml:"laneWriteScopes,omitempty" validate:"omitempty,dive,keys,laneid,endkeys"`
 	// AcceptedResultField is the result field listing the files; only
@@ -168,7 +168,7 @@ type GitCommitPolicy struct {
 	// Mode; only "writer-lane" exists.
 	Mode string `json:"mode" yaml:"mode" jsonschema:"required,enum=writer-lane" validate:"required,oneof=writer-lane"`
 	// WriterLanes that may commit.
-	WriterLanes []string `json:"writerLanes" yaml:"writerLanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	WriterLanes []string `json:"writerLanes" yaml:"writerLanes" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 }
 
 // LeadRescue lets named lead lanes supersede named teammates' non-PASS
@@ -177,9 +177,9 @@ type LeadRescue struct {
 	// Allowed turns the policy on.
 	Allowed bool `json:"allowed" yaml:"allowed" jsonschema:"required"`
 	// Leads that may rescue.
-	Leads []string `json:"leads" yaml:"leads" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	Leads []string `json:"leads" yaml:"leads" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 	// Superseded lanes whose results may be superseded.
-	Superseded []string `json:"superseded" yaml:"superseded" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	Superseded []string `json:"superseded" yaml:"superseded" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 }
 
 // LeadSupportCommit lets the lead commit mechanical orchestration files
@@ -190,7 +190,7 @@ type LeadSupportCommit struct {
 	// StageMode; only "exact-files" exists. Default "exact-files".
 	StageMode string `json:"stageMode,omitempty" yaml:"stageMode,omitempty" jsonschema:"enum=exact-files" validate:"omitempty,oneof=exact-files"`
 	// Leads that may commit.
-	Leads []string `json:"leads" yaml:"leads" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,min=1,unique,dive,laneid"`
+	Leads []string `json:"leads" yaml:"leads" jsonschema:"required,minItems=1,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"required,min=1,uniq,dive,laneid"`
 	// Allowed globs the lead may commit.
 	Allowed []string `json:"allowed" yaml:"allowed" jsonschema:"required,minItems=1" validate:"required,min=1,dive,glob"`
 	// Excluded globs carved out of Allowed.

@@ -13,8 +13,8 @@ import (
 // thing: the json and yaml names are equal; `required` appears in both the
 // validate and the jsonschema tag (booleans, numbers and nested structs are
 // required by presence only, which the decoder checks); every oneof has the
-// same values as the enum; every pattern rule is the same expression; and
-// numeric and length bounds agree.
+// same values as the enum; every pattern rule is the same expression; uniq
+// goes with uniqueItems; and numeric and length bounds agree.
 func TestTagParity(t *testing.T) {
 	seen := map[reflect.Type]bool{}
 	for _, k := range contract.Kinds() {
@@ -128,6 +128,11 @@ func checkField(t *testing.T, f reflect.StructField) {
 		if !slices.Equal(strings.Fields(oneof), enum) {
 			t.Errorf("validate oneof %q and jsonschema enum %q differ", oneof, enum)
 		}
+	}
+
+	_, vUniq := ruleValue(top, "uniq")
+	if vUniq != slices.Contains(js, "uniqueItems=true") {
+		t.Errorf("validate uniq (%v) and jsonschema uniqueItems (%v) differ", vUniq, !vUniq)
 	}
 
 	var wantPattern string

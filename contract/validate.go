@@ -75,6 +75,10 @@ func validatorInstance() *validator.Validate {
 		mustRegister(v, "regexp", func(fl validator.FieldLevel) bool { return regexpProblem(fl.Field().String()) == "" })
 		mustRegister(v, "placeholders", func(fl validator.FieldLevel) bool { return placeholderProblem(fl.Field().String()) == "" })
 		mustRegister(v, "secretref", func(fl validator.FieldLevel) bool { return secretRefProblem(fl.Field().String()) == "" })
+		// uniq marks lists whose entries must differ; checkUnique enforces
+		// it after the other rules, so that one duplicate does not hide
+		// the problems of the other entries.
+		mustRegister(v, "uniq", func(validator.FieldLevel) bool { return true })
 		mustRegister(v, "loopback", func(fl validator.FieldLevel) bool { return isLoopbackHost(fl.Field().String()) })
 		validate = v
 	})
@@ -122,10 +126,67 @@ func validateValue(doc any) []Problem {
 			p.add("version", "version", "%s", versionProblem(v))
 		}
 	}
+	checkUnique(&p, rv.Elem(), "")
 	if c, ok := doc.(checker); ok {
 		c.check(&p)
 	}
 	return p.list
+}
+
+// checkUnique reports repeated entries in every list field tagged uniq,
+// walking nested structs, lists and maps.
+func checkUnique(p *problems, v reflect.Value, path string) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkUnique(p, v.Elem(), path)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			checkUnique(p, v.Index(i), index(path, i))
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if iter.Key().Kind() == reflect.String {
+				checkUnique(p, iter.Value(), join(path, iter.Key().String()))
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if t == timeType {
+			return
+		}
+		si := infoOf(t)
+		for _, name := range si.names {
+			i := si.fields[name]
+			f, fp := v.Field(i), join(path, name)
+			if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String && hasRule(t.Field(i).Tag.Get("validate"), "uniq") {
+				seen := map[string]int{}
+				for j := range f.Len() {
+					s := f.Index(j).String()
+					if k, dup := seen[s]; dup {
+						p.add(index(fp, j), "unique", "%s is already listed at [%d]; remove one", quote(s), k)
+						continue
+					}
+					seen[s] = j
+				}
+				continue
+			}
+			checkUnique(p, f, fp)
+		}
+	}
+}
+
+// hasRule reports whether a validate tag names rule before its first dive.
+func hasRule(tag, rule string) bool {
+	top, _, _ := strings.Cut(tag, ",dive")
+	for r := range strings.SplitSeq(top, ",") {
+		if r == rule {
+			return true
+		}
+	}
+	return false
 }
 
 // Validate checks a contract value built in Go (a pointer to one of the
@@ -144,6 +205,9 @@ func fieldProblem(fe validator.FieldError) (rule, msg string) {
 	name := fe.Field()
 	switch fe.Tag() {
 	case "required":
+		if strings.HasSuffix(name, "]") {
+			return "required", "must not be empty"
+		}
 		return "required", fmt.Sprintf("%q is required; add it", name)
 	case "required_without":
 		return "required", fmt.Sprintf("set %q or %q", name, jsonNameOf(fe.Param()))
@@ -151,8 +215,6 @@ func fieldProblem(fe validator.FieldError) (rule, msg string) {
 		return "enum", fmt.Sprintf("must be one of: %s (found %q)", strings.ReplaceAll(fe.Param(), " ", ", "), clip(val))
 	case "min", "max", "gte", "lte":
 		return "range", rangeMessage(fe)
-	case "unique":
-		return "unique", "must not list the same value twice"
 	case "eq":
 		return "const", fmt.Sprintf("must be %s", fe.Param())
 	case "datetime":
@@ -196,12 +258,19 @@ func jsonNameOf(goName string) string {
 	return strings.ToLower(goName[:1]) + goName[1:]
 }
 
+func plural(n, one, many string) string {
+	if n == "1" {
+		return one
+	}
+	return many
+}
+
 func rangeMessage(fe validator.FieldError) string {
 	more := fe.Tag() == "min" || fe.Tag() == "gte"
 	switch fe.Kind() {
 	case reflect.Slice, reflect.Map:
 		if more {
-			return fmt.Sprintf("needs at least %s entries", fe.Param())
+			return fmt.Sprintf("needs at least %s %s", fe.Param(), plural(fe.Param(), "entry", "entries"))
 		}
 		return fmt.Sprintf("may have at most %s entries", fe.Param())
 	case reflect.String:

@@ -1,12 +1,105 @@
 package main
 
-import "errors"
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cocoder/cocoder/contract"
+)
 
 type validateCmd struct {
-	Kind  string   `help:"Force the contract kind instead of inferring it from the folder."`
-	Paths []string `arg:"" help:"Contract files or directories."`
+	Kind  string   `help:"Validate every file as this contract kind instead of inferring it from the folder (see 'cocoder schema --list')." placeholder:"KIND"`
+	Paths []string `arg:"" help:"Contract files or directories (for example a workspace's cocoder/ folder)."`
 }
 
+// builtinAdapters returns the adapter declarations shipped with the binary,
+// which the cross-document check uses for lanes whose adapter has no file
+// in the tree. The run package provides them; until it does this is empty.
+var builtinAdapters = func() map[string]*contract.Adapter { return nil }
+
 func (c *validateCmd) Run(g *globals, s *streams) error {
-	return errors.New("validate: not built yet")
+	rep, err := contract.CheckPaths(c.Paths, contract.CheckOptions{Kind: contract.Kind(c.Kind), Adapters: builtinAdapters()})
+	if err != nil {
+		return err
+	}
+	if g.JSON {
+		if err := writeJSON(s.out, rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(s.out, rep)
+	}
+	if !rep.OK {
+		return &exitError{exitInvalid}
+	}
+	return nil
+}
+
+// printReport renders a report for a terminal: one line per file, then
+// each problem as path:line: field: message, then the cross-check issues.
+func printReport(w io.Writer, rep *contract.Report) {
+	invalid, blocking, warnings := 0, 0, 0
+	for _, f := range rep.Files {
+		if f.OK {
+			fmt.Fprintf(w, "ok       %-16s %s\n", f.Kind, f.Path)
+		} else {
+			invalid++
+			fmt.Fprintf(w, "invalid  %-16s %s\n", f.Kind, f.Path)
+		}
+		for _, p := range f.Problems {
+			fmt.Fprintf(w, "  %s\n", location(f.Path, p, ""))
+		}
+		for _, p := range f.Warnings {
+			warnings++
+			fmt.Fprintf(w, "  %s\n", location(f.Path, p, "warning: "))
+		}
+	}
+	for _, is := range rep.Issues {
+		if is.Severity == contract.SeverityBlock {
+			blocking++
+		} else {
+			warnings++
+		}
+		ctx := fmt.Sprintf("route %s × profile %s", is.Route, is.Profile)
+		if is.Boundary != "" {
+			ctx += " × boundary " + is.Boundary
+		}
+		lane := ""
+		if is.Lane != "" {
+			lane = "lane " + is.Lane + ": "
+		}
+		fmt.Fprintf(w, "%-5s %s (%s): %s%s\n", is.Severity, is.Code, ctx, lane, is.Message)
+	}
+	verdict := "all valid"
+	if !rep.OK {
+		verdict = "INVALID"
+	}
+	fmt.Fprintf(w, "%s: %d %s checked, %d invalid; cross-check: %d blocking, %d %s\n",
+		verdict, len(rep.Files), plural(len(rep.Files), "file"), invalid, blocking, warnings, plural(warnings, "warning"))
+}
+
+// location formats a problem as path:line: field: message [rule].
+func location(path string, p contract.Problem, prefix string) string {
+	var b strings.Builder
+	b.WriteString(path)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	b.WriteString(prefix)
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	fmt.Fprintf(&b, " [%s]", p.Rule)
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
