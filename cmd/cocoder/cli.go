@@ -59,6 +59,10 @@ type cli struct {
 	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of a contract."`
 	Validate validateCmd `cmd:"" help:"Validate contract files and directories."`
 	Secrets  secretsCmd  `cmd:"" help:"Manage the local secret store (values are never printed)."`
+
+	Init      initCmd      `cmd:"" help:"Scaffold cocoder/ in a repository (idempotent; changed files are never overwritten)."`
+	Workspace workspaceCmd `cmd:"" help:"Register, list, show and remove workspaces."`
+	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command
