@@ -14,6 +14,21 @@ import (
 	"github.com/cocoder/cocoder/contract"
 )
 
+// adapterYAML is an agent CLI declaration with ID standing for its id.
+const adapterYAML = `id: ID
+label: ID
+kind: llm-cli
+command: ID
+availabilityCheck: {commandExists: ID}
+capabilities: {interactive: true, initialPrompt: true, stdinDispatch: true, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: repo
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript, command-output, diff]
+failureModes: [missing-cli, unknown]
+`
+
 // runHome runs the CLI with --home home.
 func runHome(t *testing.T, home string, args ...string) (int, string, string) {
 	t.Helper()
@@ -57,6 +72,23 @@ func TestInitCommand(t *testing.T) {
 	assert.Equal(t, []string{"cocoder/AGENTS.md"}, rep.Conflicts)
 	assert.NotEmpty(t, rep.Skipped)
 
+	t.Run("ScaffoldPassesValidate", func(t *testing.T) {
+		// The engine ships the adapter declarations; until this binary
+		// embeds them, stand in with declarations of the same ids.
+		saved := builtinAdapters
+		t.Cleanup(func() { builtinAdapters = saved })
+		builtinAdapters = func() map[string]*contract.Adapter {
+			out := map[string]*contract.Adapter{}
+			for _, id := range []string{"claude", "codex", "demo"} {
+				a, err := contract.Parse[contract.Adapter](id+".yaml", []byte(strings.ReplaceAll(adapterYAML, "ID", id)))
+				require.NoError(t, err)
+				out[id] = a
+			}
+			return out
+		}
+		code, out, errOut := runHome(t, home, "validate", filepath.Join(repo, "cocoder"))
+		assert.Equal(t, exitOK, code, out+errOut)
+	})
 	t.Run("ErrNested", func(t *testing.T) {
 		inner := filepath.Join(repo, "sub")
 		require.NoError(t, os.Mkdir(inner, 0o755))
