@@ -74,11 +74,17 @@ type Report struct {
 //
 // Invalid documents are reported in the Report, not as an error. The error
 // is for paths that do not exist (errs.NotFound), a file whose kind cannot
-// be told (errs.Invalid), or an unreadable tree.
+// be told (errs.Invalid), an unreadable tree, or an invalid declaration in
+// opt.Adapters (errs.Internal: those come with the program).
 func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 	if opt.Kind != "" {
 		if _, ok := specOf(opt.Kind); !ok {
 			return nil, unknownKind("contract.CheckPaths", opt.Kind)
+		}
+	}
+	for _, id := range sortedKeys(opt.Adapters) {
+		if a := opt.Adapters[id]; a == nil || a.ID != id || a.Validate() != nil {
+			return nil, errs.E(errs.Internal, "contract.CheckPaths", "the built-in adapter declaration %q is invalid", id)
 		}
 	}
 	rep := &Report{Files: []FileReport{}, Issues: []TreeIssue{}}
@@ -257,7 +263,7 @@ func (rep *Report) checkPair(g group, rf, pf FileReport) {
 	seen := map[Issue]bool{}
 	var found []TreeIssue
 	for _, bf := range bounds {
-		in := LaunchInput{Route: r, Profile: p, Adapters: g.adapters, Personas: g.personas}
+		in := LaunchInput{Route: r, Profile: p, Adapters: g.adapters, Personas: g.personas, validated: true}
 		files := []string{rf.Path, pf.Path}
 		if b, ok := bf.doc.(*PriorityBoundary); ok {
 			in.Boundary, in.PrioritySlug = b, b.PrioritySlug

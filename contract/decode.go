@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -480,22 +479,14 @@ func syntaxProblem(err error) Problem {
 	return Problem{Rule: "syntax", Message: "cannot parse: " + msg + " (check the indentation and quoting around this line)", Line: line}
 }
 
-// parseNode parses data into the top-level mapping node. JSON (isJSON) is
-// first checked by encoding/json so that JSON syntax errors read like JSON
-// errors; the node tree itself always comes from the YAML parser, which
-// accepts JSON.
+// parseNode parses data into the top-level mapping node: JSON (isJSON)
+// with encoding/json's tokenizer, anything else with the YAML parser.
 func parseNode(data []byte, isJSON bool) (n *yaml.Node, p *Problem) {
-	if isJSON && !json.Valid(data) {
-		var raw json.RawMessage
-		err := json.Unmarshal(data, &raw)
-		line := 0
-		if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-			line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+	if isJSON {
+		if n, p = parseJSONNode(data); p != nil {
+			return nil, p
 		}
-		if err == nil {
-			err = errors.New("invalid JSON")
-		}
-		return nil, &Problem{Rule: "syntax", Message: "cannot parse JSON: " + err.Error(), Line: line}
+		return topMapping(n)
 	}
 	defer func() {
 		// yaml.v3 is not known to panic on any input, but a contract file
@@ -525,6 +516,11 @@ func parseNode(data []byte, isJSON bool) (n *yaml.Node, p *Problem) {
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]
 	}
+	return topMapping(n)
+}
+
+// topMapping checks that a document's root is a mapping.
+func topMapping(n *yaml.Node) (*yaml.Node, *Problem) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}

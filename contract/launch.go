@@ -106,6 +106,10 @@ type LaunchInput struct {
 	// priority-owner check and the boundary's slug check, as when a
 	// workspace is validated without choosing a priority.
 	PrioritySlug string
+
+	// validated is set by CheckPaths, whose documents were just loaded
+	// and validated, so they are not validated twice.
+	validated bool
 }
 
 // CheckLaunch compares a route, a profile, the declared adapters, a
@@ -128,7 +132,9 @@ func CheckLaunch(in LaunchInput) []Issue {
 	if in.Route == nil || in.Profile == nil {
 		return c.issues
 	}
-	c.validateDocs()
+	if !in.validated {
+		c.validateDocs()
+	}
 	c.writers = c.findWriters()
 	for _, lane := range in.Route.Lanes {
 		c.lane(lane)
