@@ -3,6 +3,7 @@ package contract
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -189,7 +190,7 @@ func checkFile(k Kind, path string) FileReport {
 	}
 	fr.OK, fr.Warnings, fr.doc = true, doc.Warnings, doc.Value
 	if m, ok := doc.Value.(*PromptManifest); ok {
-		fr.Problems = missingFragments(m, filepath.Dir(path))
+		fr.Problems = withLines(missingFragments(m, filepath.Dir(path)), doc.lines)
 		fr.OK = len(fr.Problems) == 0
 	}
 	return fr
@@ -214,15 +215,19 @@ type group struct {
 	routes, profiles, boundaries []FileReport
 	adapters                     map[string]*Adapter
 	personas                     map[string]*Persona
+	invalid                      map[Kind]bool // kinds with a file that does not validate
 }
 
 func (rep *Report) crossCheck(idx []int, builtin map[string]*Adapter) {
-	g := group{adapters: map[string]*Adapter{}}
+	g := group{adapters: map[string]*Adapter{}, invalid: map[Kind]bool{}}
 	for id, a := range builtin {
 		g.adapters[id] = a
 	}
 	for _, i := range idx {
 		f := rep.Files[i]
+		if !f.OK && f.doc == nil {
+			g.invalid[f.Kind] = true
+		}
 		switch d := f.doc.(type) {
 		case *Route:
 			g.routes = append(g.routes, f)
@@ -274,6 +279,7 @@ func (rep *Report) checkPair(g group, rf, pf FileReport) {
 				continue
 			}
 			seen[is] = true
+			is.Message += g.hint(is.Code)
 			ti := TreeIssue{Issue: is, Route: r.ID, Profile: p.ID, Files: files[:2]}
 			if in.Boundary != nil && boundaryIssue(is.Code) {
 				ti.Boundary, ti.Files = in.Boundary.ID, files
@@ -285,6 +291,16 @@ func (rep *Report) checkPair(g group, rf, pf FileReport) {
 		return cmp.Compare(severityRank(a.Severity), severityRank(b.Severity))
 	})
 	rep.Issues = append(rep.Issues, found...)
+}
+
+// hint explains that a "missing" document may be one that did not
+// validate, which the cross-check leaves out.
+func (g group) hint(code string) string {
+	kind := map[string]Kind{IssuePersonaMissing: KindPersona, IssueMissingAdapter: KindAdapter, IssueMissingFallbackAdapter: KindAdapter}[code]
+	if kind != "" && g.invalid[kind] {
+		return fmt.Sprintf(" (a %s file here does not validate and was left out of this check; fix it first)", kind)
+	}
+	return ""
 }
 
 func severityRank(s Severity) int {

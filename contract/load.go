@@ -26,6 +26,8 @@ type Document struct {
 	Value any
 	// Warnings are non-fatal findings such as deprecated fields, with lines.
 	Warnings []Problem
+
+	lines map[string]int // JSON path → line, for problems found later
 }
 
 // Parse decodes data strictly as a T (one of the contract types: Persona,
@@ -122,7 +124,7 @@ func ParseDocument(kind Kind, name string, data []byte) (*Document, error) {
 	if len(all) > 0 {
 		return nil, &ValidationError{File: name, Problems: sortProblems(withLines(all, lines))}
 	}
-	return &Document{Kind: kind, File: name, Value: doc, Warnings: sortProblems(withLines(Warnings(doc), lines))}, nil
+	return &Document{Kind: kind, File: name, Value: doc, Warnings: sortProblems(withLines(Warnings(doc), lines)), lines: lines}, nil
 }
 
 // coveredBy reports whether a decode problem already explains path (the
