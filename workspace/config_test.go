@@ -245,3 +245,81 @@ func TestLoadConfigNeverEchoesALiteralSecret(t *testing.T) {
 	assert.Contains(t, err.Error(), "secrets.github")
 	assert.NotContains(t, err.Error(), leaked)
 }
+
+// FuzzSetConfig feeds arbitrary keys and values to SetConfig: it never
+// panics, a success leaves a file that validates, and a failure leaves the
+// file as it was.
+func FuzzSetConfig(f *testing.F) {
+	for _, kv := range [][2]string{
+		{"oz.port", "9000"}, {"secrets.x", "${env:X}"}, {"roots", "{a: /b}"}, {"a..b", "1"},
+		{"theme.mode", "null"}, {"adapters.codex.enabled", "false"}, {"roots", "[1, {"}, {"oz", "7"},
+	} {
+		f.Add(kv[0], kv[1])
+	}
+	dir := f.TempDir()
+	const seed = "# kept\noz:\n  port: 9100\n"
+	f.Fuzz(func(t *testing.T, key, value string) {
+		path := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := workspace.SetConfig(path, key, value)
+		data, rerr := os.ReadFile(path)
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		if err != nil {
+			if string(data) != seed {
+				t.Fatalf("SetConfig(%q, %q) failed (%v) but changed the file", key, value, err)
+			}
+			return
+		}
+		if _, err := contract.Parse[contract.Config](path, data); err != nil {
+			t.Fatalf("SetConfig(%q, %q) wrote an invalid file: %v", key, value, err)
+		}
+	})
+}
+
+// FuzzLoadConfig feeds arbitrary bytes as the workspace config layer:
+// LoadConfig never panics, and either fails with an invalid-input error or
+// returns a configuration whose sources name known layers.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add([]byte("oz:\n  port: 9000\n"))
+	f.Add([]byte("secrets:\n  a: ${env:A}\nroots: {x: ~/x}\n"))
+	f.Add([]byte("adapters:\n  codex: {enabled: false}\n"))
+	f.Add([]byte("oz: [1]\n"))
+	f.Add([]byte("{{{"))
+	base := f.TempDir()
+	h, err := workspace.OpenHome(filepath.Join(base, "home"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	root := filepath.Join(base, "repo")
+	if err := os.MkdirAll(filepath.Join(root, "cocoder"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	ws, err := workspace.New(root)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(ws.ConfigPath(), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := workspace.LoadConfig(h, ws)
+		if err != nil {
+			if c := errs.CodeOf(err); c != errs.Invalid {
+				t.Fatalf("error code %s: %v", c, err)
+			}
+			return
+		}
+		for k, l := range rc.Sources {
+			if l != workspace.LayerDefault && l != workspace.LayerWorkspace {
+				t.Fatalf("key %s from layer %q", k, l)
+			}
+			if _, _, err := rc.Get(k); err != nil {
+				t.Fatalf("Get(%q) of a listed key: %v", k, err)
+			}
+		}
+	})
+}
