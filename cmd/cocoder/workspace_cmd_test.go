@@ -104,6 +104,9 @@ func TestInitCommand(t *testing.T) {
 }
 
 func TestWorkspaceCommands(t *testing.T) {
+	// A user home that contains none of the test's directories, so that
+	// the first add matches no token whatever the machine's TMPDIR.
+	t.Setenv("HOME", filepath.Join(t.TempDir(), "user"))
 	home := filepath.Join(t.TempDir(), "home")
 	repos := t.TempDir()
 	repo := filepath.Join(repos, "shop")
