@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cocoder/cocoder/internal/errs"
 )
@@ -88,8 +90,14 @@ func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 			return nil, errs.E(errs.Internal, "contract.CheckPaths", "the built-in adapter declaration %q is invalid", id)
 		}
 	}
-	rep := &Report{Files: []FileReport{}, Issues: []TreeIssue{}}
-	var fileGroup []int
+	// Find every file first, then load them all in parallel (decoding and
+	// validation dominate a cold run), then cross-check each group: one per
+	// directory given, and one for all the files given by name.
+	var (
+		found  []FileReport
+		groups [][]int
+		files  []int
+	)
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -106,17 +114,22 @@ func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 					return nil, errs.E(errs.Invalid, "contract.CheckPaths", "cannot tell which contract %s is from its name or folder; pass --kind (one of: %s)", p, kindNames())
 				}
 			}
-			fileGroup = append(fileGroup, len(rep.Files))
-			rep.Files = append(rep.Files, checkFile(k, p))
+			files = append(files, len(found))
+			found = append(found, FileReport{Path: p, Kind: k})
 			continue
 		}
-		start := len(rep.Files)
-		if err := rep.walk(p, opt.Kind); err != nil {
-			return nil, err
+		start := len(found)
+		var err2 error
+		if found, err2 = walkTree(found, p, opt.Kind); err2 != nil {
+			return nil, err2
 		}
-		rep.crossCheck(seq(start, len(rep.Files)), opt.Adapters)
+		groups = append(groups, seq(start, len(found)))
 	}
-	rep.crossCheck(fileGroup, opt.Adapters)
+	loadAll(found)
+	rep := &Report{Files: found, Issues: []TreeIssue{}}
+	for _, g := range append(groups, files) {
+		rep.crossCheck(g, opt.Adapters)
+	}
 	rep.OK = true
 	for _, f := range rep.Files {
 		rep.OK = rep.OK && f.OK
@@ -143,8 +156,9 @@ func kindNames() string {
 	return strings.Join(names, ", ")
 }
 
-// walk validates every contract file below root.
-func (rep *Report) walk(root string, kind Kind) error {
+// walkTree appends every contract file below root to found, with its
+// kind, without loading it.
+func walkTree(found []FileReport, root string, kind Kind) ([]FileReport, error) {
 	base := filepath.Base(filepath.Clean(root))
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -167,13 +181,32 @@ func (rep *Report) walk(root string, kind Kind) error {
 				return nil
 			}
 		}
-		rep.Files = append(rep.Files, checkFile(k, p))
+		found = append(found, FileReport{Path: p, Kind: k})
 		return nil
 	})
 	if err != nil {
-		return errs.Wrap(errs.Internal, "contract.CheckPaths", err, "cannot walk %s", root)
+		return nil, errs.Wrap(errs.Internal, "contract.CheckPaths", err, "cannot walk %s", root)
 	}
-	return nil
+	return found, nil
+}
+
+// loadAll loads and validates every file in place, on as many goroutines
+// as there are CPUs.
+func loadAll(files []FileReport) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := range next {
+				files[i] = checkFile(files[i].Kind, files[i].Path)
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // checkFile validates one file.
