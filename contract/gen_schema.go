@@ -1,7 +1,8 @@
 //go:build ignore
 
 // gen_schema writes contract/schemas/<kind>.schema.json for every contract
-// kind. Run it with `go generate ./contract`.
+// kind and the generated reference in docs/contracts.md. Run it with
+// `go generate ./contract`.
 package main
 
 import (
@@ -12,6 +13,9 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/contract/internal/schemagen"
 )
+
+// docsPath is docs/contracts.md, seen from the contract directory.
+const docsPath = "../docs/contracts.md"
 
 func main() {
 	g, err := schemagen.New(".")
@@ -29,6 +33,20 @@ func main() {
 		if err := os.WriteFile(filepath.Join("schemas", contract.SchemaFile(k)), data, 0o644); err != nil {
 			fail(err)
 		}
+	}
+	ref, err := g.Reference()
+	if err != nil {
+		fail(err)
+	}
+	doc, err := os.ReadFile(docsPath)
+	if err != nil {
+		fail(err)
+	}
+	if doc, err = schemagen.SpliceReference(doc, ref); err != nil {
+		fail(err)
+	}
+	if err := os.WriteFile(docsPath, doc, 0o644); err != nil {
+		fail(err)
 	}
 }
 

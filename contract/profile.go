@@ -27,9 +27,9 @@ const (
 	ClassB EvidenceClass = "B"
 )
 
-// Profile assigns every lane a persona, an adapter and a model. Routes
-// declare topology; profiles assign models. A profile is frozen into the
-// run's ledger at launch and never changes during the run.
+// Profile assigns every lane a persona, an adapter and a model; the route
+// decides which lanes take part. A profile is frozen into the run's ledger
+// at launch and never changes during the run.
 type Profile struct {
 	// Schema is an optional JSON Schema reference for editors; it is ignored.
 	Schema string `json:"$schema,omitempty" yaml:"$schema,omitempty"`

@@ -39,8 +39,8 @@ const (
 type Capability string
 
 // Route declares the topology of a run: the lead lane, the teammates, which
-// lanes exist, the write policy, the gates and the commit policies. Routes
-// declare topology; profiles assign models.
+// lanes exist, the write policy, the gates and the commit policies. Which
+// model fills each lane is the profile's business.
 type Route struct {
 	// Schema is an optional JSON Schema reference for editors; it is ignored.
 	Schema string `json:"$schema,omitempty" yaml:"$schema,omitempty"`

@@ -68,3 +68,44 @@ func TestSchemaUnknownKind(t *testing.T) {
 func normalize(b []byte) []byte {
 	return []byte(strings.ReplaceAll(string(b), "\r\n", "\n"))
 }
+
+// TestDocsUpToDate fails when the generated reference in docs/contracts.md
+// differs from what the Go types produce.
+func TestDocsUpToDate(t *testing.T) {
+	g, err := schemagen.New(".")
+	require.NoError(t, err)
+	ref, err := g.Reference()
+	require.NoError(t, err)
+	const path = "../docs/contracts.md"
+	doc, err := os.ReadFile(path)
+	require.NoError(t, err)
+	want, err := schemagen.SpliceReference(doc, ref)
+	require.NoError(t, err)
+	if *update {
+		require.NoError(t, os.WriteFile(path, want, 0o644))
+		return
+	}
+	if !bytes.Equal(normalize(doc), normalize(want)) {
+		t.Fatalf("the reference in docs/contracts.md is stale: run `go generate ./contract`")
+	}
+}
+
+// TestDocsListIssueCodes checks that docs/contracts.md explains every issue
+// code CheckLaunch can report.
+func TestDocsListIssueCodes(t *testing.T) {
+	doc, err := os.ReadFile("../docs/contracts.md")
+	require.NoError(t, err)
+	src, err := os.ReadFile("launch.go")
+	require.NoError(t, err)
+	n := 0
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "Issue") || !strings.Contains(line, `= "`) {
+			continue
+		}
+		n++
+		code := line[strings.Index(line, `"`)+1 : strings.LastIndex(line, `"`)]
+		assert.Contains(t, string(doc), "`"+code+"`", "docs/contracts.md does not explain issue code %s", code)
+	}
+	assert.Greater(t, n, 30, "the issue constants were not found in launch.go")
+}

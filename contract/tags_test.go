@@ -110,7 +110,7 @@ func checkField(t *testing.T, f reflect.StructField) {
 	if vReq && !sReq {
 		t.Errorf("validate says required, jsonschema does not")
 	}
-	presenceOnly := kind == reflect.Bool || kind == reflect.Int || kind == reflect.Struct
+	presenceOnly := kind == reflect.Bool || kind == reflect.Struct || (kind >= reflect.Int && kind <= reflect.Float64)
 	if sReq && !vReq && !presenceOnly {
 		t.Errorf("jsonschema says required, validate does not")
 	}

@@ -24,23 +24,43 @@ const modulePath = "github.com/cocoder/cocoder/contract"
 // Generator produces schemas with doc comments read from the contract
 // package's source directory.
 type Generator struct {
-	comments map[string]string
+	comments map[string]string // synopsis of types, full text of fields
+	full     map[string]string // full text of types and fields
 }
 
 // New reads the doc comments of the contract package. srcDir must be the
 // package directory given as a relative path (go generate and go test both
 // run in it, so "." is right); the comment keys are derived from it.
 func New(srcDir string) (*Generator, error) {
-	r := &jsonschema.Reflector{}
+	r, full := &jsonschema.Reflector{}, &jsonschema.Reflector{}
 	if err := r.AddGoComments(modulePath, srcDir); err != nil {
 		return nil, fmt.Errorf("schemagen: reading doc comments in %s: %w", srcDir, err)
 	}
-	return &Generator{comments: r.CommentMap}, nil
+	if err := full.AddGoComments(modulePath, srcDir, jsonschema.WithFullComment()); err != nil {
+		return nil, fmt.Errorf("schemagen: reading doc comments in %s: %w", srcDir, err)
+	}
+	return &Generator{comments: r.CommentMap, full: full.CommentMap}, nil
 }
 
 // Schema returns the schema of kind as indented JSON with a trailing
 // newline, so that the bytes are stable.
 func (g *Generator) Schema(kind contract.Kind) ([]byte, error) {
+	s, err := g.reflect(kind)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("schemagen: encoding the %s schema: %w", kind, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// reflect builds the schema of kind.
+func (g *Generator) reflect(kind contract.Kind) (*jsonschema.Schema, error) {
 	doc, err := contract.New(kind)
 	if err != nil {
 		return nil, err
@@ -59,14 +79,7 @@ func (g *Generator) Schema(kind contract.Kind) ([]byte, error) {
 	patchLanes(s)
 	patchRoleRefs(s)
 	walkKeys(t, s, map[reflect.Type]bool{})
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return nil, fmt.Errorf("schemagen: encoding the %s schema: %w", kind, err)
-	}
-	return buf.Bytes(), nil
+	return s, nil
 }
 
 // mapType gives types whose document form differs from their Go form a
@@ -77,9 +90,6 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 	}
 	return nil
 }
-
-// lanePattern is the JSON Schema pattern of a lane id.
-const lanePattern = `^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`
 
 // patchLanes lets a profile's lanes be nested in groups, as the decoder
 // allows: each value is a lane or a mapping of further lanes and groups.
