@@ -7,6 +7,8 @@
 #
 #   cat FILES...                    the floor for any process reading them
 #   validate-baseline FILES...      the floor for a cold Go process reading them
+#   validate-lib TREE               contract.CheckPaths alone in a small binary
+#   cocoder version                 the floor of starting the full cocoder binary
 #   cocoder validate TREE           decode, validate and cross-check them
 #
 # and reports each command's peak memory from /usr/bin/time -v.
@@ -21,6 +23,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 go build -trimpath -o "$work/cocoder" ./cmd/cocoder
 go build -trimpath -o "$work/validate-baseline" ./bench/validate-baseline
+go build -trimpath -o "$work/validate-lib" ./bench/validate-lib
 
 tree="$work/ws/cocoder"
 mkdir -p "$work/ws"
@@ -41,18 +44,23 @@ echo
 hyperfine -N --warmup 5 --runs "$runs" \
   -n cat "cat ${files[*]}" \
   -n go-read-baseline "$work/validate-baseline ${files[*]}" \
+  -n validate-lib "$work/validate-lib $tree" \
+  -n "cocoder version" "$work/cocoder version" \
   -n "cocoder validate" "$work/cocoder validate $tree"
 
 echo
 echo "peak resident memory (max of 10 runs, /usr/bin/time -v):"
 peak() {
-  local max=0 kb
+  local label=$1 max=0 kb
+  shift
   for _ in $(seq 10); do
     kb=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident set size/ {print $6}')
     ((kb > max)) && max=$kb
   done
-  printf '  %-18s %6d KiB (%.1f MiB)\n' "$1" "$max" "$(echo "$max/1024" | bc -l)"
+  printf '  %-18s %6d KiB (%.1f MiB)\n' "$label" "$max" "$(echo "$max/1024" | bc -l)"
 }
-peak cat "${files[@]}"
-peak "$work/validate-baseline" "${files[@]}"
-peak "$work/cocoder" validate "$tree"
+peak cat cat "${files[@]}"
+peak go-read-baseline "$work/validate-baseline" "${files[@]}"
+peak validate-lib "$work/validate-lib" "$tree"
+peak "cocoder version" "$work/cocoder" version
+peak "cocoder validate" "$work/cocoder" validate "$tree"

@@ -1,32 +1,8 @@
 package contract
 
 import (
-	"reflect"
 	"testing"
 )
-
-func TestNSPath(t *testing.T) {
-	tests := []struct {
-		root reflect.Type
-		ns   string
-		want string
-	}{
-		{reflect.TypeFor[Profile](), "Profile.lanes[verifiers.primary].writeBoundary[0]", "lanes.verifiers.primary.writeBoundary[0]"},
-		{reflect.TypeFor[Profile](), "Profile.id", "id"},
-		{reflect.TypeFor[Route](), "Route.topologyOptions[1].lanes[0]", "topologyOptions[1].lanes[0]"},
-		{reflect.TypeFor[Adapter](), "Adapter.sandboxFlags[read-only][0]", "sandboxFlags.read-only[0]"},
-		{reflect.TypeFor[PromptManifest](), "PromptManifest.personas[lead][2]", "personas.lead[2]"},
-		{reflect.TypeFor[PriorityBoundary](), "PriorityBoundary.writerLanes[7]", "writerLanes.7"},
-		{reflect.TypeFor[Profile](), "Profile", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.ns, func(t *testing.T) {
-			if got := nsPath(tc.root, tc.ns); got != tc.want {
-				t.Fatalf("nsPath(%q) = %q, want %q", tc.ns, got, tc.want)
-			}
-		})
-	}
-}
 
 func TestParentPathAndUnder(t *testing.T) {
 	for p, want := range map[string]string{"a.b[2]": "a.b", "a.b": "a", "a": "", "a[0].b": "a[0]"} {

@@ -1,14 +1,9 @@
 package contract
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
-	"sync"
-
-	"github.com/go-playground/validator/v10"
 )
 
 // Patterns shared by validate tags (custom validations of the same name) and
@@ -50,47 +45,6 @@ var patternTags = map[string]string{
 	"rootname": rootNamePattern,
 }
 
-var (
-	validateOnce sync.Once
-	validate     *validator.Validate
-)
-
-// validatorInstance returns the package's validator, built on first use so
-// that importing the package costs nothing.
-func validatorInstance() *validator.Validate {
-	validateOnce.Do(func() {
-		v := validator.New(validator.WithRequiredStructEnabled())
-		v.RegisterTagNameFunc(func(f reflect.StructField) string {
-			if name := jsonName(f); name != "" {
-				return name
-			}
-			return "-"
-		})
-		for tag, expr := range patternTags {
-			re := regexp.MustCompile(expr)
-			mustRegister(v, tag, func(fl validator.FieldLevel) bool { return re.MatchString(fl.Field().String()) })
-		}
-		mustRegister(v, "glob", func(fl validator.FieldLevel) bool { return globProblem(fl.Field().String()) == "" })
-		mustRegister(v, "relpath", func(fl validator.FieldLevel) bool { return filePathProblem(fl.Field().String()) == "" })
-		mustRegister(v, "regexp", func(fl validator.FieldLevel) bool { return regexpProblem(fl.Field().String()) == "" })
-		mustRegister(v, "placeholders", func(fl validator.FieldLevel) bool { return placeholderProblem(fl.Field().String()) == "" })
-		mustRegister(v, "secretref", func(fl validator.FieldLevel) bool { return secretRefProblem(fl.Field().String()) == "" })
-		// uniq marks lists whose entries must differ; checkUnique enforces
-		// it after the other rules, so that one duplicate does not hide
-		// the problems of the other entries.
-		mustRegister(v, "uniq", func(validator.FieldLevel) bool { return true })
-		mustRegister(v, "loopback", func(fl validator.FieldLevel) bool { return isLoopbackHost(fl.Field().String()) })
-		validate = v
-	})
-	return validate
-}
-
-func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
-	if err := v.RegisterValidation(tag, fn); err != nil {
-		panic(err)
-	}
-}
-
 // checker is implemented by contract types with rules that tags cannot say
 // (one field depends on another).
 type checker interface {
@@ -112,15 +66,7 @@ func validateValue(doc any) []Problem {
 		p.add("", "type", "cannot validate %T: not a contract struct", doc)
 		return p.list
 	}
-	err := validatorInstance().Struct(doc)
-	if fes, ok := errors.AsType[validator.ValidationErrors](err); ok {
-		for _, fe := range fes {
-			rule, msg := fieldProblem(fe)
-			p.add(nsPath(rv.Elem().Type(), fe.Namespace()), rule, "%s", msg)
-		}
-	} else if err != nil {
-		p.add("", "internal", "%v", err)
-	}
+	ruleChecker{&p}.structure(rv.Elem(), "")
 	if f := rv.Elem().FieldByName("Version"); f.IsValid() && f.Type() == reflect.TypeFor[Version]() {
 		if v := Version(f.String()); !v.Supported() {
 			p.add("version", "version", "%s", versionProblem(v))
@@ -198,25 +144,21 @@ func Validate(doc any) error {
 	return p.err("")
 }
 
-// fieldProblem turns one validator failure into a rule name and a message
-// that says what to change.
-func fieldProblem(fe validator.FieldError) (rule, msg string) {
-	val := fmt.Sprint(fe.Value())
-	name := fe.Field()
-	switch fe.Tag() {
+// ruleProblem names the rule a value broke and says what to change.
+func ruleProblem(r rule, v reflect.Value, name string) (string, string) {
+	val := fmt.Sprint(v.Interface())
+	switch r.name {
 	case "required":
-		if strings.HasSuffix(name, "]") {
+		if strings.HasSuffix(name, "]") || strings.Contains(name, ".") {
 			return "required", "must not be empty"
 		}
 		return "required", fmt.Sprintf("%q is required; add it", name)
-	case "required_without":
-		return "required", fmt.Sprintf("set %q or %q", name, jsonNameOf(fe.Param()))
 	case "oneof":
-		return "enum", fmt.Sprintf("must be one of: %s (found %q)", strings.ReplaceAll(fe.Param(), " ", ", "), clip(val))
+		return "enum", fmt.Sprintf("must be one of: %s (found %q)", strings.ReplaceAll(r.param, " ", ", "), clip(val))
 	case "min", "max", "gte", "lte":
-		return "range", rangeMessage(fe)
+		return "range", rangeMessage(r, v)
 	case "eq":
-		return "const", fmt.Sprintf("must be %s", fe.Param())
+		return "const", fmt.Sprintf("must be %s", r.param)
 	case "datetime":
 		return "format", fmt.Sprintf("must be a date like 2026-05-22 (found %q)", clip(val))
 	case "glob":
@@ -242,20 +184,11 @@ func fieldProblem(fe validator.FieldError) (rule, msg string) {
 	case "program":
 		return "pattern", fmt.Sprintf("must be one program name or path without spaces; put arguments in \"args\" (found %q)", clip(val))
 	case "owner", "wsid", "rootname":
-		return "pattern", fmt.Sprintf("must match %s (found %q)", patternTags[fe.Tag()], clip(val))
+		return "pattern", fmt.Sprintf("must match %s (found %q)", patternTags[r.name], clip(val))
 	case "sha256":
 		return "pattern", fmt.Sprintf("must be a lowercase hex SHA-256 digest (found %q)", clip(val))
 	}
-	return fe.Tag(), fmt.Sprintf("fails the %q rule (found %q)", fe.Tag(), clip(val))
-}
-
-// jsonNameOf lower-cases the first letter of a Go field name, which is how
-// every JSON name in this package is spelled.
-func jsonNameOf(goName string) string {
-	if goName == "" {
-		return ""
-	}
-	return strings.ToLower(goName[:1]) + goName[1:]
+	return r.name, fmt.Sprintf("fails the %q rule (found %q)", r.name, clip(val))
 }
 
 func plural(n, one, many string) string {
@@ -265,79 +198,24 @@ func plural(n, one, many string) string {
 	return many
 }
 
-func rangeMessage(fe validator.FieldError) string {
-	more := fe.Tag() == "min" || fe.Tag() == "gte"
-	switch fe.Kind() {
+func rangeMessage(r rule, v reflect.Value) string {
+	more := r.name == "min" || r.name == "gte"
+	switch v.Kind() {
 	case reflect.Slice, reflect.Map:
 		if more {
-			return fmt.Sprintf("needs at least %s %s", fe.Param(), plural(fe.Param(), "entry", "entries"))
+			return fmt.Sprintf("needs at least %s %s", r.param, plural(r.param, "entry", "entries"))
 		}
-		return fmt.Sprintf("may have at most %s entries", fe.Param())
+		return fmt.Sprintf("may have at most %s %s", r.param, plural(r.param, "entry", "entries"))
 	case reflect.String:
 		if more {
-			return fmt.Sprintf("must be at least %s characters long", fe.Param())
+			return fmt.Sprintf("must be at least %s characters long", r.param)
 		}
-		return fmt.Sprintf("must be at most %s characters long", fe.Param())
+		return fmt.Sprintf("must be at most %s characters long", r.param)
 	}
 	if more {
-		return fmt.Sprintf("must be at least %s (found %v)", fe.Param(), fe.Value())
+		return fmt.Sprintf("must be at least %s (found %v)", r.param, v.Interface())
 	}
-	return fmt.Sprintf("must be at most %s (found %v)", fe.Param(), fe.Value())
-}
-
-// nsPath converts a validator namespace such as
-// "Profile.lanes[verifiers.primary].writeBoundary[0]" into the JSON path
-// "lanes.verifiers.primary.writeBoundary[0]": map keys become dotted
-// segments, list indexes stay in brackets.
-func nsPath(root reflect.Type, ns string) string {
-	i := strings.IndexAny(ns, ".[")
-	if i < 0 {
-		return ""
-	}
-	rest := ns[i:]
-	t := root
-	var b strings.Builder
-	for rest != "" {
-		t = deref(t)
-		if rest[0] == '[' {
-			end := strings.IndexByte(rest, ']')
-			if end < 0 {
-				b.WriteString(rest)
-				break
-			}
-			key := rest[1:end]
-			rest = rest[end+1:]
-			if t.Kind() == reflect.Map {
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(key)
-			} else {
-				b.WriteString("[" + key + "]")
-			}
-			if k := t.Kind(); k == reflect.Map || k == reflect.Slice || k == reflect.Array {
-				t = t.Elem()
-			}
-			continue
-		}
-		rest = strings.TrimPrefix(rest, ".")
-		end := strings.IndexAny(rest, ".[")
-		if end < 0 {
-			end = len(rest)
-		}
-		name := rest[:end]
-		rest = rest[end:]
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(name)
-		if t.Kind() == reflect.Struct {
-			if i, ok := infoOf(t).fields[name]; ok {
-				t = t.Field(i).Type
-			}
-		}
-	}
-	return b.String()
+	return fmt.Sprintf("must be at most %s (found %v)", r.param, v.Interface())
 }
 
 func deref(t reflect.Type) reflect.Type {
