@@ -1,0 +1,385 @@
+package run_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/run"
+)
+
+func shipped(t *testing.T) map[string]*contract.Adapter {
+	t.Helper()
+	m, err := run.ShippedAdapters()
+	require.NoError(t, err, "a shipped adapter declaration is broken")
+	return m
+}
+
+func TestShippedAdapters(t *testing.T) {
+	m := shipped(t)
+	want := []string{"aider", "claude", "codex", "command", "cursor-agent", "demo", "gemini", "grok", "kimi", "opencode"}
+	got := slices.Sorted(func(yield func(string) bool) {
+		for id := range m {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	assert.Equal(t, want, got)
+	for id, a := range m {
+		t.Run(id, func(t *testing.T) {
+			require.NoError(t, a.Validate())
+			assert.Equal(t, id, a.ID)
+			assert.True(t, a.Available(), "shipped adapters are usable")
+			if a.PromptDelivery == contract.DeliverType {
+				assert.NotEmpty(t, a.ReadyPattern, "a typed prompt needs a ready pattern to wait for")
+			}
+			if a.Kind == contract.KindLLMCLI {
+				assert.NotEmpty(t, a.ModelFlag, "the profile's model must reach the CLI")
+				assert.NotEmpty(t, a.VersionArgs)
+			}
+			data, err := os.ReadFile(filepath.Join("adapters", id+".yaml"))
+			require.NoError(t, err, "each declaration lives in adapters/<id>.yaml")
+			if a.Kind == contract.KindLLMCLI {
+				assert.True(t, strings.Contains(string(data), "checked against"), "the file records what its flags were checked against")
+			}
+		})
+	}
+}
+
+func TestShippedAdaptersAreCopies(t *testing.T) {
+	a := shipped(t)
+	a["claude"].Args[0] = "changed"
+	a["claude"].SandboxFlags[contract.SandboxReadOnly][0] = "changed"
+	delete(a, "codex")
+	b := shipped(t)
+	assert.Equal(t, "--", b["claude"].Args[0])
+	assert.Equal(t, "--permission-mode", b["claude"].SandboxFlags[contract.SandboxReadOnly][0])
+	assert.Contains(t, b, "codex")
+}
+
+// TestBuildArgvShipped pins the exact command line of every shipped adapter
+// for a writer lane and a read-only lane, with and without a model.
+func TestBuildArgvShipped(t *testing.T) {
+	const (
+		ws     = "/ws/repo"
+		prompt = "/home/u/.cocoder/runs/ws/r-1/lanes/writer/prompt.md"
+		self   = "/usr/local/bin/cocoder"
+	)
+	line := "Read and follow the CoCoder lane prompt at " + prompt
+	type want struct{ writer, writerModel, reader, readerModel []string }
+	cases := map[string]want{
+		"claude": {
+			writer:      []string{"claude", "--permission-mode", "acceptEdits", "--", line},
+			writerModel: []string{"claude", "--model", "opus", "--permission-mode", "acceptEdits", "--", line},
+			reader:      []string{"claude", "--permission-mode", "plan", "--", line},
+			readerModel: []string{"claude", "--model", "opus", "--permission-mode", "plan", "--", line},
+		},
+		"codex": {
+			writer:      []string{"codex", "--sandbox", "workspace-write", "--ask-for-approval", "never", "--cd", ws, "--", line},
+			writerModel: []string{"codex", "--model", "opus", "--sandbox", "workspace-write", "--ask-for-approval", "never", "--cd", ws, "--", line},
+			reader:      []string{"codex", "--sandbox", "read-only", "--ask-for-approval", "never", "--cd", ws, "--", line},
+			readerModel: []string{"codex", "--model", "opus", "--sandbox", "read-only", "--ask-for-approval", "never", "--cd", ws, "--", line},
+		},
+		"gemini": {
+			writer:      []string{"gemini", "--approval-mode", "auto_edit", "--skip-trust", "--prompt-interactive", line},
+			writerModel: []string{"gemini", "--model", "opus", "--approval-mode", "auto_edit", "--skip-trust", "--prompt-interactive", line},
+			reader:      []string{"gemini", "--approval-mode", "plan", "--skip-trust", "--prompt-interactive", line},
+			readerModel: []string{"gemini", "--model", "opus", "--approval-mode", "plan", "--skip-trust", "--prompt-interactive", line},
+		},
+		"cursor-agent": {
+			writer:      []string{"cursor-agent", "--sandbox", "enabled", "--force", "--workspace", ws, "--", line},
+			writerModel: []string{"cursor-agent", "--model", "opus", "--sandbox", "enabled", "--force", "--workspace", ws, "--", line},
+			reader:      []string{"cursor-agent", "--mode", "plan", "--force", "--workspace", ws, "--", line},
+			readerModel: []string{"cursor-agent", "--model", "opus", "--mode", "plan", "--force", "--workspace", ws, "--", line},
+		},
+		"grok": {
+			writer:      []string{"grok", "--sandbox", "workspace", "--always-approve", "--cwd", ws, "--no-auto-update"},
+			writerModel: []string{"grok", "--model", "opus", "--sandbox", "workspace", "--always-approve", "--cwd", ws, "--no-auto-update"},
+			reader:      []string{"grok", "--sandbox", "read-only", "--always-approve", "--cwd", ws, "--no-auto-update"},
+			readerModel: []string{"grok", "--model", "opus", "--sandbox", "read-only", "--always-approve", "--cwd", ws, "--no-auto-update"},
+		},
+		"kimi": {
+			writer:      []string{"kimi", "--auto"},
+			writerModel: []string{"kimi", "--model", "opus", "--auto"},
+			reader:      []string{"kimi", "--plan"},
+			readerModel: []string{"kimi", "--model", "opus", "--plan"},
+		},
+		"aider": {
+			writer:      []string{"aider", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
+			writerModel: []string{"aider", "--model", "opus", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
+			reader:      []string{"aider", "--chat-mode", "ask", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
+			readerModel: []string{"aider", "--model", "opus", "--chat-mode", "ask", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
+		},
+		"opencode": {
+			writer:      []string{"opencode", ws, "--prompt", line},
+			writerModel: []string{"opencode", "--model", "opus", ws, "--prompt", line},
+			reader:      []string{"opencode", "--agent", "plan", ws, "--prompt", line},
+			readerModel: []string{"opencode", "--model", "opus", "--agent", "plan", ws, "--prompt", line},
+		},
+		"command": {
+			writer:      []string{"cocoder-lane-command", prompt},
+			writerModel: []string{"cocoder-lane-command", prompt}, // no modelFlag: CheckLaunch warns model-not-passed
+			reader:      []string{"cocoder-lane-command", prompt},
+			readerModel: []string{"cocoder-lane-command", prompt},
+		},
+		"demo": {
+			writer:      []string{self, "agent", "demo", "--sandbox", "workspace-write", "--approval", "never", "--workdir", ws},
+			writerModel: []string{self, "agent", "demo", "--model", "opus", "--sandbox", "workspace-write", "--approval", "never", "--workdir", ws},
+			reader:      []string{self, "agent", "demo", "--sandbox", "read-only", "--approval", "never", "--workdir", ws},
+			readerModel: []string{self, "agent", "demo", "--model", "opus", "--sandbox", "read-only", "--approval", "never", "--workdir", ws},
+		},
+	}
+	adapters := shipped(t)
+	require.Len(t, cases, len(adapters), "every shipped adapter has pinned command lines")
+	writer := contract.ProfileLane{Persona: "writer", CanWrite: true}
+	reader := contract.ProfileLane{Persona: "verifier"}
+	for id, w := range cases {
+		a := adapters[id]
+		require.NotNil(t, a, id)
+		for _, tc := range []struct {
+			name  string
+			lane  contract.ProfileLane
+			model string
+			want  []string
+		}{
+			{"writer", writer, "", w.writer},
+			{"writer-model", writer, "opus", w.writerModel},
+			{"reader", reader, "", w.reader},
+			{"reader-model", reader, "opus", w.readerModel},
+		} {
+			t.Run(id+"/"+tc.name, func(t *testing.T) {
+				argv, err := run.BuildArgv(a, run.LaneContext{
+					Lane: tc.lane.Persona, Persona: tc.lane.Persona, Model: tc.model,
+					Sandbox: run.SandboxFor(tc.lane), Workdir: ws, PromptFile: prompt, Self: self,
+				})
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, argv)
+				if tc.model != "" && len(a.ModelFlag) > 0 {
+					assert.Contains(t, argv, tc.model, "the profile's model reaches the CLI")
+				}
+			})
+		}
+	}
+}
+
+func TestBuildArgvFullAccess(t *testing.T) {
+	a := shipped(t)
+	lane := contract.ProfileLane{CanWrite: true, Sandbox: contract.SandboxFullAccess}
+	lc := run.LaneContext{Lane: "lead", Sandbox: run.SandboxFor(lane), Workdir: "/w", PromptFile: "/p/prompt.md"}
+	argv, err := run.BuildArgv(a["claude"], lc)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"claude", "--dangerously-skip-permissions", "--", "Read and follow the CoCoder lane prompt at /p/prompt.md"}, argv)
+	argv, err = run.BuildArgv(a["grok"], lc)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"grok", "--sandbox", "off", "--always-approve", "--cwd", "/w", "--no-auto-update"}, argv)
+}
+
+func TestBuildArgvValues(t *testing.T) {
+	a := &contract.Adapter{
+		ID: "x", Command: "tool",
+		Args:          []string{"run", "--in={promptFile}", "--out", "{resultFile}", "--", "{prompt}"},
+		ModelFlag:     []string{"-m", "{model}"},
+		SandboxModes:  []contract.SandboxMode{contract.SandboxReadOnly},
+		ApprovalModes: []contract.ApprovalMode{contract.ApprovalOnRequest},
+	}
+	tests := []struct {
+		name string
+		lc   run.LaneContext
+		want []string
+	}{
+		{"SubcommandFirst", run.LaneContext{Sandbox: "read-only", Model: "provider/model-1.5", PromptFile: "/p", ResultFile: "/r", Prompt: "hi"},
+			[]string{"tool", "run", "-m", "provider/model-1.5", "--in=/p", "--out", "/r", "--", "hi"}},
+		{"ValuesStayLiteral", run.LaneContext{Sandbox: "read-only", PromptFile: "/a b/$(x)", ResultFile: "/r;rm -rf /", Prompt: "{model} `id` $HOME"},
+			[]string{"tool", "run", "--in=/a b/$(x)", "--out", "/r;rm -rf /", "--", "{model} `id` $HOME"}},
+		{"DefaultPromptLine", run.LaneContext{Sandbox: "read-only", PromptFile: "/p/prompt.md", ResultFile: "/r"},
+			[]string{"tool", "run", "--in=/p/prompt.md", "--out", "/r", "--", "Read and follow the CoCoder lane prompt at /p/prompt.md"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			argv, err := run.BuildArgv(a, tc.lc)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, argv)
+		})
+	}
+}
+
+func TestBuildArgvRefuses(t *testing.T) {
+	adapters := shipped(t)
+	base := run.LaneContext{Lane: "writer", Sandbox: "workspace-write", Workdir: "/w", PromptFile: "/p/prompt.md", Self: "/bin/cocoder"}
+	with := func(f func(*run.LaneContext)) run.LaneContext { lc := base; f(&lc); return lc }
+	tests := []struct {
+		name    string
+		adapter string
+		lc      run.LaneContext
+		msg     string
+	}{
+		{"NoSandbox", "codex", with(func(l *run.LaneContext) { l.Sandbox = "" }), "no sandbox mode"},
+		{"UnsupportedSandbox", "opencode", with(func(l *run.LaneContext) { l.Sandbox = "danger-full-access" }), `sandbox mode "danger-full-access"`},
+		{"UnknownSandbox", "codex", with(func(l *run.LaneContext) { l.Sandbox = "yolo" }), `sandbox mode "yolo"`},
+		{"UnsupportedApproval", "opencode", with(func(l *run.LaneContext) { l.Approval = "never" }), `approval mode "never"`},
+		{"ModelLooksLikeFlag", "claude", with(func(l *run.LaneContext) { l.Model = "--dangerously-skip-permissions" }), "may not start with '-'"},
+		{"ModelWithSpace", "claude", with(func(l *run.LaneContext) { l.Model = "opus --yolo" }), "spaces"},
+		{"MissingWorkdir", "codex", with(func(l *run.LaneContext) { l.Workdir = "" }), "uses {workdir} but Workdir is empty"},
+		{"RelativeWorkdir", "codex", with(func(l *run.LaneContext) { l.Workdir = "repo" }), "absolute"},
+		{"MissingPrompt", "claude", with(func(l *run.LaneContext) { l.PromptFile = "" }), "uses {prompt}"},
+		{"RelativePromptFile", "command", with(func(l *run.LaneContext) { l.PromptFile = "prompt.md" }), "absolute"},
+		{"NoSelf", "demo", with(func(l *run.LaneContext) { l.Self = "" }), "LaneContext.Self"},
+		{"NULInPrompt", "claude", with(func(l *run.LaneContext) { l.Prompt = "a\x00b" }), "NUL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run.BuildArgv(adapters[tc.adapter], tc.lc)
+			require.Error(t, err)
+			assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+			assert.Contains(t, err.Error(), tc.msg)
+			assert.Contains(t, err.Error(), "lane writer")
+		})
+	}
+	_, err := run.BuildArgv(nil, base)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+}
+
+func TestSandboxFor(t *testing.T) {
+	tests := []struct {
+		name string
+		lane contract.ProfileLane
+		want string
+	}{
+		{"Reader", contract.ProfileLane{}, "read-only"},
+		{"Writer", contract.ProfileLane{CanWrite: true}, "workspace-write"},
+		{"ExplicitWins", contract.ProfileLane{CanWrite: true, Sandbox: contract.SandboxFullAccess}, "danger-full-access"},
+		{"ExplicitReadOnlyWriter", contract.ProfileLane{CanWrite: true, Sandbox: contract.SandboxReadOnly}, "read-only"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, run.SandboxFor(tc.lane)) })
+	}
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(data), 0o644))
+}
+
+// declaration returns a valid adapter declaration with the given id and
+// command.
+func declaration(id, command string) string {
+	return `id: ` + id + `
+label: ` + id + `
+kind: command
+command: ` + command + `
+args: ["{promptFile}"]
+availabilityCheck: {commandExists: ` + command + `}
+capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: false, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`
+}
+
+func TestLoadAdaptersOverrideOrder(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "adapters")
+	ws := filepath.Join(t.TempDir(), "cocoder", "adapters")
+	writeFile(t, filepath.Join(home, "claude.yaml"), declaration("claude", "claude-home"))
+	writeFile(t, filepath.Join(home, "mine.yaml"), declaration("mine", "mine-home"))
+	writeFile(t, filepath.Join(ws, "claude.yml"), declaration("claude", "claude-ws"))
+	writeFile(t, filepath.Join(ws, "README.md"), "# not a declaration\n")
+	writeFile(t, filepath.Join(ws, ".hidden.yaml"), "not: read\n")
+	writeFile(t, filepath.Join(ws, "nested", "x.yaml"), "not: read\n")
+
+	got, err := run.LoadAdapters(home, ws, filepath.Join(t.TempDir(), "missing"))
+	require.NoError(t, err)
+	assert.Equal(t, "claude-ws", got["claude"].Command, "workspace wins over home and shipped")
+	assert.Equal(t, "mine-home", got["mine"].Command, "a home declaration adds an adapter")
+	assert.Equal(t, "codex", got["codex"].Command, "shipped adapters stay")
+
+	got, err = run.LoadAdapters(home)
+	require.NoError(t, err)
+	assert.Equal(t, "claude-home", got["claude"].Command, "home wins over shipped")
+
+	got, err = run.LoadAdapters()
+	require.NoError(t, err)
+	assert.Equal(t, "claude", got["claude"].Command)
+}
+
+func TestLoadAdaptersInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		msg   string
+	}{
+		{"UnknownField", map[string]string{"a.yaml": declaration("a", "a") + "colour: red\n"}, "colour"},
+		{"BadPlaceholder", map[string]string{"a.yaml": strings.Replace(declaration("a", "a"), "{promptFile}", "{file}", 1)}, "unknown placeholder"},
+		{"DuplicateID", map[string]string{"a.yaml": declaration("same", "a"), "b.yaml": declaration("same", "b")}, "already declared"},
+		{"Syntax", map[string]string{"a.json": "{"}, "a.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, data := range tc.files {
+				writeFile(t, filepath.Join(dir, name), data)
+			}
+			got, err := run.LoadAdapters(dir)
+			require.Error(t, err)
+			assert.Nil(t, got, "nothing is returned when a file is invalid")
+			var ve *contract.ValidationError
+			require.True(t, errors.As(err, &ve), "got %T: %v", err, err)
+			assert.Contains(t, err.Error(), tc.msg)
+			assert.True(t, errors.Is(err, errs.ErrInvalid))
+		})
+	}
+	t.Run("NotADirectory", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "file")
+		writeFile(t, f, "x")
+		_, err := run.LoadAdapters(f)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+	})
+}
+
+func TestApplyConfig(t *testing.T) {
+	a := shipped(t)
+	off := false
+	run.ApplyConfig(a, map[string]contract.ConfigAdapter{
+		"command": {Command: "/opt/bin/my-agent"},
+		"kimi":    {Enabled: &off},
+		"nope":    {Command: "x"},
+	})
+	assert.Equal(t, "/opt/bin/my-agent", a["command"].Command)
+	assert.Equal(t, "/opt/bin/my-agent", a["command"].AvailabilityCheck.CommandExists)
+	assert.NotContains(t, a, "kimi")
+	assert.NotContains(t, a, "nope")
+	argv, err := run.BuildArgv(a["command"], run.LaneContext{Sandbox: "workspace-write", PromptFile: "/p/prompt.md"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/opt/bin/my-agent", "/p/prompt.md"}, argv)
+}
+
+func TestShippedAdaptersPassCheckLaunch(t *testing.T) {
+	// Each shipped adapter can staff a writer lane and a read-only lane of
+	// a simple route without a blocking issue.
+	adapters := shipped(t)
+	for id := range adapters {
+		t.Run(id, func(t *testing.T) {
+			route := &contract.Route{ID: "r", Label: "r", Lead: "lead", Teammates: []string{"writer"}, Lanes: []string{"lead", "writer"},
+				Gates: []contract.Gate{}, WritePolicy: contract.WriteOneWriter}
+			profile := &contract.Profile{ID: "p", Label: "p", Lanes: map[string]contract.ProfileLane{
+				"lead":   {Persona: "lead", Adapter: id},
+				"writer": {Persona: "writer", Adapter: id, CanWrite: true, WriteBoundary: []string{"src/**"}},
+			}}
+			for _, is := range contract.CheckLaunch(contract.LaunchInput{Route: route, Profile: profile, Adapters: adapters}) {
+				assert.NotEqual(t, contract.SeverityBlock, is.Severity, is.String())
+			}
+		})
+	}
+}
