@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -35,5 +36,45 @@ func TestSecretRefProblem(t *testing.T) {
 		if got := secretRefProblem(ref) == ""; got != ok {
 			t.Errorf("secretRefProblem(%q) ok = %v, want %v", ref, got, ok)
 		}
+	}
+}
+
+// TestEveryRuleKnown checks that every rule named in a validate tag of a
+// contract type is one this package implements, so a typo in a tag fails
+// here rather than when a document happens to reach it.
+func TestEveryRuleKnown(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(rt reflect.Type) {
+		rt = deref(rt)
+		for rt.Kind() == reflect.Slice || rt.Kind() == reflect.Map {
+			rt = deref(rt.Elem())
+		}
+		if rt.Kind() != reflect.Struct || seen[rt] || rt == timeType {
+			return
+		}
+		seen[rt] = true
+		for _, f := range planOf(rt) {
+			ft := rt.Field(f.index).Type
+			for i, lv := range f.levels {
+				vt := ft
+				for range i {
+					vt = deref(vt).Elem()
+				}
+				for _, r := range append(lv.rules, lv.keys...) {
+					if _, known := check(r, reflect.New(deref(vt)).Elem()); !known && r.name != "min" && r.name != "max" {
+						t.Errorf("%s.%s: unknown validate rule %q", rt.Name(), f.name, r.name)
+					}
+				}
+			}
+			walk(ft)
+		}
+	}
+	for _, k := range Kinds() {
+		doc, _ := New(k)
+		walk(reflect.TypeOf(doc))
+	}
+	if len(seen) < 20 {
+		t.Fatalf("walked only %d types", len(seen))
 	}
 }
