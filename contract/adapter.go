@@ -235,13 +235,20 @@ func (a *Adapter) CanWrite() bool { return a.WriteCapability != "" && a.WriteCap
 
 // ArgvInput holds the values that fill an adapter's argv placeholders.
 type ArgvInput struct {
-	Prompt     string
+	// Prompt replaces {prompt}: the prompt text itself.
+	Prompt string
+	// PromptFile replaces {promptFile}: the path of the lane's prompt.md.
 	PromptFile string
-	Model      string
-	Workdir    string
+	// Model replaces {model}; when empty, ModelFlag is left out.
+	Model string
+	// Workdir replaces {workdir}: the directory the lane works in.
+	Workdir string
+	// ResultFile replaces {resultFile}: where the lane writes its result.
 	ResultFile string
-	Sandbox    SandboxMode
-	Approval   ApprovalMode
+	// Sandbox selects SandboxFlags.
+	Sandbox SandboxMode
+	// Approval selects ApprovalFlags.
+	Approval ApprovalMode
 }
 
 // Argv builds the command line for one lane: Command, then ModelFlag (only

@@ -9,6 +9,7 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
+// schemaCmd is 'cocoder schema': prints or lists the embedded schemas.
 type schemaCmd struct {
 	Name string `arg:"" optional:"" help:"Contract name, e.g. route (see --list)."`
 	List bool   `help:"List the contract names."`
@@ -16,11 +17,12 @@ type schemaCmd struct {
 
 // schemaEntry is one line of 'cocoder schema --list --json'.
 type schemaEntry struct {
-	Name        string `json:"name"`
-	ID          string `json:"id"`
-	Description string `json:"description"`
+	Name        string `json:"name"`        // contract kind
+	ID          string `json:"id"`          // the schema's $id
+	Description string `json:"description"` // the schema's description
 }
 
+// Run prints the schema named by c.Name, or the list of names.
 func (c *schemaCmd) Run(g *globals, s *streams) error {
 	if c.List || c.Name == "" {
 		return c.list(g, s)

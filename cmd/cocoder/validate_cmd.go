@@ -8,6 +8,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 )
 
+// validateCmd is 'cocoder validate': thin over contract.CheckPaths.
 type validateCmd struct {
 	Kind  string   `help:"Validate every file as this contract kind instead of inferring it from the folder (see 'cocoder schema --list')." placeholder:"KIND"`
 	Paths []string `arg:"" help:"Contract files or directories (for example a workspace's cocoder/ folder)."`
@@ -18,6 +19,8 @@ type validateCmd struct {
 // in the tree. The run package provides them; until it does this is empty.
 var builtinAdapters = func() map[string]*contract.Adapter { return nil }
 
+// Run validates the paths and prints the report; it returns an exitError
+// with code 3 when anything is invalid or a cross-check issue blocks.
 func (c *validateCmd) Run(g *globals, s *streams) error {
 	rep, err := contract.CheckPaths(c.Paths, contract.CheckOptions{Kind: contract.Kind(c.Kind), Adapters: builtinAdapters()})
 	if err != nil {
