@@ -1,0 +1,451 @@
+package run_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/run"
+)
+
+// tmuxAdded are the variables tmux itself puts in a pane's environment on
+// top of the spec's (PATH only when the spec has none).
+var tmuxAdded = []string{"TMUX", "TMUX_PANE", "TERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "SHELL", "PWD"}
+
+// dumpSpec is a lane that runs the dump helper, writing to out.
+func dumpSpec(t *testing.T, runID, lane, out string, env ...string) run.LaneSpec {
+	t.Helper()
+	return run.LaneSpec{
+		RunID: runID, Lane: lane, Title: lane + " · builder · gpt-5",
+		Argv: []string{self(t), "first-arg"},
+		Dir:  t.TempDir(),
+		Env:  append([]string{"COCODER_RUN_TEST_HELPER=dump", "COCODER_DUMP=" + out, "COCODER_DUMP_WAIT=60s"}, env...),
+	}
+}
+
+// envNames returns the sorted names of env minus the given ones.
+func envMap(env []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func TestTmuxLanesAndEnvironment(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	runID := newRunID()
+	out := t.TempDir()
+	specs := []run.LaneSpec{
+		dumpSpec(t, runID, "lead", filepath.Join(out, "lead.json"), "COCODER_LANE=lead", "SECRET_FOR_LEAD=only-lead", "PATH=/opt/lead/bin:/usr/bin:/bin"),
+		dumpSpec(t, runID, "writer", filepath.Join(out, "writer.json"), "COCODER_LANE=writer"),
+		dumpSpec(t, runID, "verifiers.primary", filepath.Join(out, "verifier.json"), "COCODER_LANE=verifiers.primary", "TERM=xterm-256color"),
+	}
+	var handles []run.LaneHandle
+	for _, s := range specs {
+		h, err := host.Start(ctx, s)
+		require.NoError(t, err)
+		assert.Equal(t, run.HostTmux, h.Host)
+		assert.Equal(t, runID, h.Session)
+		assert.Regexp(t, `^%\d+$`, h.Pane)
+		assert.Positive(t, h.PID)
+		handles = append(handles, h)
+	}
+
+	for i, name := range []string{"lead.json", "writer.json", "verifier.json"} {
+		d := readDump(t, filepath.Join(out, name))
+		spec := specs[i]
+		assert.Equal(t, []string{"first-arg"}, d.Args)
+		assert.Equal(t, spec.Dir, d.Dir)
+		got := envMap(d.Env)
+		want := envMap(spec.Env)
+		for k, v := range want {
+			assert.Equal(t, v, got[k], "lane %s: %s from the spec", spec.Lane, k)
+		}
+		var extra []string
+		for k := range got {
+			if _, ok := want[k]; !ok {
+				extra = append(extra, k)
+			}
+		}
+		slices.Sort(extra)
+		wantExtra := slices.Clone(tmuxAdded)
+		if _, ok := want["PATH"]; !ok {
+			wantExtra = append(wantExtra, "PATH")
+			assert.Equal(t, "/usr/bin:/bin", got["PATH"])
+		}
+		if _, ok := want["TERM"]; ok {
+			wantExtra = slices.DeleteFunc(wantExtra, func(s string) bool { return s == "TERM" })
+		}
+		slices.Sort(wantExtra)
+		assert.Equal(t, wantExtra, extra, "lane %s sees exactly its spec's environment plus tmux's own variables", spec.Lane)
+		if i > 0 {
+			assert.NotContains(t, got, "SECRET_FOR_LEAD", "lane %s must not see the lead's variables", spec.Lane)
+		}
+		assert.True(t, strings.HasPrefix(got["TMUX"], os.Getenv("TMUX_TMPDIR")), "the pane talks to the private server, not the default one")
+	}
+
+	listed, err := host.List(ctx, runID)
+	require.NoError(t, err)
+	require.Len(t, listed, 3)
+	slices.SortFunc(handles, func(a, b run.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
+	assert.Equal(t, handles, listed, "List rebuilds the same handles from the pane labels")
+
+	for _, h := range handles {
+		ok, err := host.Alive(ctx, h)
+		require.NoError(t, err)
+		assert.True(t, ok, h.Lane)
+	}
+	other, err := host.List(ctx, newRunID())
+	require.NoError(t, err)
+	assert.Empty(t, other)
+
+	require.NoError(t, host.KillRun(ctx, runID))
+	listed, err = host.List(ctx, runID)
+	require.NoError(t, err)
+	assert.Empty(t, listed)
+	for _, h := range handles {
+		assert.Eventually(t, func() bool { return !alive(h.PID) }, 5*time.Second, 20*time.Millisecond)
+	}
+}
+
+// TestTmuxLiteralArguments is security case 28: argv, directory, title and
+// environment values holding shell and tmux syntax reach the program
+// literally and run nothing.
+func TestTmuxLiteralArguments(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	canary := t.TempDir()
+	c := func(name string) string { return filepath.Join(canary, name) }
+	nasty := []string{
+		"a;", ";", "x\\;", "a ; touch " + c("semi"),
+		"$(touch " + c("subshell") + ")",
+		"`touch " + c("backtick") + "`",
+		"line1\nline2; touch " + c("newline"),
+		"#(touch " + c("tmuxfmt") + ")", "#{pane_id}", "##", "-e", "--", "{", "}", "'", "\"", "\\",
+	}
+	dirParent := t.TempDir()
+	// A file name cannot hold a "/", so this payload would touch a file in
+	// the tmux client's working directory, the package directory.
+	dir := filepath.Join(dirParent, "d;#(touch cct-pwned-dir)$(id)`id`")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	out := filepath.Join(t.TempDir(), "dump.json")
+	spec := run.LaneSpec{
+		RunID: newRunID(), Lane: "writer",
+		Title: "writer · #(touch " + c("title") + ") · $(id);",
+		Argv:  append([]string{self(t)}, nasty...),
+		Dir:   dir,
+		Env: []string{"COCODER_RUN_TEST_HELPER=dump", "COCODER_DUMP=" + out, "COCODER_DUMP_WAIT=30s",
+			"NASTY=$(touch " + c("env") + ");", "FMT=#(touch " + c("envfmt") + ")"},
+	}
+	h, err := host.Start(ctx, spec)
+	require.NoError(t, err)
+	d := readDump(t, out)
+	assert.Equal(t, nasty, d.Args)
+	assert.Equal(t, dir, d.Dir)
+	env := envMap(d.Env)
+	assert.Equal(t, "$(touch "+c("env")+");", env["NASTY"])
+	assert.Equal(t, "#(touch "+c("envfmt")+")", env["FMT"])
+
+	// The second lane goes through new-window rather than new-session.
+	spec2 := spec
+	spec2.Lane = "writer2"
+	spec2.Env = slices.Clone(spec.Env)
+	spec2.Env[1] = "COCODER_DUMP=" + out + "2"
+	_, err = host.Start(ctx, spec2)
+	require.NoError(t, err)
+	assert.Equal(t, nasty, readDump(t, out+"2").Args)
+
+	listed, err := host.List(ctx, spec.RunID)
+	require.NoError(t, err)
+	require.Len(t, listed, 2)
+	assert.Equal(t, h, listed[0])
+
+	time.Sleep(200 * time.Millisecond) // give any injected command time to show
+	ents, err := os.ReadDir(canary)
+	require.NoError(t, err)
+	assert.Empty(t, ents, "nothing in the arguments was executed")
+	ents, err = os.ReadDir(dirParent)
+	require.NoError(t, err)
+	assert.Len(t, ents, 1, "nothing was created beside the directory")
+	_, err = os.Stat("cct-pwned-dir")
+	assert.True(t, os.IsNotExist(err), "the directory name was not run as a tmux #() command")
+	_ = os.Remove("cct-pwned-dir")
+}
+
+// TestTmuxSingleWordArgv: tmux runs a one-word command through sh -c; the
+// host must not, even when the program's path holds shell syntax.
+func TestTmuxSingleWordArgv(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "agent;touch pwned;$(touch pwned2)")
+	require.NoError(t, os.Symlink(self(t), prog))
+	out := filepath.Join(t.TempDir(), "dump.json")
+	_, err := host.Start(ctx, run.LaneSpec{
+		RunID: newRunID(), Lane: "solo", Argv: []string{prog}, Dir: dir,
+		Env: []string{"COCODER_RUN_TEST_HELPER=dump", "COCODER_DUMP=" + out, "COCODER_DUMP_WAIT=30s"},
+	})
+	require.NoError(t, err)
+	d := readDump(t, out)
+	assert.Empty(t, d.Args)
+	time.Sleep(100 * time.Millisecond)
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, ents, 1, "no shell ran the program's name")
+}
+
+func TestTmuxSendCapture(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	h, err := host.Start(ctx, run.LaneSpec{RunID: newRunID(), Lane: "cat", Argv: []string{"/bin/cat"}, Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	require.NoError(t, host.Send(ctx, h, "hello; $(id) `id`", true))
+	waitFor(t, 5*time.Second, "cat to echo the line", func() bool {
+		s, err := host.Capture(ctx, h, 20)
+		return err == nil && strings.Count(s, "hello; $(id) `id`") == 2 // typed + echoed
+	})
+	// Escape sequences and CR are taken out; the text stays.
+	require.NoError(t, host.Send(ctx, h, "a\x1b[31mb\x1b[201~c\r\n", true))
+	waitFor(t, 5*time.Second, "the cleaned line", func() bool {
+		s, _ := host.Capture(ctx, h, 20)
+		return strings.Count(s, "a[31mb[201~c") == 2
+	})
+	// Without submit the text waits on the line.
+	require.NoError(t, host.Send(ctx, h, "pending", false))
+	waitFor(t, 5*time.Second, "the pending text", func() bool {
+		s, _ := host.Capture(ctx, h, 0)
+		return strings.HasSuffix(s, "pending")
+	})
+	s, err := host.Capture(ctx, h, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "pending", s, "Capture(1) is the last non-blank line")
+
+	bad := h
+	bad.Lane = "other"
+	assert.Equal(t, errs.NotFound, errs.CodeOf(host.Send(ctx, bad, "x", true)), "a handle must match the pane's lane")
+	ok, err := host.Alive(ctx, bad)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	bad = h
+	bad.Host = run.HostExec
+	assert.Equal(t, errs.Invalid, errs.CodeOf(host.Send(ctx, bad, "x", true)))
+}
+
+func TestTmuxExitAndKill(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	runID := newRunID()
+	dir := t.TempDir()
+
+	exits, err := host.Start(ctx, run.LaneSpec{RunID: runID, Lane: "exits", Dir: dir,
+		Argv: []string{"/bin/sh", "-c", "echo bye; exit 3"}, Transcript: filepath.Join(dir, "lanes/exits/transcript.log")})
+	require.NoError(t, err)
+	waitFor(t, 5*time.Second, "the lane to exit", func() bool {
+		ok, err := host.Alive(ctx, exits)
+		return err == nil && !ok
+	})
+	code, exited, err := host.ExitStatus(ctx, exits)
+	require.NoError(t, err)
+	assert.True(t, exited)
+	assert.Equal(t, 3, code)
+	s, err := host.Capture(ctx, exits, 100)
+	require.NoError(t, err)
+	assert.Contains(t, s, "bye", "remain-on-exit keeps the output")
+	assert.Contains(t, s, "status 3")
+
+	stubborn, err := host.Start(ctx, run.LaneSpec{RunID: runID, Lane: "stubborn", Dir: dir,
+		Argv:       []string{"/bin/sh", "-c", `trap "" HUP TERM; echo started; while :; do sleep 1; done`},
+		Transcript: filepath.Join(dir, "lanes/stubborn/transcript.log")})
+	require.NoError(t, err)
+	waitFor(t, 5*time.Second, "the lane to start", func() bool {
+		s, _ := host.Capture(ctx, stubborn, 0)
+		return strings.Contains(s, "started")
+	})
+	_, exited, err = host.ExitStatus(ctx, stubborn)
+	require.NoError(t, err)
+	assert.False(t, exited)
+
+	start := time.Now()
+	require.NoError(t, host.Kill(ctx, stubborn))
+	assert.False(t, alive(stubborn.PID), "a program ignoring SIGHUP is killed too")
+	t.Logf("kill of a SIGHUP-ignoring lane took %s", time.Since(start).Round(time.Millisecond))
+	b, err := os.ReadFile(stubborn.Transcript)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "started")
+	fi, err := os.Stat(stubborn.Transcript)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	require.NoError(t, host.Kill(ctx, exits))
+	b, err = os.ReadFile(exits.Transcript)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "bye")
+
+	require.NoError(t, host.Kill(ctx, stubborn), "killing a gone lane is fine")
+	ok, err := host.Alive(ctx, stubborn)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	_, _, err = host.ExitStatus(ctx, stubborn)
+	assert.Equal(t, errs.NotFound, errs.CodeOf(err))
+	_, err = host.Capture(ctx, stubborn, 0)
+	assert.Equal(t, errs.NotFound, errs.CodeOf(err))
+}
+
+// TestTmuxSecondProcess: a new host on the same socket (a restarted
+// supervisor) finds the lanes and adds more to the run's session.
+func TestTmuxSecondProcess(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	runID := newRunID()
+	dir := t.TempDir()
+	spec := run.LaneSpec{RunID: runID, Lane: "lead", Dir: dir, Argv: []string{"/bin/sleep", "60"}}
+	h1, err := host.Start(ctx, spec)
+	require.NoError(t, err)
+
+	again, err := run.NewTmuxHost(run.TmuxOptions{Socket: host.Socket()})
+	require.NoError(t, err)
+	listed, err := again.List(ctx, runID)
+	require.NoError(t, err)
+	assert.Equal(t, []run.LaneHandle{h1}, listed)
+	spec.Lane = "writer"
+	h2, err := again.Start(ctx, spec)
+	require.NoError(t, err)
+	assert.NotEqual(t, h1.Window, h2.Window)
+	spec.Lane = "third"
+	h3, err := host.Start(ctx, spec) // the first host's window counter is stale now
+	require.NoError(t, err)
+	listed, err = host.List(ctx, runID)
+	require.NoError(t, err)
+	assert.Len(t, listed, 3)
+	assert.NotEqual(t, h2.Window, h3.Window)
+	cmd := host.AttachCommand(runID)
+	assert.Equal(t, []string{"-L", host.Socket(), "attach-session", "-t", "=" + runID}, cmd[1:])
+}
+
+func TestTmuxRefuses(t *testing.T) {
+	_, err := run.NewTmuxHost(run.TmuxOptions{Bin: "/nonexistent/tmux", Socket: "x"})
+	assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
+	assert.Contains(t, err.Error(), "tmux is not installed")
+	for _, sock := range []string{"", "a/b", "../x", "a b", "-L"} {
+		_, err := run.NewTmuxHost(run.TmuxOptions{Socket: sock})
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "socket %q", sock)
+	}
+
+	ctx := t.Context()
+	host := newTmux(t)
+	dir := t.TempDir()
+	good := run.LaneSpec{RunID: newRunID(), Lane: "lead", Dir: dir, Argv: []string{"/bin/true", "x"}}
+	for name, mutate := range map[string]func(*run.LaneSpec){
+		"ErrRunID":       func(s *run.LaneSpec) { s.RunID = "x;y" },
+		"ErrLane":        func(s *run.LaneSpec) { s.Lane = "a;touch x" },
+		"ErrArgvEmpty":   func(s *run.LaneSpec) { s.Argv = nil },
+		"ErrArgv0Dash":   func(s *run.LaneSpec) { s.Argv = []string{"-c", "x"} },
+		"ErrArgvNUL":     func(s *run.LaneSpec) { s.Argv = []string{"/bin/true", "a\x00b"} },
+		"ErrDirRelative": func(s *run.LaneSpec) { s.Dir = "rel" },
+		"ErrDirMissing":  func(s *run.LaneSpec) { s.Dir = filepath.Join(dir, "missing") },
+		"ErrEnvNoEquals": func(s *run.LaneSpec) { s.Env = []string{"NOVALUE"} },
+		"ErrEnvName":     func(s *run.LaneSpec) { s.Env = []string{"A-B=1"} },
+		"ErrEnvTwice":    func(s *run.LaneSpec) { s.Env = []string{"A=1", "A=2"} },
+		"ErrTranscript":  func(s *run.LaneSpec) { s.Transcript = "rel.log" },
+		"ErrTooLong":     func(s *run.LaneSpec) { s.Env = []string{"BIG=" + strings.Repeat("x", 20000)} },
+		"ErrSize":        func(s *run.LaneSpec) { s.Width = 5000 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := good
+			mutate(&s)
+			_, err := host.Start(ctx, s)
+			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		})
+	}
+	t.Run("SecretNotInError", func(t *testing.T) {
+		s := good
+		s.Env = []string{"API_KEY=sk-secret-value", "BAD NAME=x"}
+		_, err := host.Start(ctx, s)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "sk-secret-value")
+	})
+	listed, err := host.List(ctx, good.RunID)
+	require.NoError(t, err)
+	assert.Empty(t, listed, "refused specs start nothing")
+}
+
+// failingHost wraps a host and refuses to start one lane.
+type failingHost struct {
+	run.Host
+	failLane string
+}
+
+func (f failingHost) Start(ctx context.Context, s run.LaneSpec) (run.LaneHandle, error) {
+	if s.Lane == f.failLane {
+		return run.LaneHandle{}, errs.E(errs.Unavailable, "test", "lane %s cannot start", s.Lane)
+	}
+	return f.Host.Start(ctx, s)
+}
+
+// TestStartLanesTearsDown: when one lane fails to start, the lanes of the
+// run already started are killed.
+func TestStartLanesTearsDown(t *testing.T) {
+	ctx := t.Context()
+	host := newTmux(t)
+	for name, tc := range map[string]struct {
+		host    run.Host
+		started func(run.LaneSpec, run.LaneHandle) error
+	}{
+		"ErrThirdLane": {failingHost{host, "c"}, nil},
+		"ErrRecording": {host, func(s run.LaneSpec, h run.LaneHandle) error {
+			if s.Lane == "c" {
+				return errs.E(errs.Unavailable, "test", "disk full")
+			}
+			return nil
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			runID := newRunID()
+			var specs []run.LaneSpec
+			for _, l := range []string{"a", "b", "c", "d"} {
+				specs = append(specs, run.LaneSpec{RunID: runID, Lane: l, Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}})
+			}
+			var recorded []string
+			started := func(s run.LaneSpec, h run.LaneHandle) error {
+				recorded = append(recorded, s.Lane)
+				if tc.started != nil {
+					return tc.started(s, h)
+				}
+				return nil
+			}
+			hs, err := run.StartLanes(ctx, tc.host, specs, started)
+			require.Error(t, err)
+			assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
+			assert.NotContains(t, recorded, "d", "nothing starts after the failure")
+			for _, h := range hs {
+				assert.False(t, alive(h.PID), "lane %s was killed", h.Lane)
+			}
+			listed, err := host.List(ctx, runID)
+			require.NoError(t, err)
+			assert.Empty(t, listed, "no pane of the run is left")
+		})
+	}
+	t.Run("OK", func(t *testing.T) {
+		runID := newRunID()
+		specs := []run.LaneSpec{
+			{RunID: runID, Lane: "a", Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}},
+			{RunID: runID, Lane: "b", Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}},
+		}
+		hs, err := run.StartLanes(ctx, host, specs, nil)
+		require.NoError(t, err)
+		require.Len(t, hs, 2)
+		assert.Equal(t, "a", hs[0].Lane)
+	})
+}
