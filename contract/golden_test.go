@@ -55,10 +55,14 @@ func TestInvalidGolden(t *testing.T) {
 
 // TestOriginalFilesLoad loads documents written in the original CoCoder's
 // field layout (camelCase JSON, nested lane groups, adapterProfile, the
-// descriptive orchestratorCommit keys): they must load unchanged.
+// descriptive orchestratorCommit keys): they must load unchanged. Valid
+// documents of kinds the original did not have are under testdata/valid.
 func TestOriginalFilesLoad(t *testing.T) {
 	files, err := filepath.Glob("testdata/original/*")
 	require.NoError(t, err)
+	more, err := filepath.Glob("testdata/valid/*")
+	require.NoError(t, err)
+	files = append(files, more...)
 	require.NotEmpty(t, files)
 	for _, file := range files {
 		name := filepath.Base(file)

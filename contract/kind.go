@@ -57,6 +57,8 @@ var kindSpecs = []kindSpec{
 	{KindImprovement, func() any { return new(Improvement) }, []string{"improvements"}},
 	{KindSupersession, func() any { return new(Supersession) }, []string{"supersessions"}},
 	{KindPromptManifest, func() any { return new(PromptManifest) }, nil},
+	{KindRunStatus, func() any { return new(RunStatus) }, nil},
+	{KindEvent, func() any { return new(Event) }, nil},
 }
 
 // Kinds lists every contract kind this build can load and describe, in
@@ -121,8 +123,8 @@ var configNames = []string{"config.yaml", "config.yml", "config.json", "override
 
 // InferKind guesses a document's kind from its path, the way a workspace's
 // cocoder/ tree is laid out. A few file names are unambiguous wherever they
-// are (result.json, startup-packet.json, raci.json, workspaces.yaml, and
-// manifest.json inside prompts/). Otherwise the nearest kind folder among
+// are (result.json, run.json, startup-packet.json, raci.json,
+// workspaces.yaml, and manifest.json inside prompts/). Otherwise the nearest kind folder among
 // the three enclosing folders decides: personas/, profiles/, routes/,
 // boundaries/ or priority-boundaries/, adapters/, evidence/, improvements/,
 // supersessions/, write-boundaries/. Outside those, config.yaml and

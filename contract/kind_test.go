@@ -35,6 +35,7 @@ func TestInferKind(t *testing.T) {
 		{"cocoder/standards/raci.json", contract.KindRACI, true},
 		{"cocoder/write-boundaries/w.yaml", contract.KindWriteBoundary, true},
 		{"home/workspaces.yaml", contract.KindRegistry, true},
+		{"runs/ws/r-1/run.json", contract.KindRunStatus, true},
 		{"home/config.yaml", contract.KindConfig, true},
 		{"cocoder/local/overrides.json", contract.KindConfig, true},
 		{"cocoder/personas/lead.md", "", false},

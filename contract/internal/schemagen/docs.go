@@ -38,6 +38,8 @@ var Examples = map[contract.Kind]string{
 	contract.KindImprovement:    "testdata/original/improvement--artifact.json",
 	contract.KindSupersession:   "testdata/original/supersession--record.json",
 	contract.KindPromptManifest: "../examples/workspace/cocoder/prompts/manifest.json",
+	contract.KindRunStatus:      "testdata/valid/run-status--running.json",
+	contract.KindEvent:          "testdata/valid/event--lane-started.json",
 }
 
 // Reference renders the field reference of every contract as Markdown:
