@@ -264,7 +264,7 @@ func TestSandboxFor(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, data string) {
+func putFile(t *testing.T, path, data string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(data), 0o644))
@@ -292,12 +292,12 @@ failureModes: [unknown]
 func TestLoadAdaptersOverrideOrder(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "adapters")
 	ws := filepath.Join(t.TempDir(), "cocoder", "adapters")
-	writeFile(t, filepath.Join(home, "claude.yaml"), declaration("claude", "claude-home"))
-	writeFile(t, filepath.Join(home, "mine.yaml"), declaration("mine", "mine-home"))
-	writeFile(t, filepath.Join(ws, "claude.yml"), declaration("claude", "claude-ws"))
-	writeFile(t, filepath.Join(ws, "README.md"), "# not a declaration\n")
-	writeFile(t, filepath.Join(ws, ".hidden.yaml"), "not: read\n")
-	writeFile(t, filepath.Join(ws, "nested", "x.yaml"), "not: read\n")
+	putFile(t, filepath.Join(home, "claude.yaml"), declaration("claude", "claude-home"))
+	putFile(t, filepath.Join(home, "mine.yaml"), declaration("mine", "mine-home"))
+	putFile(t, filepath.Join(ws, "claude.yml"), declaration("claude", "claude-ws"))
+	putFile(t, filepath.Join(ws, "README.md"), "# not a declaration\n")
+	putFile(t, filepath.Join(ws, ".hidden.yaml"), "not: read\n")
+	putFile(t, filepath.Join(ws, "nested", "x.yaml"), "not: read\n")
 
 	got, err := run.LoadAdapters(home, ws, filepath.Join(t.TempDir(), "missing"))
 	require.NoError(t, err)
@@ -329,7 +329,7 @@ func TestLoadAdaptersInvalid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for name, data := range tc.files {
-				writeFile(t, filepath.Join(dir, name), data)
+				putFile(t, filepath.Join(dir, name), data)
 			}
 			got, err := run.LoadAdapters(dir)
 			require.Error(t, err)
@@ -342,7 +342,7 @@ func TestLoadAdaptersInvalid(t *testing.T) {
 	}
 	t.Run("NotADirectory", func(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
-		writeFile(t, f, "x")
+		putFile(t, f, "x")
 		_, err := run.LoadAdapters(f)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 	})
