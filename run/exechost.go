@@ -125,6 +125,11 @@ func (e *ExecHost) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error)
 		return LaneHandle{}, errs.E(errs.Unavailable, op, "program %q of lane %s is not in the lane's PATH (%s): install it or give its absolute path", spec.Argv[0], spec.Lane, pathEnv)
 	}
 
+	if e.opt.StateDir != "" {
+		if err := fsx.MkdirPrivate(e.opt.StateDir); err != nil {
+			return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot use the exec host state directory")
+		}
+	}
 	out, err := openTranscript(spec.Transcript)
 	if err != nil {
 		return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot open the transcript of lane %s", spec.Lane)
@@ -212,7 +217,9 @@ func (e *ExecHost) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error)
 		_ = e.saveState(spec.RunID)
 	}()
 	if err := e.saveState(spec.RunID); err != nil {
-		return l.h, err
+		// A lane other processes cannot find must not run unseen.
+		_ = e.Kill(context.WithoutCancel(ctx), l.h)
+		return LaneHandle{}, err
 	}
 	return l.h, nil
 }

@@ -1,0 +1,186 @@
+package run_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/internal/faketui"
+)
+
+// tuiOptions are the delivery options matching the fake TUI's screen.
+func tuiOptions() run.DeliveryOptions {
+	return run.DeliveryOptions{
+		ReadyPattern:   "^" + regexp.QuoteMeta(faketui.Prompt),
+		BusyPattern:    regexp.QuoteMeta(faketui.Busy),
+		DialogPattern:  regexp.QuoteMeta(faketui.Dialog),
+		ReadyTimeout:   5 * time.Second,
+		ConfirmTimeout: time.Second,
+	}
+}
+
+// submissions reads the fake TUI's log of submitted messages.
+func submissions(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(t, err)
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var s faketui.Submission
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &s))
+		out = append(out, s.Text)
+	}
+	return out
+}
+
+// TestDeliver drives Deliver against the fake TUI in real tmux panes.
+func TestDeliver(t *testing.T) {
+	host := newTmux(t)
+	runID := newRunID()
+	const text = "Read lanes/writer/prompt.md and do what it says; then write $COCODER_RESULT_FILE."
+	for name, tc := range map[string]struct {
+		flags     []string
+		text      string
+		opt       func(*run.DeliveryOptions)
+		delivered bool
+		attempts  int
+		pastes    int
+		submitted []string // nil: the text once
+		reason    string
+	}{
+		"OK":                    {delivered: true, attempts: 1, pastes: 1},
+		"MultiLine":             {text: "first line\nsecond line; $(id)\n", delivered: true, attempts: 1, pastes: 1, submitted: []string{"first line\nsecond line; $(id)"}},
+		"SwallowedEnter":        {flags: []string{"-swallow-enters", "1"}, delivered: true, attempts: 2, pastes: 1},
+		"DroppedPaste":          {flags: []string{"-drop-pastes", "1"}, delivered: true, attempts: 1, pastes: 2},
+		"SlowStart":             {flags: []string{"-ready-after", "1500ms"}, delivered: true, attempts: 1, pastes: 1},
+		"Busy":                  {flags: []string{"-busy", "3s"}, delivered: true, attempts: 1, pastes: 1, reason: "busy marker"},
+		"SettleBeatsEarlyEnter": {flags: []string{"-enter-window", "150ms"}, delivered: true, attempts: 1, pastes: 1},
+		"EarlyEnterRetried": {flags: []string{"-enter-window", "400ms"}, opt: func(o *run.DeliveryOptions) { o.Settle = 50 * time.Millisecond },
+			delivered: true, attempts: 2, pastes: 1, submitted: []string{text + "\n"}},
+		"NeverSubmitted":  {flags: []string{"-swallow-enters", "99"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "no proof of submission"},
+		"PasteNeverLands": {flags: []string{"-drop-pastes", "99"}, attempts: 0, pastes: 2, submitted: []string{}, reason: "never appeared"},
+		"Dialog": {flags: []string{"-dialog"}, opt: func(o *run.DeliveryOptions) { o.ReadyTimeout = time.Second },
+			attempts: 0, pastes: 0, submitted: []string{}, reason: "dialog"},
+		"NotReady": {flags: []string{"-ready-after", "1h"}, opt: func(o *run.DeliveryOptions) { o.ReadyTimeout = 700 * time.Millisecond },
+			attempts: 0, pastes: 0, submitted: []string{}, reason: "ready pattern"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			log := filepath.Join(t.TempDir(), "submitted.jsonl")
+			lane := "l" + randHex(4)
+			h, err := host.Start(t.Context(), run.LaneSpec{
+				RunID: runID, Lane: lane, Dir: t.TempDir(), Width: 120, Height: 30,
+				Argv: append([]string{self(t), "-log", log}, tc.flags...),
+				Env:  []string{helperEnv + "=faketui", "LANG=C.UTF-8"},
+			})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = host.Kill(context.WithoutCancel(t.Context()), h) })
+			opt := tuiOptions()
+			if tc.opt != nil {
+				tc.opt(&opt)
+			}
+			msg := text
+			if tc.text != "" {
+				msg = tc.text
+			}
+			out, err := run.Deliver(t.Context(), host, h, msg, opt)
+			require.NoError(t, err)
+			t.Logf("outcome: %+v", out)
+			assert.Equal(t, tc.delivered, out.Delivered)
+			assert.Equal(t, tc.attempts, out.Attempts, "Enter presses")
+			assert.Equal(t, tc.pastes, out.Pastes, "pastes")
+			assert.Contains(t, out.Reason, tc.reason)
+			assert.NotEmpty(t, out.Reason)
+			assert.LessOrEqual(t, len([]rune(out.Evidence)), 201)
+			want := tc.submitted
+			if want == nil {
+				want = []string{msg}
+			}
+			time.Sleep(300 * time.Millisecond) // a late duplicate would show by now
+			got := submissions(t, log)
+			if len(want) == 0 {
+				assert.Empty(t, got, "nothing may be submitted")
+			} else {
+				assert.Equal(t, want, got, "submitted exactly once, exactly as sent")
+			}
+		})
+	}
+}
+
+func TestDeliverExitedProgram(t *testing.T) {
+	host := newTmux(t)
+	h, err := host.Start(t.Context(), run.LaneSpec{RunID: newRunID(), Lane: "gone", Dir: t.TempDir(), Argv: []string{"/bin/true", "x"}})
+	require.NoError(t, err)
+	out, err := run.Deliver(t.Context(), host, h, "hello", tuiOptions())
+	require.NoError(t, err)
+	assert.False(t, out.Delivered)
+	assert.Contains(t, out.Reason, "exited")
+	assert.Zero(t, out.Pastes)
+}
+
+// fakeHost is a Host whose methods are funcs, for the failure paths of
+// Deliver that a real pane cannot produce on demand.
+type fakeHost struct {
+	send    func(text string, submit bool) error
+	capture func() (string, error)
+}
+
+func (f fakeHost) Start(context.Context, run.LaneSpec) (run.LaneHandle, error) {
+	return run.LaneHandle{}, nil
+}
+func (f fakeHost) Send(_ context.Context, _ run.LaneHandle, text string, submit bool) error {
+	return f.send(text, submit)
+}
+func (f fakeHost) Capture(context.Context, run.LaneHandle, int) (string, error) { return f.capture() }
+func (f fakeHost) Alive(context.Context, run.LaneHandle) (bool, error)          { return true, nil }
+func (f fakeHost) Kill(context.Context, run.LaneHandle) error                   { return nil }
+func (f fakeHost) List(context.Context, string) ([]run.LaneHandle, error)       { return nil, nil }
+
+func TestDeliverErrors(t *testing.T) {
+	ready := fakeHost{send: func(string, bool) error { return nil }, capture: func() (string, error) { return "READY> ", nil }}
+	h := run.LaneHandle{Lane: "x"}
+	for name, tc := range map[string]struct {
+		host run.Host
+		text string
+		opt  run.DeliveryOptions
+		code errs.Code
+	}{
+		"ErrReadyPattern":  {ready, "hi", run.DeliveryOptions{ReadyPattern: "("}, errs.Invalid},
+		"ErrBusyPattern":   {ready, "hi", run.DeliveryOptions{BusyPattern: "[z-a]"}, errs.Invalid},
+		"ErrDialogPattern": {ready, "hi", run.DeliveryOptions{DialogPattern: "*"}, errs.Invalid},
+		"ErrEmptyText":     {ready, " \r\n\x1b", run.DeliveryOptions{}, errs.Invalid},
+		"ErrCapture": {fakeHost{send: ready.send, capture: func() (string, error) {
+			return "", errs.E(errs.NotFound, "test", "pane gone")
+		}}, "hi", run.DeliveryOptions{}, errs.NotFound},
+		"ErrSend": {fakeHost{capture: ready.capture, send: func(string, bool) error {
+			return errs.E(errs.Unavailable, "test", "tmux broke")
+		}}, "hi", run.DeliveryOptions{}, errs.Unavailable},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := run.Deliver(t.Context(), tc.host, h, tc.text, tc.opt)
+			assert.Equal(t, tc.code, errs.CodeOf(err), "%v", err)
+		})
+	}
+
+	t.Run("ErrCancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := run.Deliver(ctx, ready, h, "hi", run.DeliveryOptions{})
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+}

@@ -1,0 +1,95 @@
+package run_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/run"
+)
+
+func ExampleTransition() {
+	fmt.Println(run.Transition(contract.StateRunning, contract.StateBlocked))
+	fmt.Println(run.Transition(contract.StateComplete, contract.StateRunning))
+	fmt.Println(run.NextStates(contract.StateBlocked))
+	// Output:
+	// <nil>
+	// run.Transition: run is complete, which is final: it cannot become running (start a new run instead)
+	// [running aborted failed]
+}
+
+func ExampleCreateLedger() {
+	home, _ := os.MkdirTemp("", "cocoder-home")
+	defer os.RemoveAll(home)
+
+	runID := "r-20261124T140312Z-7k3f6q2a" // normally run.NewRunID(time.Now())
+	dir, _ := run.LedgerDir(home, "my-repo", runID)
+	clock := time.Date(2026, 11, 24, 14, 3, 12, 0, time.UTC)
+	l, err := run.CreateLedger(dir, contract.RunStatus{
+		RunID: runID, WorkspaceID: "my-repo", Priority: "fix-login",
+		Lanes: map[string]contract.LaneStatus{"writer": {Persona: "builder", Adapter: "codex", Model: "gpt-5"}},
+	}, run.WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer l.Close()
+
+	_, _ = l.SetState(contract.StateReady, "preflight passed")
+	_, _ = l.SetState(contract.StateRunning, "")
+	ev, _ := run.NewEvent(run.EventLaneStarted, "writer", run.LaneStartedData{Handle: run.LaneHandle{Host: run.HostExec, RunID: runID, Lane: "writer", PID: 4242}})
+	_, _ = l.Append(ev)
+	if _, err := l.SetState(contract.StateComplete, ""); err == nil {
+		_, _ = l.SetState(contract.StateRunning, "") // refused: complete is final
+	}
+
+	// Any process can read the ledger; the events are the truth.
+	events, torn, _ := run.ReadEvents(dir)
+	for _, e := range events {
+		line := fmt.Sprint(e.Seq, " ", e.Time.Format(time.TimeOnly), " ", e.Type)
+		if e.Lane != "" {
+			line += " " + e.Lane
+		}
+		fmt.Println(line)
+	}
+	st, _, _ := run.ReadStatus(dir)
+	w := st.Lanes["writer"]
+	fmt.Println(st.State, w.State, w.Source, w.Handle.PID, torn == nil)
+	// Output:
+	// 1 14:03:13 run.created
+	// 2 14:03:14 run.state
+	// 3 14:03:15 run.state
+	// 4 14:03:16 lane.started writer
+	// 5 14:03:17 run.state
+	// complete running host 4242 true
+}
+
+// ExampleDeliver starts a lane in a private tmux server and types its
+// prompt into the agent's TUI, confirming the submission.
+func ExampleDeliver() {
+	ctx := context.Background()
+	home := filepath.Join(os.Getenv("HOME"), ".cocoder")
+	host, err := run.NewTmuxHost(run.TmuxOptions{Socket: run.SocketForHome(home)})
+	if err != nil {
+		fmt.Println(err) // tmux is not installed: ...
+		return
+	}
+	runID := run.NewRunID(time.Now())
+	h, err := host.Start(ctx, run.LaneSpec{
+		RunID: runID, Lane: "writer", Title: "writer · builder · sonnet",
+		Argv: []string{"claude", "--model", "sonnet"},
+		Dir:  "/path/to/workspace",
+		Env:  []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + os.Getenv("HOME"), "COCODER_RUN_ID=" + runID, "COCODER_LANE=writer"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := run.Deliver(ctx, host, h, "Read lanes/writer/prompt.md and follow it.", run.DeliveryOptions{
+		ReadyPattern: `^\s*[│ ]*>`, BusyPattern: `esc to interrupt`,
+	})
+	fmt.Println(out.Delivered, out.Attempts, out.Reason, err)
+}
