@@ -18,7 +18,7 @@ type PriorityBoundary struct {
 	ID string `json:"id" yaml:"id" jsonschema:"required,minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9._-]*$" validate:"required,max=128,id"`
 	// PrioritySlug is the priority (a `[slug]` heading in PRIORITIES.md)
 	// the boundary is for.
-	PrioritySlug string `json:"prioritySlug" yaml:"prioritySlug" jsonschema:"required,minLength=1,pattern=^[A-Za-z0-9][A-Za-z0-9._-]*$" validate:"required,slug"`
+	PrioritySlug string `json:"prioritySlug" yaml:"prioritySlug" jsonschema:"required,minLength=1,maxLength=128,pattern=^[a-z0-9][a-z0-9._-]*$" validate:"required,max=128,slug"`
 	// Label is the display name.
 	Label string `json:"label" yaml:"label" jsonschema:"required,minLength=1" validate:"required"`
 	// RouteIDs limits the routes that may use the boundary. Empty: any.

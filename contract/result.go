@@ -98,7 +98,7 @@ type Continuation struct {
 	// Action; only "launch-fresh-run" exists.
 	Action string `json:"action" yaml:"action" jsonschema:"required,enum=launch-fresh-run" validate:"required,oneof=launch-fresh-run"`
 	// PrioritySlug of the next run.
-	PrioritySlug string `json:"prioritySlug" yaml:"prioritySlug" jsonschema:"required,minLength=1,pattern=^[A-Za-z0-9][A-Za-z0-9._-]*$" validate:"required,slug"`
+	PrioritySlug string `json:"prioritySlug" yaml:"prioritySlug" jsonschema:"required,minLength=1,maxLength=128,pattern=^[a-z0-9][a-z0-9._-]*$" validate:"required,max=128,slug"`
 	// RouteID of the next run; must be the current route.
 	RouteID string `json:"routeId" yaml:"routeId" jsonschema:"required,minLength=1" validate:"required"`
 	// ProfileID of the next run (default: the current one).

@@ -16,7 +16,7 @@ const (
 	// nested profile groups flatten to ids such as "verifiers.primary".
 	lanePattern = `^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`
 	// slugPattern is the shape of a priority slug.
-	slugPattern = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
+	slugPattern = `^[a-z0-9][a-z0-9._-]*$`
 	// envPattern is the shape of an environment variable name.
 	envPattern = `^[A-Za-z_][A-Za-z0-9_]*$`
 	// programPattern is a command without arguments.
@@ -170,7 +170,13 @@ func ruleProblem(r rule, v reflect.Value, name string) (string, string) {
 	case "placeholders":
 		return "placeholder", placeholderProblem(val)
 	case "secretref":
-		return "secret-ref", fmt.Sprintf("%s %s", quote(val), secretRefProblem(val))
+		// Quote the value only when it has the shape of a reference: a
+		// value that is not one may be a secret pasted into config by
+		// mistake, and problem lists are printed and logged.
+		if secretRefRE().MatchString(val) {
+			return "secret-ref", fmt.Sprintf("%s %s", quote(val), secretRefProblem(val))
+		}
+		return "secret-ref", "value " + secretRefProblem(val)
 	case "loopback":
 		return "loopback", fmt.Sprintf("must be a loopback address (127.0.0.1, ::1 or localhost), found %q", clip(val))
 	case "id":
@@ -178,7 +184,7 @@ func ruleProblem(r rule, v reflect.Value, name string) (string, string) {
 	case "laneid":
 		return "pattern", fmt.Sprintf("must be a lane id: letters, digits, '_' or '-', with '.' only between group and lane as in \"verifiers.primary\" (found %q)", clip(val))
 	case "slug":
-		return "pattern", fmt.Sprintf("must be a priority slug: letters, digits, '.', '_' or '-' (found %q)", clip(val))
+		return "pattern", fmt.Sprintf("must be a priority slug: lower-case letters, digits, '.', '_' or '-' (found %q)", clip(val))
 	case "envname":
 		return "pattern", fmt.Sprintf("must be an environment variable name such as API_KEY (found %q)", clip(val))
 	case "program":
