@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cocoder/cocoder/contract"
+	runpkg "github.com/cocoder/cocoder/run"
 )
 
 // validateCmd is 'cocoder validate': thin over contract.CheckPaths.
@@ -16,8 +17,15 @@ type validateCmd struct {
 
 // builtinAdapters returns the adapter declarations shipped with the binary,
 // which the cross-document check uses for lanes whose adapter has no file
-// in the tree. The run package provides them; until it does this is empty.
-var builtinAdapters = func() map[string]*contract.Adapter { return nil }
+// in the tree. The run package's tests guarantee the shipped files parse;
+// should one not, the check reports the lanes' adapters as missing.
+func builtinAdapters() map[string]*contract.Adapter {
+	a, err := runpkg.ShippedAdapters()
+	if err != nil {
+		return nil
+	}
+	return a
+}
 
 // Run validates the paths and prints the report; it returns an exitError
 // with code 3 when anything is invalid or a cross-check issue blocks.

@@ -73,19 +73,8 @@ func TestInitCommand(t *testing.T) {
 	assert.NotEmpty(t, rep.Skipped)
 
 	t.Run("ScaffoldPassesValidate", func(t *testing.T) {
-		// The engine ships the adapter declarations; until this binary
-		// embeds them, stand in with declarations of the same ids.
-		saved := builtinAdapters
-		t.Cleanup(func() { builtinAdapters = saved })
-		builtinAdapters = func() map[string]*contract.Adapter {
-			out := map[string]*contract.Adapter{}
-			for _, id := range []string{"claude", "codex", "demo"} {
-				a, err := contract.Parse[contract.Adapter](id+".yaml", []byte(strings.ReplaceAll(adapterYAML, "ID", id)))
-				require.NoError(t, err)
-				out[id] = a
-			}
-			return out
-		}
+		// The scaffold names claude, codex and demo; the binary's shipped
+		// declarations must satisfy the cross-check with no extra files.
 		code, out, errOut := runHome(t, home, "validate", filepath.Join(repo, "cocoder"))
 		assert.Equal(t, exitOK, code, out+errOut)
 	})
