@@ -1,0 +1,75 @@
+package run_test
+
+import (
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/run"
+)
+
+// BenchmarkLedgerAppend measures one acknowledged event: the fsynced append
+// and the atomic rewrite of run.json.
+func BenchmarkLedgerAppend(b *testing.B) {
+	id := newRunID()
+	dir, err := run.LedgerDir(b.TempDir(), "ws-1", id)
+	require.NoError(b, err)
+	l, err := run.CreateLedger(dir, contract.RunStatus{RunID: id, WorkspaceID: "ws-1",
+		Lanes: map[string]contract.LaneStatus{"lead": {}, "writer": {}, "verifier": {}}})
+	require.NoError(b, err)
+	defer l.Close()
+	ev, err := run.NewEvent(run.EventLaneSend, "lead", run.LaneSendData{Bytes: 10, Submit: true})
+	require.NoError(b, err)
+	for b.Loop() {
+		if _, err := l.Append(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTmuxStart3Lanes measures starting a three-lane run on the tmux
+// host, against the same three panes made with plain tmux commands
+// (new-session + two new-window, no labels, no checks).
+func BenchmarkTmuxStart3Lanes(b *testing.B) {
+	host := newTmux(b)
+	dir := b.TempDir()
+	b.Run("Host", func(b *testing.B) {
+		for b.Loop() {
+			id := newRunID()
+			for _, lane := range []string{"lead", "writer", "verifier"} {
+				if _, err := host.Start(b.Context(), run.LaneSpec{RunID: id, Lane: lane, Dir: dir,
+					Argv: []string{"/bin/sleep", "60"}, Env: []string{"COCODER_LANE=" + lane}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			_ = host.KillRun(b.Context(), id)
+			b.StartTimer()
+		}
+	})
+	b.Run("RawTmux", func(b *testing.B) {
+		sock := "cct-raw-" + randHex(4)
+		defer exec.Command("tmux", "-L", sock, "kill-server").Run()
+		i := 0
+		for b.Loop() {
+			i++
+			s := "raw" + strconv.Itoa(i)
+			cmds := [][]string{
+				{"new-session", "-d", "-s", s, "-c", dir, "-e", "COCODER_LANE=lead", "--", "/bin/sleep", "60"},
+				{"new-window", "-d", "-t", s + ":", "-c", dir, "-e", "COCODER_LANE=writer", "--", "/bin/sleep", "60"},
+				{"new-window", "-d", "-t", s + ":", "-c", dir, "-e", "COCODER_LANE=verifier", "--", "/bin/sleep", "60"},
+			}
+			for _, c := range cmds {
+				if out, err := exec.Command("tmux", append([]string{"-L", sock, "-f", "/dev/null"}, c...)...).CombinedOutput(); err != nil {
+					b.Fatal(err, string(out))
+				}
+			}
+			b.StopTimer()
+			_ = exec.Command("tmux", "-L", sock, "kill-session", "-t", s).Run()
+			b.StartTimer()
+		}
+	})
+}
