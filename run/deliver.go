@@ -173,19 +173,40 @@ func (d *delivery) capture(ctx context.Context) (string, error) {
 	return lastLines(s, 0), err
 }
 
-// dialog returns the dialog line showing at the bottom of screen, if any.
-func (d *delivery) dialog(screen string) string {
-	if d.modal == nil {
-		return ""
+// Patterns are matched line by line, so "^" and "$" anchor to a line of
+// the screen.
+
+// findLine returns the last of the last n lines of screen (all lines when
+// n <= 0) that re matches, and whether there is one.
+func findLine(re *regexp.Regexp, screen string, n int) (string, bool) {
+	if re == nil {
+		return "", false
 	}
-	return d.modal.FindString(lastLines(screen, dialogLines))
+	lines := strings.Split(lastLines(screen, n), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if re.MatchString(lines[i]) {
+			return lines[i], true
+		}
+	}
+	return "", false
 }
 
+// dialog returns the dialog line showing at the bottom of screen, if any.
+func (d *delivery) dialog(screen string) string {
+	l, _ := findLine(d.modal, screen, dialogLines)
+	return l
+}
+
+// busyCount counts the matches of BusyPattern on screen, line by line.
 func (d *delivery) busyCount(screen string) int {
 	if d.busy == nil {
 		return 0
 	}
-	return len(d.busy.FindAllStringIndex(screen, -1))
+	n := 0
+	for l := range strings.SplitSeq(screen, "\n") {
+		n += len(d.busy.FindAllStringIndex(l, -1))
+	}
+	return n
 }
 
 // inputArea returns the part of the screen that holds what is being typed:
@@ -285,7 +306,7 @@ func (d *delivery) run(ctx context.Context, text string) (DeliveryOutcome, error
 			switch {
 			case d.busyCount(screen) > busyBefore:
 				out.Delivered, out.Reason = true, "the busy marker appeared"
-				out.Evidence = d.busy.FindAllString(screen, -1)[d.busyCount(screen)-1]
+				out.Evidence, _ = findLine(d.busy, screen, 0)
 				return out, nil
 			case seen && !strings.Contains(area, d.probe):
 				out.Delivered, out.Reason, out.Evidence = true, "the text left the input area", area
@@ -316,7 +337,8 @@ func (d *delivery) waitReady(ctx context.Context) (screen, reason string, err er
 			return screen, "", err
 		}
 		dl := d.dialog(screen)
-		if dl == "" && (d.ready == nil || d.ready.MatchString(lastLines(screen, dialogLines))) {
+		_, ready := findLine(d.ready, screen, dialogLines)
+		if dl == "" && (d.ready == nil || ready) {
 			return screen, "", nil
 		}
 		if time.Now().After(deadline) {

@@ -184,3 +184,22 @@ func TestDeliverErrors(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 }
+
+// TestDeliverTwice sends a second message into a TUI whose screen already
+// holds history: the patterns must match the composer line wherever it is.
+func TestDeliverTwice(t *testing.T) {
+	host := newTmux(t)
+	log := filepath.Join(t.TempDir(), "submitted.jsonl")
+	h, err := host.Start(t.Context(), run.LaneSpec{RunID: newRunID(), Lane: "lead", Dir: t.TempDir(),
+		Argv: []string{self(t), "-log", log, "-busy", "500ms"}, Env: []string{helperEnv + "=faketui"}})
+	require.NoError(t, err)
+	msgs := []string{"first message", "second message", "third message"}
+	for _, m := range msgs {
+		out, err := run.Deliver(t.Context(), host, h, m, tuiOptions())
+		require.NoError(t, err)
+		require.True(t, out.Delivered, "%+v", out)
+		assert.Equal(t, 1, out.Attempts)
+	}
+	waitFor(t, 3*time.Second, "three submissions", func() bool { return len(submissions(t, log)) == 3 })
+	assert.Equal(t, msgs, submissions(t, log))
+}

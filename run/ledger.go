@@ -216,6 +216,9 @@ func (l *Ledger) recover() error {
 	if err != nil {
 		return errs.Wrap(errs.Invalid, op, err, "ledger %s is damaged", l.dir)
 	}
+	if len(events) == 0 {
+		return errs.E(errs.Invalid, op, "ledger %s has no %s event: its creation was interrupted; remove the directory and start the run again", l.dir, EventRunCreated)
+	}
 	st, err := Replay(events)
 	if err != nil {
 		return errs.Wrap(errs.Invalid, op, err, "ledger %s is damaged", l.dir)

@@ -445,6 +445,16 @@ func TestReadEventsDamage(t *testing.T) {
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "a damaged ledger is not opened for writing")
 		})
 	}
+	t.Run("ErrInterruptedCreate", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(path, nil, 0o600))
+		events, torn, err := run.ReadEvents(l.Dir())
+		require.NoError(t, err)
+		assert.Empty(t, events)
+		assert.Nil(t, torn)
+		_, err = run.OpenLedger(l.Dir())
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+		assert.Contains(t, err.Error(), "creation was interrupted")
+	})
 	_, _, err := run.ReadEvents(t.TempDir())
 	assert.Equal(t, errs.NotFound, errs.CodeOf(err))
 	_, err = run.OpenLedger(t.TempDir())

@@ -253,36 +253,7 @@ func (t *TmuxHost) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	idx, known := t.windows[session]
-	var out string
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		if !known {
-			out, err = t.c.run(ctx, nil, pathEnv, t.newSessionCmds(spec, argv, w, h)...)
-			idx = 0
-			if te, ok := errors.AsType[*TmuxError](err); ok && strings.Contains(te.Stderr, "duplicate session") {
-				if idx, err = t.nextWindowIndex(ctx, session); err != nil {
-					break
-				}
-				known = true
-				continue
-			}
-		} else {
-			out, err = t.c.run(ctx, nil, pathEnv, t.newWindowCmds(spec, argv, idx, w, h)...)
-			if te, ok := errors.AsType[*TmuxError](err); ok {
-				switch {
-				case te.gone():
-					known = false
-					continue
-				case strings.Contains(te.Stderr, "in use"):
-					if idx, err = t.nextWindowIndex(ctx, session); err != nil {
-						break
-					}
-					continue
-				}
-			}
-		}
-		break
-	}
+	out, err := t.create(ctx, spec, argv, pathEnv, &idx, known, w, h)
 	if err != nil {
 		if errs.CodeOf(err) == errs.Invalid {
 			return LaneHandle{}, err
@@ -299,6 +270,48 @@ func (t *TmuxHost) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error)
 		Host: HostTmux, RunID: spec.RunID, Lane: spec.Lane, Socket: t.opt.Socket,
 		Session: session, Window: fields[2], Pane: fields[0], PID: pid, Transcript: spec.Transcript,
 	}, nil
+}
+
+// create makes the lane's window: a new session when the host does not
+// know the run's session (falling back to a new window when the session
+// exists after all), else a new window at *idx (moving on when the index
+// is taken, or making the session when it is gone). It stores the index
+// used in *idx. A chain that fails after tmux created the pane (and
+// printed its id) has the pane killed, so nothing is left behind.
+func (t *TmuxHost) create(ctx context.Context, spec LaneSpec, argv []string, pathEnv string, idx *int, known bool, w, h int) (string, error) {
+	for attempt := 0; ; attempt++ {
+		var cmds []command
+		if known {
+			cmds = t.newWindowCmds(spec, argv, *idx, w, h)
+		} else {
+			*idx = 0
+			cmds = t.newSessionCmds(spec, argv, w, h)
+		}
+		out, err := t.c.run(ctx, nil, pathEnv, cmds...)
+		if err == nil {
+			return out, nil
+		}
+		if f := strings.Fields(out); len(f) > 0 && paneIDPattern.MatchString(f[0]) {
+			_, _ = t.c.run(context.WithoutCancel(ctx), nil, "", command{"kill-pane", "-t", f[0]})
+			return "", err
+		}
+		te, ok := errors.AsType[*TmuxError](err)
+		if !ok || attempt >= 2 {
+			return "", err
+		}
+		switch {
+		case !known && strings.Contains(te.Stderr, "duplicate session"),
+			known && strings.Contains(te.Stderr, "in use"):
+			if *idx, err = t.nextWindowIndex(ctx, spec.RunID); err != nil {
+				return "", err
+			}
+			known = true
+		case known && te.gone():
+			known = false
+		default:
+			return "", err
+		}
+	}
 }
 
 // newSessionCmds creates the run's session with the lane as its first

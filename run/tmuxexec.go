@@ -92,7 +92,8 @@ func tmuxFormat(s string) string {
 }
 
 // run executes the commands as one tmux invocation (chained with ";"
-// arguments, never through a shell) and returns its stdout. pathEnv, when
+// arguments, never through a shell) and returns its stdout, also when a
+// command fails part way through the chain. pathEnv, when
 // not empty, becomes the client's PATH (tmux gives a new pane the PATH of
 // the client that created it). stdin feeds commands such as load-buffer.
 func (c *tmuxClient) run(ctx context.Context, stdin io.Reader, pathEnv string, cmds ...command) (string, error) {
@@ -132,17 +133,20 @@ func (c *tmuxClient) run(ctx context.Context, stdin io.Reader, pathEnv string, c
 	if err == nil {
 		return out.String(), nil
 	}
+	// What tmux printed before a later command of the chain failed (the
+	// id of a pane it did create) is returned with the error.
+	partial := out.String()
 	te := &TmuxError{Args: redactTmuxArgs(args), ExitCode: -1, Stderr: strings.TrimSpace(stderr.String())}
 	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		te.ExitCode = ee.ExitCode()
 	}
 	if ctx.Err() != nil {
-		return "", errs.Wrap(errs.Unavailable, "run.tmux", te, "tmux did not answer within %s", c.timeout)
+		return partial, errs.Wrap(errs.Unavailable, "run.tmux", te, "tmux did not answer within %s", c.timeout)
 	}
 	if strings.Contains(te.Stderr, "command too long") {
-		return "", errs.Wrap(errs.Invalid, "run.tmux", te, "the command is too long for tmux: shorten the lane's argv and environment")
+		return partial, errs.Wrap(errs.Invalid, "run.tmux", te, "the command is too long for tmux: shorten the lane's argv and environment")
 	}
-	return "", te
+	return partial, te
 }
 
 // redactTmuxArgs replaces the values of "-e NAME=VALUE" with "…".
