@@ -63,6 +63,7 @@ type cli struct {
 	Init      initCmd      `cmd:"" help:"Scaffold cocoder/ in a repository (idempotent; changed files are never overwritten)."`
 	Workspace workspaceCmd `cmd:"" help:"Register, list, show and remove workspaces."`
 	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
+	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command
