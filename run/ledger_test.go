@@ -3,6 +3,7 @@ package run_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -550,4 +551,31 @@ func TestStatusIsACopy(t *testing.T) {
 	delete(st.Lanes, "writer")
 	assert.Equal(t, 7, l.Status().Lanes["lead"].Handle.PID)
 	assert.Contains(t, l.Status().Lanes, "writer")
+}
+
+// TestLedgerDocumentsValidate checks that what the ledger writes passes the
+// contract package's strict loader: run.json as a run-status document and
+// every event line as an event.
+func TestLedgerDocumentsValidate(t *testing.T) {
+	l := newLedger(t)
+	h := run.LaneHandle{Host: run.HostTmux, RunID: l.Status().RunID, Lane: "lead", Socket: "cocoder-x", Session: l.Status().RunID, Window: "@1", Pane: "%1", PID: 9}
+	for _, ev := range []contract.Event{
+		mustNewEvent(t, run.EventRunState, "", run.RunStateData{To: contract.StateReady}),
+		mustNewEvent(t, run.EventRunState, "", run.RunStateData{To: contract.StateRunning}),
+		mustNewEvent(t, run.EventLaneStarted, "lead", run.LaneStartedData{Handle: h}),
+		mustNewEvent(t, run.EventLanePromptFailed, "lead", run.DeliveryOutcome{Attempts: 3, Pastes: 1, Reason: "no proof"}),
+		mustNewEvent(t, run.EventLaneExited, "lead", run.LaneExitedData{ExitCode: 2}),
+		mustNewEvent(t, run.EventLaneResult, "writer", run.LaneResultData{Status: "PASS"}),
+	} {
+		_, err := l.Append(ev)
+		require.NoError(t, err)
+	}
+	_, err := contract.Load[contract.RunStatus](filepath.Join(l.Dir(), run.StatusFile))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(l.Dir(), run.EventsFile))
+	require.NoError(t, err)
+	for i, line := range bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) {
+		_, err := contract.Parse[contract.Event](fmt.Sprintf("events.jsonl line %d", i+1), line)
+		require.NoError(t, err)
+	}
 }
