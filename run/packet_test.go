@@ -29,7 +29,7 @@ var packetTime = time.Date(2026, 11, 24, 14, 3, 12, 0, time.UTC)
 
 // packetInput returns the input for the fixture workspace in
 // testdata/packet, with the search-speed priority and its boundary.
-func packetInput(t *testing.T) run.PacketInput {
+func packetInput(t testing.TB) run.PacketInput {
 	t.Helper()
 	root, err := filepath.Abs(packetDir)
 	require.NoError(t, err)
@@ -263,4 +263,26 @@ func hasText(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkBuildStartupPacket measures a packet over a session log of
+// about 10 MB (50,000 oldest-first entries), which is streamed.
+func BenchmarkBuildStartupPacket(b *testing.B) {
+	var sb strings.Builder
+	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 50000 {
+		fmt.Fprintf(&sb, "## %s — day %d\n\n- %s\n\n", start.AddDate(0, 0, i).Format(time.DateOnly), i, strings.Repeat("work ", 30))
+	}
+	in := packetInput(b)
+	in.SessionLogPath = filepath.Join(b.TempDir(), "SESSION_LOG.md")
+	if err := os.WriteFile(in.SessionLogPath, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(sb.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := run.BuildStartupPacket(in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
