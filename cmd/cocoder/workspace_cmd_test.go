@@ -14,21 +14,6 @@ import (
 	"github.com/cocoder/cocoder/contract"
 )
 
-// adapterYAML is an agent CLI declaration with ID standing for its id.
-const adapterYAML = `id: ID
-label: ID
-kind: llm-cli
-command: ID
-availabilityCheck: {commandExists: ID}
-capabilities: {interactive: true, initialPrompt: true, stdinDispatch: true, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: repo
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript, command-output, diff]
-failureModes: [missing-cli, unknown]
-`
-
 // runHome runs the CLI with --home home.
 func runHome(t *testing.T, home string, args ...string) (int, string, string) {
 	t.Helper()
