@@ -2,6 +2,7 @@ package run_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -129,7 +130,8 @@ func newTmux(t testing.TB) *run.TmuxHost {
 	}
 	h, err := run.NewTmuxHost(run.TmuxOptions{Socket: "cct-" + randHex(4)})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.KillServer(t.Context()) })
+	// t.Context is already cancelled when cleanups run.
+	t.Cleanup(func() { _ = h.KillServer(context.Background()) })
 	return h
 }
 

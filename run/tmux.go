@@ -400,8 +400,10 @@ func (t *TmuxHost) checkHandle(op string, h LaneHandle) error {
 // paneInfo is what identify reads about a pane.
 type paneInfo struct {
 	dead       bool
-	deadStatus int
+	exitKnown  bool // tmux has collected the exit status (or signal)
+	deadStatus int  // -1 when a signal ended the program
 	pid        int
+	serverPID  int
 }
 
 // identify reads the pane of h and checks it still is h's lane: pane ids
@@ -410,7 +412,7 @@ type paneInfo struct {
 // not h's lane any more.
 func (t *TmuxHost) identify(ctx context.Context, h LaneHandle, more ...command) (info paneInfo, ok bool, err error) {
 	cmds := append([]command{{"display-message", "-p", "-t", h.Pane,
-		"#{session_name}\t#{@cocoder_lane}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}"}}, more...)
+		"#{session_name}\t#{@cocoder_lane}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}\t#{pid}"}}, more...)
 	out, err := t.c.run(ctx, nil, "", cmds...)
 	if isGone(err) {
 		return info, false, nil
@@ -420,12 +422,19 @@ func (t *TmuxHost) identify(ctx context.Context, h LaneHandle, more ...command) 
 	}
 	line, _, _ := strings.Cut(out, "\n")
 	f := strings.Split(line, "\t")
-	if len(f) != 5 || f[0] != h.Session || f[1] != h.Lane {
+	if len(f) != 7 || f[0] != h.Session || f[1] != h.Lane {
 		return info, false, nil
 	}
 	info.pid, _ = strconv.Atoi(f[2])
 	info.dead = f[3] == "1"
-	info.deadStatus, _ = strconv.Atoi(f[4])
+	// The pane is marked dead when its terminal closes, which can be a
+	// moment before tmux has reaped the program and knows how it ended.
+	if code, err := strconv.Atoi(f[4]); err == nil {
+		info.deadStatus, info.exitKnown = code, true
+	} else if f[5] != "" {
+		info.deadStatus, info.exitKnown = -1, true
+	}
+	info.serverPID, _ = strconv.Atoi(f[6])
 	if h.PID != 0 && info.pid != h.PID {
 		return info, false, nil
 	}
@@ -528,21 +537,35 @@ func (t *TmuxHost) Alive(ctx context.Context, h LaneHandle) (bool, error) {
 }
 
 // ExitStatus returns the exit code of the lane's program once it has
-// exited (the pane is kept by remain-on-exit). It returns errs.NotFound
-// when the pane is gone, since its status went with it.
+// exited (the pane is kept by remain-on-exit); -1 when a signal ended it.
+// exited stays false until tmux knows how the program ended. It returns
+// errs.NotFound when the pane is gone, since its status went with it.
 func (t *TmuxHost) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) {
 	const op = "run.TmuxHost.ExitStatus"
 	if err := t.checkHandle(op, h); err != nil {
 		return 0, false, err
 	}
 	info, ok, err := t.identify(ctx, h)
+	// tmux (3.3a, seen under load) sometimes misses the SIGCHLD of a
+	// pane's program: the pane is dead but the program stays a zombie and
+	// its status unknown until another child of the server ends. A
+	// SIGCHLD sent to the server makes it reap its children now.
+	for try := 0; err == nil && ok && info.dead && !info.exitKnown && info.serverPID > 0 && try < 5; try++ {
+		_ = syscall.Kill(info.serverPID, syscall.SIGCHLD)
+		if err = sleepCtx(ctx, 20*time.Millisecond); err == nil {
+			info, ok, err = t.identify(ctx, h)
+		}
+	}
 	if err != nil {
 		return 0, false, err
 	}
 	if !ok {
 		return 0, false, errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone; its exit status is unknown", h.Lane, h.Pane)
 	}
-	return info.deadStatus, info.dead, nil
+	if !info.dead || !info.exitKnown {
+		return 0, false, nil
+	}
+	return info.deadStatus, true, nil
 }
 
 // Kill saves the pane's scrollback to the lane's transcript (when the
@@ -669,8 +692,10 @@ func (t *TmuxHost) List(ctx context.Context, runID string) ([]LaneHandle, error)
 }
 
 // KillRun kills every lane of the run (saving transcripts) and then its
-// session. A run with no session is not an error.
+// session. A run with no session is not an error. Like KillServer it is
+// not stopped by ctx's cancellation.
 func (t *TmuxHost) KillRun(ctx context.Context, runID string) error {
+	ctx = context.WithoutCancel(ctx)
 	hs, err := t.List(ctx, runID)
 	if err != nil {
 		return err
@@ -691,8 +716,11 @@ func (t *TmuxHost) KillRun(ctx context.Context, runID string) error {
 }
 
 // KillServer stops the host's private tmux server and every lane on it.
-// A server that is not running is not an error.
+// A server that is not running is not an error. Being teardown, it runs
+// even when ctx is already cancelled (as t.Context() is in a test's
+// Cleanup); only the host's Timeout bounds it.
 func (t *TmuxHost) KillServer(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
 	if _, err := t.c.run(ctx, nil, "", command{"kill-server"}); err != nil && !isGone(err) {
 		return errs.Wrap(errs.Unavailable, "run.TmuxHost.KillServer", err, "cannot stop tmux server %s", t.opt.Socket)
 	}

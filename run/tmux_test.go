@@ -250,15 +250,21 @@ func TestTmuxExitAndKill(t *testing.T) {
 	dir := t.TempDir()
 
 	exits, err := host.Start(ctx, run.LaneSpec{RunID: runID, Lane: "exits", Dir: dir,
-		Argv: []string{"/bin/sh", "-c", "echo bye; exit 3"}, Transcript: filepath.Join(dir, "lanes/exits/transcript.log")})
+		// tmux may drop the output of a program that exits at once, before
+		// it has read the terminal; give it a moment.
+		Argv: []string{"/bin/sh", "-c", "echo bye; sleep 0.5; exit 3"}, Transcript: filepath.Join(dir, "lanes/exits/transcript.log")})
 	require.NoError(t, err)
 	waitFor(t, 5*time.Second, "the lane to exit", func() bool {
 		ok, err := host.Alive(ctx, exits)
 		return err == nil && !ok
 	})
-	code, exited, err := host.ExitStatus(ctx, exits)
-	require.NoError(t, err)
-	assert.True(t, exited)
+	var code int
+	waitFor(t, 5*time.Second, "the exit status", func() bool {
+		c, exited, err := host.ExitStatus(ctx, exits)
+		require.NoError(t, err)
+		code = c
+		return exited
+	})
 	assert.Equal(t, 3, code)
 	s, err := host.Capture(ctx, exits, 100)
 	require.NoError(t, err)
@@ -273,9 +279,20 @@ func TestTmuxExitAndKill(t *testing.T) {
 		s, _ := host.Capture(ctx, stubborn, 0)
 		return strings.Contains(s, "started")
 	})
-	_, exited, err = host.ExitStatus(ctx, stubborn)
+	_, exited, err := host.ExitStatus(ctx, stubborn)
 	require.NoError(t, err)
 	assert.False(t, exited)
+
+	signalled, err := host.Start(ctx, run.LaneSpec{RunID: runID, Lane: "signalled", Dir: dir,
+		Argv: []string{"/bin/sh", "-c", "sleep 0.2; kill -9 $$"}})
+	require.NoError(t, err)
+	waitFor(t, 5*time.Second, "the signalled lane's status", func() bool {
+		c, exited, err := host.ExitStatus(ctx, signalled)
+		require.NoError(t, err)
+		code = c
+		return exited
+	})
+	assert.Equal(t, -1, code, "a signal is reported as -1")
 
 	start := time.Now()
 	require.NoError(t, host.Kill(ctx, stubborn))
@@ -448,4 +465,19 @@ func TestStartLanesTearsDown(t *testing.T) {
 		require.Len(t, hs, 2)
 		assert.Equal(t, "a", hs[0].Lane)
 	})
+}
+
+// TestTmuxKillServerAfterCancel: teardown works with a cancelled context,
+// as t.Context() is in Cleanup functions.
+func TestTmuxKillServerAfterCancel(t *testing.T) {
+	host := newTmux(t)
+	h, err := host.Start(t.Context(), run.LaneSpec{RunID: newRunID(), Lane: "a", Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.NoError(t, host.KillServer(ctx))
+	waitFor(t, 5*time.Second, "the lane to end with its server", func() bool { return !alive(h.PID) })
+	listed, err := host.List(t.Context(), h.RunID)
+	require.NoError(t, err)
+	assert.Empty(t, listed)
 }
