@@ -405,7 +405,7 @@ func (l *Ledger) WriteFile(rel string, data []byte) error {
 	if closed {
 		return errs.E(errs.Conflict, op, "ledger %s is closed", l.dir)
 	}
-	if err := writeFileIn(l.dir, rel, l.redact(data), 0o600); err != nil {
+	if err := fsx.WriteFileIn(l.dir, rel, l.redact(data), 0o600); err != nil {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot write %s in ledger %s", rel, l.dir)
 	}
 	return nil

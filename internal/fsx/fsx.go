@@ -5,6 +5,8 @@
 package fsx
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,23 +15,45 @@ import (
 )
 
 // WriteFile replaces path with data atomically: a reader sees the old file or
-// the new one, never a torn mix, even if the process is killed mid-write. The
-// temp file is created in the same directory with perm, written, fsynced and
-// renamed over path; then the directory is fsynced so the rename survives a
-// crash. On error the temp file is removed and path is unchanged.
-func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// the new one, never a torn mix, even if the process is killed mid-write. It
+// is WriteFileIn on path's directory.
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return WriteFileIn(filepath.Dir(path), filepath.Base(path), data, perm)
+}
+
+// WriteFileIn replaces dir/rel with data atomically: a temp file beside the
+// target is created with perm, written, fsynced and renamed over rel, then
+// the directory is fsynced so the rename survives a crash. Every step goes
+// through an os.Root opened on dir, so no parent of rel may lead outside
+// dir however the tree was tampered with, and a symlink at rel is replaced
+// rather than written through. Missing parents of rel are created 0700. On
+// error the temp file is removed and the target is unchanged.
+func WriteFileIn(dir, rel string, data []byte, perm fs.FileMode) (err error) {
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
+	defer root.Close()
+	parent := filepath.Dir(rel)
+	if parent != "." {
+		if err := root.MkdirAll(parent, 0o700); err != nil {
+			return err
+		}
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := filepath.Join(parent, "."+filepath.Base(rel)+".tmp-"+hex.EncodeToString(rnd[:]))
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if err != nil {
 			_ = f.Close()
-			_ = os.Remove(tmp)
+			_ = root.Remove(tmp)
 		}
 	}()
+	// The umask may have narrowed perm at creation; set it exactly.
 	if err = f.Chmod(perm); err != nil {
 		return err
 	}
@@ -42,10 +66,14 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = root.Rename(tmp, rel); err != nil {
 		return err
 	}
-	return SyncDir(dir)
+	d, err := root.Open(parent)
+	if err != nil {
+		return err
+	}
+	return syncClose(d)
 }
 
 // SyncDir fsyncs a directory so that entries created or renamed in it are
@@ -55,10 +83,14 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
+	return syncClose(d)
+}
+
+// syncClose fsyncs and closes an open directory. Some filesystems refuse
+// fsync on directories; that is not a failure to report.
+func syncClose(d *os.File) error {
 	serr := d.Sync()
 	cerr := d.Close()
-	// Some filesystems refuse fsync on directories; that is not a failure of
-	// ours to report.
 	if serr != nil && !errors.Is(serr, os.ErrInvalid) {
 		return serr
 	}

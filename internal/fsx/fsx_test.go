@@ -76,3 +76,50 @@ func TestMkdirPrivate(t *testing.T) {
 		t.Fatal("symlink accepted")
 	}
 }
+
+func TestWriteFileInConfined(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "run")
+	outside := filepath.Join(base, "outside")
+	for _, d := range []string{dir, outside} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Parents are created under dir.
+	if err := fsx.WriteFileIn(dir, "lanes/writer/prompt.md", []byte("p"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "lanes", "writer", "prompt.md")); err != nil || string(b) != "p" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	// A planted symlink at the target is replaced, not written through.
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("safe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, "run.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fsx.WriteFileIn(dir, "run.json", []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "safe" {
+		t.Fatalf("wrote through a symlink: victim now %q", b)
+	}
+	// A symlinked parent leading outside dir is refused.
+	if err := os.Symlink(outside, filepath.Join(dir, "evidence")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fsx.WriteFileIn(dir, "evidence/x.json", []byte("x"), 0o600); err == nil {
+		t.Fatal("wrote through a symlinked parent")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "x.json")); !os.IsNotExist(err) {
+		t.Fatalf("file appeared outside: %v", err)
+	}
+	for _, rel := range []string{"../escape", "/abs"} {
+		if err := fsx.WriteFileIn(dir, rel, []byte("x"), 0o600); err == nil {
+			t.Fatalf("%s accepted", rel)
+		}
+	}
+}
