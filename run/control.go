@@ -1,0 +1,357 @@
+package run
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// Limits of Send.
+const (
+	// MaxSend bounds the text Send accepts.
+	MaxSend = 256 << 10
+	// inlineSend is the longest single-line text typed as it is; longer
+	// or multi-line text is written to a file in the ledger and the lane
+	// is told to read it.
+	inlineSend = 400
+)
+
+// MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.
+const MessagesDir = "messages"
+
+// Send gives lane of run runID a follow-up message, through the same
+// acknowledged delivery as the initial prompt (the lane's adapter
+// patterns), and records lane.send with the text's size and digest (never
+// the text). Text longer than a short line is written to
+// lanes/<lane>/messages/<n>.md and the lane is told to read that file.
+//
+// It returns errs.Invalid for an empty or oversized text or a bad lane
+// name, errs.NotFound for an unknown run or lane, errs.Conflict once the
+// lane has written its result, has not started or ended, or the run is
+// finished, and errs.Unavailable when the lane did not take the message
+// (nothing is recorded then).
+func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
+	const op = "run.Runner.Send"
+	switch {
+	case !ValidLaneName(lane):
+		return errs.E(errs.Invalid, op, "%q is not a lane name", lane)
+	case strings.TrimSpace(text) == "":
+		return errs.E(errs.Invalid, op, "nothing to send to lane %s: the text is empty", lane)
+	case len(text) > MaxSend:
+		return errs.E(errs.Invalid, op, "the message is %d bytes; at most %d can be sent: put the rest in a file in the workspace and send its path", len(text), MaxSend)
+	}
+	dir, err := r.runDir(ctx, runID)
+	if err != nil {
+		return err
+	}
+	st, _, err := ReadStatus(dir)
+	if err != nil {
+		return err
+	}
+	ls, ok := st.Lanes[lane]
+	resultFile := filepath.Join(dir, LanesDir, lane, ResultName)
+	_, statErr := os.Lstat(resultFile)
+	switch {
+	case st.State.Terminal():
+		return errs.E(errs.Conflict, op, "run %s is %s: it takes no more messages", runID, st.State)
+	case !ok:
+		return errs.E(errs.NotFound, op, "run %s has no lane %q (its lanes: %s)", runID, lane, strings.Join(slices.Sorted(maps.Keys(st.Lanes)), ", "))
+	case ls.State == contract.LaneDone || statErr == nil:
+		return errs.E(errs.Conflict, op, "lane %s has written its result (%s): it takes no more messages; plan a new run for more work", lane, resultFile)
+	case ls.Handle == nil:
+		return errs.E(errs.Conflict, op, "lane %s has not started (it is %s)", lane, ls.State)
+	case ls.State != contract.LaneRunning:
+		return errs.E(errs.Conflict, op, "lane %s is %s (%s): it cannot take a message", lane, ls.State, firstNonEmpty(ls.Reason, string(ls.Source)))
+	}
+	plan, err := ReadPlan(dir)
+	if err != nil {
+		return err
+	}
+	pl, _ := plan.Lane(lane)
+	h := *ls.Handle
+	host, err := r.hostFor(h)
+	if err != nil {
+		return err
+	}
+	l, err := r.openLedger(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+
+	typed := text
+	if len(text) > inlineSend || strings.ContainsAny(strings.TrimRight(text, "\r\n"), "\r\n") {
+		rel, err := nextMessage(dir, lane)
+		if err == nil {
+			err = l.WriteFile(rel, []byte(text))
+		}
+		if err != nil {
+			return errs.Wrap(errs.Unavailable, op, err, "cannot store the message for lane %s", lane)
+		}
+		typed = "Read and follow the message at " + filepath.Join(dir, rel)
+	}
+	out := DeliveryOutcome{Delivered: true}
+	if h.Host == HostExec {
+		err = host.Send(ctx, h, typed, true)
+	} else {
+		out, err = Deliver(ctx, host, h, typed, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, ReadyTimeout: 15 * time.Second})
+	}
+	if err != nil {
+		return errs.Wrap(errs.CodeOf(err), op, err, "cannot send to lane %s", lane)
+	}
+	if !out.Delivered {
+		return errs.E(errs.Unavailable, op, "lane %s did not take the message: %s", lane, out.Reason)
+	}
+	sum := sha256.Sum256([]byte(text))
+	return r.record(l, EventLaneSend, lane, LaneSendData{Bytes: len(text), SHA256: hex.EncodeToString(sum[:]), Submit: true, By: r.actor})
+}
+
+// nextMessage returns the ledger path of the next message file of a lane.
+func nextMessage(dir, lane string) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, LanesDir, lane, MessagesDir))
+	if err != nil && !os.IsNotExist(err) {
+		return "", err
+	}
+	return filepath.Join(LanesDir, lane, MessagesDir, fmt.Sprintf("%03d.md", len(entries)+1)), nil
+}
+
+// Stop stops run runID: confirm must repeat the run id. It records
+// run.stopped, kills the lanes the host has for this run (and only those:
+// Host.List by run id), recording lane.killed for each lane that was still
+// running, and moves the run to aborted unless it is already finished.
+// Stopping a finished run removes what is left of its lanes (dead panes)
+// and changes nothing else. Transcripts are saved as the lanes are killed.
+//
+// Errors: errs.Invalid when confirm differs or the id is malformed,
+// errs.NotFound for an unknown run, errs.Unavailable when a lane cannot be
+// killed (the run is still marked aborted).
+func (r *Runner) Stop(ctx context.Context, runID, confirm string) error {
+	const op = "run.Runner.Stop"
+	if confirm != runID {
+		return errs.E(errs.Invalid, op, "to stop run %s, repeat its id: --confirm %s", runID, runID)
+	}
+	dir, err := r.runDir(ctx, runID)
+	if err != nil {
+		return err
+	}
+	l, err := r.openLedger(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	defer r.releaseLock(runID)
+	st := l.Status()
+	if err := r.record(l, EventRunStopped, "", RunStoppedData{By: r.actor, Reason: "stop requested"}); err != nil {
+		return err
+	}
+	killErr := r.killLanes(ctx, st)
+	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+		if ls := st.Lanes[name]; ls.Handle != nil && ls.State == contract.LaneRunning {
+			if err := r.record(l, EventLaneKilled, name, ReasonData{Reason: "the run was stopped"}); err != nil {
+				return err
+			}
+		}
+	}
+	if !st.State.Terminal() {
+		reason := "stopped"
+		if r.actor != "" {
+			reason += " by " + r.actor
+		}
+		if err := r.setState(l, contract.StateAborted, reason); err != nil {
+			return err
+		}
+	}
+	if killErr != nil {
+		return errs.Wrap(errs.Unavailable, op, killErr, "run %s is marked stopped, but not every lane could be killed", runID)
+	}
+	return nil
+}
+
+// killLanes kills what the hosts have of the run.
+func (r *Runner) killLanes(ctx context.Context, st contract.RunStatus) error {
+	ctx = context.WithoutCancel(ctx)
+	seen := map[Host]bool{}
+	var first error
+	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+		ls := st.Lanes[name]
+		if ls.Handle == nil {
+			continue
+		}
+		host, err := r.hostFor(*ls.Handle)
+		if err != nil || seen[host] {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		seen[host] = true
+		if t, ok := host.(*TmuxHost); ok {
+			err = t.KillRun(ctx, st.RunID)
+		} else {
+			err = killListed(ctx, host, st.RunID)
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// killListed kills every lane host lists for the run.
+func killListed(ctx context.Context, host Host, runID string) error {
+	hs, err := host.List(ctx, runID)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, h := range hs {
+		if err := host.Kill(ctx, h); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// laneOf returns the status and handle of a started lane.
+func (r *Runner) laneOf(ctx context.Context, runID, lane string) (string, contract.LaneStatus, error) {
+	const op = "run.Runner"
+	dir, err := r.runDir(ctx, runID)
+	if err != nil {
+		return "", contract.LaneStatus{}, err
+	}
+	st, _, err := ReadStatus(dir)
+	if err != nil {
+		return "", contract.LaneStatus{}, err
+	}
+	ls, ok := st.Lanes[lane]
+	if !ok {
+		return "", ls, errs.E(errs.NotFound, op, "run %s has no lane %q (its lanes: %s)", runID, lane, strings.Join(slices.Sorted(maps.Keys(st.Lanes)), ", "))
+	}
+	if ls.Handle == nil {
+		return dir, ls, errs.E(errs.NotFound, op, "lane %s of run %s never started, so it has no output", lane, runID)
+	}
+	return dir, ls, nil
+}
+
+// Transcript returns what lane of run runID has shown so far: its pane's
+// scrollback while the tmux pane exists, else its transcript file. live
+// tells whether the lane's program still runs.
+func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text string, live bool, err error) {
+	const op = "run.Runner.Transcript"
+	dir, ls, err := r.laneOf(ctx, runID, lane)
+	if err != nil {
+		return "", false, err
+	}
+	h := *ls.Handle
+	host, err := r.hostFor(h)
+	if err != nil {
+		return "", false, err
+	}
+	live, _ = host.Alive(ctx, h)
+	if h.Host == HostTmux {
+		if text, err := host.Capture(ctx, h, 100000); err == nil {
+			return string(r.redact([]byte(text))), live, nil
+		}
+	}
+	path := firstNonEmpty(h.Transcript, filepath.Join(dir, LanesDir, lane, TranscriptName))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", live, errs.E(errs.NotFound, op, "lane %s has no transcript yet (%s)", lane, path)
+		}
+		return "", live, errs.Wrap(errs.Unavailable, op, err, "cannot read %s", path)
+	}
+	return string(b), live, nil
+}
+
+// Logs writes lane's transcript to w. With follow it keeps writing what
+// the lane shows next, every poll interval, until the lane's program ends
+// or ctx does.
+func (r *Runner) Logs(ctx context.Context, runID, lane string, follow bool, w io.Writer) error {
+	var printed []string
+	for {
+		text, live, err := r.Transcript(ctx, runID, lane)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+		k := 0
+		for k < len(printed) && k < len(lines) && printed[k] == lines[k] {
+			k++
+		}
+		if k < len(lines) {
+			if _, err := io.WriteString(w, strings.Join(lines[k:], "\n")+"\n"); err != nil {
+				return err
+			}
+		}
+		printed = lines
+		if !follow || !live {
+			return nil
+		}
+		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
+			return nil
+		}
+	}
+}
+
+// AttachCommand returns the command line that attaches a terminal to the
+// tmux session of run runID, showing lane when given (else the lead's
+// window). It returns errs.Invalid when the lane does not run in tmux and
+// errs.NotFound when the session is gone.
+func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]string, error) {
+	const op = "run.Runner.AttachCommand"
+	st, err := r.Get(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var h *LaneHandle
+	if lane != "" {
+		if ls, ok := st.Lanes[lane]; ok {
+			h = ls.Handle
+		}
+		if h == nil {
+			return nil, errs.E(errs.NotFound, op, "lane %q of run %s has not started (lanes: %s)", lane, runID, strings.Join(slices.Sorted(maps.Keys(st.Lanes)), ", "))
+		}
+	} else {
+		// Any lane's handle names the session; attaching shows its
+		// first window, the lead's.
+		for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+			if ls := st.Lanes[name]; ls.Handle != nil && h == nil {
+				h = ls.Handle
+			}
+		}
+		if h == nil {
+			return nil, errs.E(errs.NotFound, op, "run %s has no started lane", runID)
+		}
+	}
+	if h.Host != HostTmux {
+		return nil, errs.E(errs.Invalid, op, "lane %s runs on the %s host, which has no terminal to attach to: read it with `cocoder run logs %s %s --follow`", h.Lane, h.Host, runID, h.Lane)
+	}
+	host, err := r.hostFor(*h)
+	if err != nil {
+		return nil, err
+	}
+	if hs, err := host.List(ctx, runID); err != nil || len(hs) == 0 {
+		return nil, errs.E(errs.NotFound, op, "the tmux session of run %s is gone (the run was stopped or the tmux server ended)", runID)
+	}
+	bin, err := r.lookPath("tmux")
+	if err != nil {
+		return nil, errs.E(errs.Unavailable, op, "tmux is not installed (not found in PATH)")
+	}
+	argv := []string{bin, "-L", h.Socket, "attach-session", "-t", "=" + runID}
+	if lane != "" {
+		argv = append(argv, ";", "select-window", "-t", h.Window)
+	}
+	return argv, nil
+}

@@ -1,0 +1,502 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/flock"
+	"github.com/cocoder/cocoder/secrets"
+	"github.com/cocoder/cocoder/workspace"
+)
+
+// Options configure a Runner. Only Home is required.
+type Options struct {
+	// Home is the CoCoder home: ledgers, registry, configuration and
+	// secrets. Required.
+	Home *workspace.Home
+	// Workspace is the workspace runs are planned and started in. Plan and
+	// Start need it; List, Get, Wait, Send, Stop and the rest work on any
+	// run of the home without it (List then lists every workspace's runs).
+	Workspace *workspace.Workspace
+	// Host starts the lanes. Nil means the tmux host on the home's private
+	// server (SocketForHome) for tmux lanes and an exec host for exec
+	// lanes, each made when first needed. When set, it is used for every
+	// lane.
+	Host Host
+	// Logger receives state transitions and supervision notes; nil
+	// discards.
+	Logger *slog.Logger
+	// Clock gives the time; nil means time.Now.
+	Clock func() time.Time
+	// LookPath finds programs (adapter commands, tmux, git). Nil searches
+	// the PATH that Getenv returns, the PATH lanes get.
+	LookPath func(string) (string, error)
+	// Getenv reads the caller's environment: PATH, HOME, LANG, TERM and
+	// TMUX_TMPDIR for the lanes, and ${env:NAME} secret references. Nil
+	// means os.Getenv. An empty value counts as unset.
+	Getenv func(string) string
+	// Self is the absolute path of the cocoder executable, which runs the
+	// built-in demo agent (adapters whose command is SelfCommand). Empty
+	// means os.Executable().
+	Self string
+	// PassEnv names variables copied from the caller's environment into
+	// every lane when set (for example COCODER_DEMO_FAULT, the demo
+	// agent's fault switch). The engine's own variables cannot be
+	// overridden this way.
+	PassEnv []string
+	// Actor names who acts through this Runner in the ledger (the "by" of
+	// run.stopped and lane.send), e.g. "cli" or "oz".
+	Actor string
+}
+
+// Runner plans, starts, supervises and stops runs. It is the library form
+// of `cocoder run ...`; Oz embeds one. A Runner is safe for concurrent use.
+//
+// Every ledger operation opens the run's ledger, appends and closes it
+// again, so several processes (a supervising `run start --wait`, a `run
+// stop` in another terminal, Oz) can each record what they do; see
+// docs/runs.md.
+type Runner struct {
+	home    *workspace.Home
+	ws      *workspace.Workspace
+	log     *slog.Logger
+	now     func() time.Time
+	look    func(string) (string, error)
+	getenv  func(string) string
+	self    string
+	passEnv []string
+	actor   string
+
+	hostOpt Host
+
+	mu       sync.Mutex
+	tmux     *TmuxHost
+	exec     *ExecHost
+	locks    map[string]*flock.Lock // run id → workspace lock held for it
+	known    []secrets.Value        // every secret value resolved, for redaction
+	subs     map[int]*subscriber
+	nextSub  int
+	closed   bool
+	tmuxErr  error
+	tmuxOnce bool
+}
+
+// New returns a Runner. It returns an errs.Invalid error when Home is nil,
+// Self is not absolute, or PassEnv names an invalid variable.
+func New(opts Options) (*Runner, error) {
+	const op = "run.New"
+	if opts.Home == nil {
+		return nil, errs.E(errs.Invalid, op, "Options.Home is required: open it with workspace.OpenHome")
+	}
+	r := &Runner{
+		home: opts.Home, ws: opts.Workspace, log: opts.Logger, now: opts.Clock,
+		look: opts.LookPath, getenv: opts.Getenv, self: opts.Self, actor: opts.Actor,
+		hostOpt: opts.Host, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{},
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.getenv == nil {
+		r.getenv = os.Getenv
+	}
+	if r.look == nil {
+		r.look = func(name string) (string, error) { return lookProgram(name, r.getenv("PATH")) }
+	}
+	if r.self == "" {
+		if p, err := os.Executable(); err == nil {
+			r.self = p
+		}
+	}
+	if r.self != "" && !filepath.IsAbs(r.self) {
+		return nil, errs.E(errs.Invalid, op, "Options.Self %q must be the absolute path of the cocoder executable", r.self)
+	}
+	for _, name := range opts.PassEnv {
+		if !envNamePattern.MatchString(name) {
+			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %q is not an environment variable name", name)
+		}
+		if slices.Contains(engineEnv, name) || slices.Contains(baseEnv, name) {
+			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %s is set by the engine itself", name)
+		}
+		r.passEnv = append(r.passEnv, name)
+	}
+	return r, nil
+}
+
+// lookProgram finds name like a shell with PATH=path would; a name with a
+// slash must be an executable regular file.
+func lookProgram(name, path string) (string, error) {
+	if !strings.ContainsRune(name, '/') {
+		return lookPathIn(name, path)
+	}
+	fi, err := os.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("%s is not an executable file", name)
+	}
+	return name, nil
+}
+
+func (r *Runner) lookPath(name string) (string, error) { return r.look(name) }
+
+// Close releases the workspace locks this Runner holds and ends every
+// subscription. Lanes keep running. It is safe to call more than once.
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, lk := range r.locks {
+		_ = lk.Release()
+		delete(r.locks, id)
+	}
+	for id, s := range r.subs {
+		close(s.ch)
+		delete(r.subs, id)
+	}
+	r.closed = true
+	return nil
+}
+
+// remember adds resolved secret values to the set every transcript and
+// ledger write is redacted with.
+func (r *Runner) remember(values []secrets.Value) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range values {
+		if !v.IsZero() && !slices.ContainsFunc(r.known, func(k secrets.Value) bool { return k.Equal(v.Reveal()) }) {
+			r.known = append(r.known, v)
+		}
+	}
+}
+
+func (r *Runner) secretValues() []secrets.Value {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.known)
+}
+
+// redact masks every known secret value in b.
+func (r *Runner) redact(b []byte) []byte {
+	vals := r.secretValues()
+	if len(vals) == 0 {
+		return b
+	}
+	return secrets.RedactFunc(vals...)(b)
+}
+
+// wrapTranscript is the hosts' transcript filter.
+func (r *Runner) wrapTranscript(w io.Writer) io.Writer {
+	return secrets.NewRedactor(w, r.secretValues()...)
+}
+
+// hostKind returns the kind of host Start uses.
+func (r *Runner) hostKind() string {
+	switch r.hostOpt.(type) {
+	case nil, *TmuxHost:
+		return HostTmux
+	case *ExecHost:
+		return HostExec
+	}
+	return "custom"
+}
+
+// startHost returns the host Start uses.
+func (r *Runner) startHost() (Host, error) {
+	if r.hostOpt != nil {
+		return r.hostOpt, nil
+	}
+	return r.tmuxHost()
+}
+
+// hostFor returns the host that runs a started lane.
+func (r *Runner) hostFor(h LaneHandle) (Host, error) {
+	if r.hostOpt != nil {
+		return r.hostOpt, nil
+	}
+	switch h.Host {
+	case HostTmux:
+		return r.tmuxHost()
+	case HostExec:
+		return r.execHost(), nil
+	}
+	return nil, errs.E(errs.Invalid, "run.Runner", "lane %s runs on an unknown host %q; use the Runner (Options.Host) that started it", h.Lane, h.Host)
+}
+
+// tmuxHost makes the default tmux host on first use.
+func (r *Runner) tmuxHost() (*TmuxHost, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.hostOpt.(*TmuxHost); ok {
+		return t, nil
+	}
+	if !r.tmuxOnce {
+		r.tmuxOnce = true
+		bin, err := r.lookPath("tmux")
+		if err != nil {
+			r.tmuxErr = errs.E(errs.Unavailable, "run.Runner", "tmux is not installed (not found in PATH): install it (apt install tmux, brew install tmux), or run headless with the exec host")
+		} else {
+			r.tmux, r.tmuxErr = NewTmuxHost(TmuxOptions{Bin: bin, Socket: SocketForHome(r.home.Dir()),
+				TmpDir: r.getenv("TMUX_TMPDIR"), Wrap: r.wrapTranscript})
+		}
+	}
+	return r.tmux, r.tmuxErr
+}
+
+// execHost makes the default exec host on first use. Its state files live
+// in runs/.exec so other processes can find the lanes.
+func (r *Runner) execHost() *ExecHost {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.hostOpt.(*ExecHost); ok {
+		return e
+	}
+	if r.exec == nil {
+		r.exec = NewExecHost(ExecOptions{StateDir: ExecStateDir(r.home), Wrap: r.wrapTranscript})
+	}
+	return r.exec
+}
+
+// ExecStateDir is where exec hosts made for home keep their state files,
+// so a Runner in another process can find exec lanes: runs/.exec.
+func ExecStateDir(home *workspace.Home) string { return filepath.Join(home.RunsDir(), ".exec") }
+
+// ledgerRetry bounds how long an operation waits for another process's
+// hold on a ledger (each hold lasts one operation).
+const ledgerRetry = 30 * time.Second
+
+// openLedger opens the ledger of dir for one operation, waiting while
+// another process appends.
+func (r *Runner) openLedger(ctx context.Context, dir string) (*Ledger, error) {
+	deadline := time.Now().Add(ledgerRetry)
+	for {
+		l, err := OpenLedger(dir, WithRedactor(r.redact), WithClock(r.now))
+		if err == nil || errs.CodeOf(err) != errs.Conflict || time.Now().After(deadline) {
+			return l, err
+		}
+		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+			return nil, errs.Wrap(errs.Unavailable, "run.Runner", err, "gave up waiting for ledger %s", dir)
+		}
+	}
+}
+
+// append records ev in l and publishes it to subscribers once it is
+// durable.
+func (r *Runner) append(l *Ledger, ev contract.Event) (contract.Event, error) {
+	written, err := l.Append(ev)
+	if written.Seq > 0 {
+		r.publish(l.Status().RunID, written)
+	}
+	return written, err
+}
+
+// record builds and appends an event of one of the package's data types.
+func (r *Runner) record(l *Ledger, typ, lane string, data any) error {
+	_, err := r.append(l, mustEvent(typ, lane, data))
+	return err
+}
+
+// setState records a state change and logs it.
+func (r *Runner) setState(l *Ledger, to contract.RunState, reason string) error {
+	err := r.record(l, EventRunState, "", RunStateData{To: to, Reason: reason})
+	if err == nil {
+		r.log.Info("run state", "run", l.Status().RunID, "state", to, "reason", reason)
+	}
+	return err
+}
+
+// runDir finds the ledger directory of runID: in this Runner's workspace
+// when it is registered, else under any workspace of the home.
+func (r *Runner) runDir(ctx context.Context, runID string) (string, error) {
+	const op = "run.Runner"
+	if !ValidRunID(runID) {
+		return "", errs.E(errs.Invalid, op, "%q is not a run id: run ids look like r-20261124T140312Z-7k3f6q2a (`cocoder run list` shows them)", runID)
+	}
+	matches, err := filepath.Glob(filepath.Join(r.home.RunsDir(), "*", runID))
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, op, err, "cannot look for run %s", runID)
+	}
+	for _, m := range matches {
+		if fi, err := os.Stat(filepath.Join(m, EventsFile)); err == nil && fi.Mode().IsRegular() && ValidWorkspaceID(filepath.Base(filepath.Dir(m))) {
+			return m, nil
+		}
+	}
+	return "", errs.E(errs.NotFound, op, "no run %s in %s: `cocoder run list` shows the runs of this home", runID, r.home.RunsDir())
+}
+
+// LedgerDir returns the ledger directory of runID. It returns errs.Invalid
+// for a malformed id and errs.NotFound when the home has no such run.
+func (r *Runner) LedgerDir(ctx context.Context, runID string) (string, error) {
+	return r.runDir(ctx, runID)
+}
+
+// Get returns the status of runID, replayed from its events. It returns
+// errs.Invalid for a malformed id and errs.NotFound when there is no such
+// run.
+func (r *Runner) Get(ctx context.Context, runID string) (contract.RunStatus, error) {
+	dir, err := r.runDir(ctx, runID)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	st, _, err := ReadStatus(dir)
+	return st, err
+}
+
+// List returns the status of every run of the Runner's workspace (every
+// run of the home when the Runner has no workspace, or the workspace was
+// never registered), newest first. A ledger that cannot be read is
+// skipped and logged.
+func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
+	wsID := ""
+	if r.ws != nil {
+		id, err := r.registeredID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, nil
+		}
+		wsID = id
+	}
+	dirs, err := r.runDirs(wsID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contract.RunStatus, 0, len(dirs))
+	for _, dir := range dirs {
+		st, _, err := ReadStatus(dir)
+		if err != nil {
+			r.log.Warn("unreadable ledger", "dir", dir, "err", err)
+			continue
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b contract.RunStatus) int { return strings.Compare(b.RunID, a.RunID) })
+	return out, nil
+}
+
+// registeredID returns the registry id of the Runner's workspace, or ""
+// when it is not registered. It never writes.
+func (r *Runner) registeredID(ctx context.Context) (string, error) {
+	reg := r.home.Registry()
+	list, err := reg.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	tok, err := reg.Tokens()
+	if err != nil {
+		return "", err
+	}
+	for _, e := range list {
+		if p, err := tok.Expand(e.Path); err == nil && samePath(p, r.ws.Root) {
+			return e.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// samePath reports whether a and b name the same directory, as given or
+// with symlinks resolved.
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	ra, err1 := filepath.EvalSymlinks(a)
+	rb, err2 := filepath.EvalSymlinks(b)
+	return err1 == nil && err2 == nil && ra == rb
+}
+
+// releaseLock drops the workspace lock held for runID, if any.
+func (r *Runner) releaseLock(runID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if lk, ok := r.locks[runID]; ok {
+		_ = lk.Release()
+		delete(r.locks, runID)
+	}
+}
+
+// RunEvent is an event of a run, as Subscribe delivers it: the ledger
+// event and the run it belongs to (ledger events do not carry their run's
+// id).
+type RunEvent struct {
+	// RunID is the run the event belongs to.
+	RunID string `json:"runId"`
+	contract.Event
+}
+
+// subscriberBuffer is how many events a subscriber may fall behind.
+const subscriberBuffer = 256
+
+type subscriber struct {
+	runID   string
+	ch      chan RunEvent
+	dropped int
+}
+
+// Subscribe returns a channel of the events this Runner records for runID
+// ("" for every run), each sent after it is durable in the ledger. The
+// channel is closed when ctx ends (or the Runner is closed).
+//
+// A subscriber never slows the engine: each has a buffer of 256 events,
+// and an event that does not fit is dropped for that subscriber. Drops
+// show as a gap in a run's Seq numbers; a subscriber that sees one rereads
+// the ledger (ReadEvents) to catch up. Events recorded by other processes
+// (another Runner on the same home) are not seen; read their ledgers.
+func (r *Runner) Subscribe(ctx context.Context, runID string) <-chan RunEvent {
+	s := &subscriber{runID: runID, ch: make(chan RunEvent, subscriberBuffer)}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		close(s.ch)
+		return s.ch
+	}
+	id := r.nextSub
+	r.nextSub++
+	r.subs[id] = s
+	r.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if _, ok := r.subs[id]; ok {
+			delete(r.subs, id)
+			close(s.ch)
+		}
+	}()
+	return s.ch
+}
+
+// publish hands ev to every subscriber of its run without blocking.
+func (r *Runner) publish(runID string, ev contract.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.subs {
+		if s.runID != "" && s.runID != runID {
+			continue
+		}
+		select {
+		case s.ch <- RunEvent{RunID: runID, Event: ev}:
+		default:
+			s.dropped++
+		}
+	}
+}
+
+// errNoWorkspace is returned by Plan and Start without a workspace.
+func errNoWorkspace(op string) error {
+	return errs.E(errs.Invalid, op, "the Runner has no workspace: set Options.Workspace (workspace.Find locates it from a directory)")
+}
+
+// isNotFound reports whether err is an errs.NotFound error.
+func isNotFound(err error) bool { return errors.Is(err, errs.ErrNotFound) }

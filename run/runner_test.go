@@ -1,0 +1,219 @@
+package run_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/run"
+)
+
+// TestRunLifecycle drives a whole run of the scaffolded workspace on the
+// real tmux host with the built demo agent: plan, start (three lanes,
+// typed prompts acknowledged), wait for the results, then stop.
+func TestRunLifecycle(t *testing.T) {
+	f := newFixture(t)
+	f.self = cocoderBinary(t)
+	f.killServer()
+	r := f.runner()
+	ctx := t.Context()
+
+	subCtx, cancelSub := context.WithCancel(ctx)
+	sub := r.Subscribe(subCtx, "")
+
+	p, err := r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(ctx, p)
+	require.NoError(t, err)
+	id := st.RunID
+	assert.Equal(t, p.RunID, id)
+	assert.Equal(t, contract.StateRunning, st.State)
+	for _, lane := range []string{"lead", "writer", "verifier"} {
+		ls := st.Lanes[lane]
+		require.NotNil(t, ls.Handle, lane)
+		assert.Equal(t, "delivered", ls.Delivery, lane)
+		assert.Equal(t, run.HostTmux, ls.Handle.Host)
+	}
+	entry, err := f.home.Registry().Get(ctx, st.WorkspaceID)
+	require.NoError(t, err, "Start registers the workspace")
+	dir := filepath.Join(f.home.RunsDir(), entry.ID, id)
+	for _, rel := range []string{"run.json", "events.jsonl", "plan.json", "startup-packet.json",
+		"snapshot/route.yaml", "snapshot/profile.yaml", "snapshot/boundary.yaml",
+		"snapshot/personas/lead.yaml", "snapshot/adapters/demo.json", "lanes/writer/prompt.md"} {
+		assert.FileExists(t, filepath.Join(dir, rel))
+	}
+	plan, err := run.ReadPlan(dir)
+	require.NoError(t, err)
+	assert.Equal(t, dir, plan.LedgerDir, "Start rebuilt the paths once the workspace had its id")
+
+	// A second plan for the same priority is refused while this one runs.
+	_, err = r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})
+	assert.Equal(t, errs.Conflict, errs.CodeOf(err), "%v", err)
+
+	st, err = r.Wait(ctx, id, run.WaitOptions{Timeout: time.Minute, Poll: 200 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, contract.StateRunning, st.State, "Wait leaves a fully answered run running for the gates")
+	for _, lane := range []string{"lead", "writer", "verifier"} {
+		ls := st.Lanes[lane]
+		assert.Equal(t, contract.LaneDone, ls.State, lane)
+		assert.Equal(t, contract.SourceResultFile, ls.Source, lane)
+		assert.Equal(t, "PASS", ls.Result, lane)
+	}
+	notes := readFile(t, filepath.Join(f.root, "cocoder/memory/demo-notes.md"))
+	assert.Contains(t, notes, "- "+id+" writer: try-cocoder demo edit")
+
+	events, torn, err := run.ReadEvents(dir)
+	require.NoError(t, err)
+	assert.Nil(t, torn)
+	types := make([]string, len(events))
+	for i, ev := range events {
+		types[i] = ev.Type
+	}
+	assert.Equal(t, []string{run.EventRunCreated, run.EventRunState, run.EventLaneStarted, run.EventRunState, run.EventLaneStarted, run.EventLaneStarted}, types[:6])
+	for _, typ := range []string{run.EventLanePromptDelivered, run.EventLaneResult} {
+		n := 0
+		for _, x := range types {
+			if x == typ {
+				n++
+			}
+		}
+		assert.Equal(t, 3, n, typ)
+	}
+
+	err = r.Send(ctx, id, "writer", "one more thing")
+	assert.Equal(t, errs.Conflict, errs.CodeOf(err), "a lane with a result takes no message: %v", err)
+
+	assert.Equal(t, errs.Invalid, errs.CodeOf(r.Stop(ctx, id, "r-wrong")))
+	require.NoError(t, r.Stop(ctx, id, id))
+	st, err = r.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, contract.StateAborted, st.State)
+	host, err := run.NewTmuxHost(run.TmuxOptions{Socket: run.SocketForHome(f.home.Dir())})
+	require.NoError(t, err)
+	left, err := host.List(ctx, id)
+	require.NoError(t, err)
+	assert.Empty(t, left, "stop leaves no pane")
+	assert.FileExists(t, filepath.Join(dir, "lanes", "lead", "transcript.log"))
+
+	cancelSub()
+	var seen []int64
+	for ev := range sub {
+		if ev.RunID == id {
+			seen = append(seen, ev.Seq)
+		}
+	}
+	require.NotEmpty(t, seen)
+	assert.True(t, slices.IsSorted(seen), "events arrive in order: %v", seen)
+	assert.Equal(t, int64(1), seen[0])
+
+	list, err := r.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, id, list[0].RunID)
+}
+
+// TestWaitFaults runs one lane on the exec host with each of the demo
+// agent's faults and checks the verdict Wait records.
+func TestWaitFaults(t *testing.T) {
+	tests := []struct {
+		fault  string
+		state  contract.LaneState
+		source contract.StatusSource
+		reason string
+	}{
+		{"hang", contract.LaneFailed, contract.SourceTimeout, "no accepted result within"},
+		{"exit-nonzero", contract.LaneExited, contract.SourceProcessExit, "exited without writing a result"},
+		{"no-result", contract.LaneExited, contract.SourceProcessExit, "exited without writing a result"},
+		{"malformed-result", contract.LaneExited, contract.SourceProcessExit, "its result was refused"},
+		{"invalid-result", contract.LaneExited, contract.SourceProcessExit, "its result was refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fault, func(t *testing.T) {
+			f := newFixture(t)
+			f.self = cocoderBinary(t)
+			f.env["COCODER_DEMO_FAULT"] = tc.fault
+			f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
+			r := f.runner(func(o *run.Options) {
+				o.Host = run.NewExecHost(run.ExecOptions{})
+				o.PassEnv = []string{"COCODER_DEMO_FAULT"}
+			})
+			p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Route: "solo"})
+			require.NoError(t, err)
+			st, err := r.Start(t.Context(), p)
+			require.NoError(t, err)
+			st, err = r.Wait(t.Context(), st.RunID, run.WaitOptions{Timeout: 3 * time.Second, Poll: 100 * time.Millisecond})
+			require.NoError(t, err)
+			ls := st.Lanes["writer"]
+			assert.Equal(t, tc.state, ls.State)
+			assert.Equal(t, tc.source, ls.Source)
+			assert.Contains(t, ls.Reason, tc.reason)
+			assert.Equal(t, contract.StateBlocked, st.State)
+			assert.Contains(t, st.Reason, "writer")
+			if tc.fault == "exit-nonzero" {
+				require.NotNil(t, ls.ExitCode)
+				assert.Equal(t, 3, *ls.ExitCode)
+			}
+			require.NoError(t, r.Stop(t.Context(), st.RunID, st.RunID))
+		})
+	}
+}
+
+func TestSendAndStopWhileRunning(t *testing.T) {
+	f := newFixture(t)
+	f.self = cocoderBinary(t)
+	f.killServer()
+	f.env["COCODER_DEMO_FAULT"] = "hang"
+	r := f.runner(func(o *run.Options) { o.PassEnv = []string{"COCODER_DEMO_FAULT"} })
+	ctx := t.Context()
+	p, err := r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(ctx, p)
+	require.NoError(t, err)
+	id := st.RunID
+
+	assert.Equal(t, errs.Invalid, errs.CodeOf(r.Send(ctx, id, "writer", "  ")))
+	assert.Equal(t, errs.NotFound, errs.CodeOf(r.Send(ctx, id, "nobody", "hi")))
+	// The hanging demo agent shows no prompt any more, so a follow-up is
+	// not taken: Send says so and records nothing.
+	before, _, err := run.ReadEvents(mustDir(t, r, id))
+	require.NoError(t, err)
+	err = r.Send(ctx, id, "lead", "status please")
+	assert.Equal(t, errs.Unavailable, errs.CodeOf(err), "%v", err)
+	after, _, err := run.ReadEvents(mustDir(t, r, id))
+	require.NoError(t, err)
+	assert.Len(t, after, len(before))
+
+	text, live, err := r.Transcript(ctx, id, "lead")
+	require.NoError(t, err)
+	assert.True(t, live)
+	assert.Contains(t, text, "demo: working")
+
+	require.NoError(t, r.Stop(ctx, id, id))
+	st, err = r.Get(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, contract.StateAborted, st.State)
+	for name, ls := range st.Lanes {
+		assert.Equal(t, contract.LaneKilled, ls.State, name)
+	}
+	err = r.Send(ctx, id, "lead", "hello")
+	assert.Equal(t, errs.Conflict, errs.CodeOf(err))
+	assert.True(t, strings.Contains(err.Error(), "aborted"), err.Error())
+	_, err = os.Stat(filepath.Join(mustDir(t, r, id), "lanes", "writer", "transcript.log"))
+	assert.NoError(t, err, "stop saves the transcripts")
+}
+
+func mustDir(t *testing.T, r *run.Runner, id string) string {
+	t.Helper()
+	dir, err := r.LedgerDir(t.Context(), id)
+	require.NoError(t, err)
+	return dir
+}

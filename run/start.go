@@ -1,0 +1,463 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/flock"
+	"github.com/cocoder/cocoder/internal/fsx"
+	"github.com/cocoder/cocoder/secrets"
+)
+
+// The variables the engine sets in every lane; nothing else can set them.
+const (
+	EnvRunID      = "COCODER_RUN_ID"
+	EnvLane       = "COCODER_LANE"
+	EnvResultFile = "COCODER_RESULT_FILE"
+	EnvWorkspace  = "COCODER_WORKSPACE"
+	EnvHome       = "COCODER_HOME"
+)
+
+// engineEnv are the engine's variables; baseEnv are copied from the caller
+// when set.
+var (
+	engineEnv = []string{EnvRunID, EnvLane, EnvResultFile, EnvWorkspace, EnvHome}
+	baseEnv   = []string{"PATH", "HOME", "LANG", "TERM", "TMUX_TMPDIR"}
+)
+
+// adapterCommand returns the program adapter a runs, as found.
+func (r *Runner) adapterCommand(a *contract.Adapter) (string, error) {
+	if a.Command == SelfCommand {
+		if r.self == "" {
+			return "", fmt.Errorf("the cocoder executable is unknown (Options.Self)")
+		}
+		return r.self, nil
+	}
+	return r.lookPath(a.Command)
+}
+
+// baseEnvFor lists the caller's variables a lane on host kind receives.
+// tmux sets TERM itself (the pane's terminal is tmux's), so TERM is passed
+// only to exec lanes.
+func (r *Runner) baseEnvFor(kind string) []string {
+	var names []string
+	for _, k := range baseEnv {
+		if k == "TERM" && kind == HostTmux {
+			continue
+		}
+		names = append(names, k)
+	}
+	return names
+}
+
+// laneEnvNames lists the variables of a lane, sorted, for the plan.
+func (r *Runner) laneEnvNames(refs map[string]string) []string {
+	names := slices.Clone(engineEnv)
+	for _, k := range slices.Concat(r.baseEnvFor(r.hostKind()), r.passEnv) {
+		if r.getenv(k) != "" {
+			names = append(names, k)
+		}
+	}
+	for k := range refs {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// laneEnv builds the complete environment of a lane: the caller's base
+// variables and PassEnv, then the resolved secrets, then the engine's own
+// variables, which always win.
+func (r *Runner) laneEnv(p *Plan, l PlanLane, resolved secrets.Env) []string {
+	env := map[string]string{}
+	for _, k := range slices.Concat(r.baseEnvFor(p.Host), r.passEnv) {
+		if v := r.getenv(k); v != "" {
+			env[k] = v
+		}
+	}
+	for _, kv := range resolved.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	env[EnvRunID] = p.RunID
+	env[EnvLane] = l.Lane
+	env[EnvResultFile] = l.ResultFile
+	env[EnvWorkspace] = p.Workspace
+	env[EnvHome] = r.home.Dir()
+	out := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, k+"="+env[k])
+	}
+	return out
+}
+
+// initialPrompt is the short text that starts a lane: it points at the
+// lane's prompt file, and tells a lane that waits for dispatch to wait.
+func initialPrompt(mode, promptFile string) string {
+	if mode == StartupWaitForDispatch {
+		return PromptLine(promptFile) + ", then wait for the lead's dispatch before you start work."
+	}
+	return PromptLine(promptFile) + "."
+}
+
+// materialize fills in everything of the plan that depends on where the
+// ledger is: each lane's files, prompt and command line, the startup
+// packet and the rendered prompts. Problems are added to out.
+func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
+	d := p.docs
+	p.LedgerDir = ledgerDir
+	for i := range p.Lanes {
+		l := &p.Lanes[i]
+		laneDir := filepath.Join(ledgerDir, LanesDir, l.Lane)
+		l.PromptFile = filepath.Join(laneDir, PromptName)
+		l.ResultFile = filepath.Join(laneDir, ResultName)
+		l.Transcript = filepath.Join(laneDir, TranscriptName)
+		l.Prompt = initialPrompt(l.StartupMode, l.PromptFile)
+		a := d.adapters[l.Lane]
+		argv, err := BuildArgv(a, LaneContext{
+			Lane: l.Lane, Persona: l.Persona, Model: l.Model, Sandbox: l.Sandbox, Workdir: p.Workspace,
+			PromptFile: l.PromptFile, ResultFile: l.ResultFile, Prompt: l.Prompt, Self: r.self,
+		})
+		if err != nil {
+			out.block(IssueArgvInvalid, l.Lane, "%v", err)
+			continue
+		}
+		if cmd, err := r.adapterCommand(a); err == nil {
+			argv[0] = cmd
+			l.Command = cmd
+		}
+		l.Argv = argv
+	}
+	packet, err := BuildStartupPacket(PacketInput{
+		RunID: p.RunID, Route: d.route, Profile: d.profile, ProfileBytes: d.profileRaw, Boundary: d.boundary,
+		Priority: d.priority, PrioritiesPath: r.ws.PrioritiesPath(), SessionLogPath: r.ws.SessionLogPath(),
+		Workspace: p.Workspace, Now: p.CreatedAt,
+	})
+	if err != nil {
+		out.block(IssuePacketGap, "", "the startup packet cannot be built: %v", err)
+		return
+	}
+	for _, g := range packet.Gaps {
+		out.block(IssuePacketGap, "", "%s", g)
+	}
+	p.Notices = appendNew(p.Notices, packet.Warnings...)
+	d.packet = packet
+	team := make([]TeamLane, 0, len(p.Lanes))
+	for _, l := range p.Lanes {
+		team = append(team, TeamLane{Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model, CanWrite: l.CanWrite})
+	}
+	d.prompts = map[string]string{}
+	for _, l := range p.Lanes {
+		in := PromptInput{
+			RunID: p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
+			Sandbox: l.Sandbox, StartupMode: l.StartupMode, CanWrite: l.CanWrite, Workspace: p.Workspace,
+			PacketFile: filepath.Join(ledgerDir, PacketFile), ResultFile: l.ResultFile, Packet: packet,
+			PromptsDir: r.ws.PromptsDir(), SendCommand: "cocoder run send " + p.RunID + " <lane> <message>",
+		}
+		for _, t := range team {
+			if t.Lane != l.Lane {
+				in.Team = append(in.Team, t)
+			}
+		}
+		if l.Scope != nil {
+			in.Scope = *l.Scope
+		}
+		text, err := RenderLanePrompt(in)
+		if err != nil {
+			out.block(IssuePromptInvalid, l.Lane, "%v", err)
+			continue
+		}
+		d.prompts[l.Lane] = text
+	}
+}
+
+// Start carries out a plan made by Plan: it registers the workspace (first
+// run), takes the workspace write lock, creates the ledger (run.json,
+// events.jsonl, plan.json, snapshot/, startup-packet.json and each lane's
+// prompt.md), moves the run to ready, starts the lanes on the host in
+// order (lead first) with their explicit environment, moves the run to
+// running, and delivers each lane's initial prompt per its adapter's
+// promptDelivery (recording lane.prompt.delivered or lane.prompt.failed).
+//
+// If a lane fails to start, the lanes this run already started are
+// killed, the reasons recorded and the run marked failed; the error says
+// why. A failed delivery is recorded and does not fail the run (the lane
+// can be sent the prompt again with Send).
+//
+// The workspace lock stays held by this Runner until Wait sees every lane
+// finish, Stop stops the run, or Close.
+//
+// Errors: errs.Invalid for a plan not made by Plan, a *PreflightError when
+// the plan has blocking issues, errs.Conflict when the lock is taken or
+// another run for the priority and route became active.
+func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error) {
+	const op = "run.Runner.Start"
+	switch {
+	case r.ws == nil:
+		return contract.RunStatus{}, errNoWorkspace(op)
+	case p == nil || p.docs == nil || p.docs.route == nil || p.docs.profile == nil:
+		return contract.RunStatus{}, errs.E(errs.Invalid, op, "the plan was not made by Runner.Plan: plan the run with Plan and start that plan")
+	case !samePath(p.Workspace, r.ws.Root):
+		return contract.RunStatus{}, errs.E(errs.Invalid, op, "the plan is for workspace %s, not this Runner's %s", p.Workspace, r.ws.Root)
+	}
+	if pe := newPreflightError(p.Issues); pe != nil {
+		return contract.RunStatus{}, pe
+	}
+	host, err := r.startHost()
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	entry, err := r.home.Registry().Add(ctx, r.ws.Root, "")
+	if err != nil {
+		return contract.RunStatus{}, errs.Wrap(errs.CodeOf(err), op, err, "cannot register the workspace")
+	}
+	lk, err := r.lockWorkspace(entry.ID, p.RunID)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			_ = lk.Release()
+		}
+	}()
+	var again issues
+	r.checkActive(entry.ID, p.Priority.Slug, p.Route.ID, 0, &again)
+	if pe := newPreflightError(again); pe != nil {
+		return contract.RunStatus{}, pe
+	}
+	dir, err := LedgerDir(r.home.Dir(), entry.ID, p.RunID)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	if p.WorkspaceID != entry.ID || p.LedgerDir != dir {
+		p.WorkspaceID = entry.ID
+		r.materialize(p, dir, &again)
+		if pe := newPreflightError(again); pe != nil {
+			return contract.RunStatus{}, pe
+		}
+	}
+
+	// Resolve the secrets now (Plan only checked them), so their values
+	// are redacted from everything the ledger records.
+	resolved := map[string]secrets.Env{}
+	store, _ := r.home.Secrets()
+	resolver := secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
+		v := r.getenv(k)
+		return v, v != ""
+	}}
+	for _, l := range p.Lanes {
+		env, err := resolver.Resolve(ctx, l.Secrets)
+		if err != nil {
+			return contract.RunStatus{}, errs.Wrap(errs.CodeOf(err), op, err, "lane %s: a secret no longer resolves", l.Lane)
+		}
+		resolved[l.Lane] = env
+		r.remember(env.Values())
+	}
+
+	l, err := r.createLedger(dir, p)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	defer l.Close()
+	started = true
+	r.mu.Lock()
+	r.locks[p.RunID] = lk
+	r.mu.Unlock()
+
+	if err := r.writeLedgerFiles(l, p); err != nil {
+		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
+	}
+	if err := r.setState(l, contract.StateReady, "preflight passed; ledger written"); err != nil {
+		return r.fail(l, err.Error(), err)
+	}
+	specs := make([]LaneSpec, len(p.Lanes))
+	for i, pl := range p.Lanes {
+		specs[i] = LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
+			Dir: p.Workspace, Env: r.laneEnv(p, pl, resolved[pl.Lane]), Transcript: pl.Transcript}
+		if p.Host == HostExec && (pl.PromptDelivery == string(contract.DeliverType) || pl.PromptDelivery == string(contract.DeliverStdin)) {
+			specs[i].Stdin = pl.Prompt + "\n"
+		}
+	}
+	var cbErr error
+	handles, err := StartLanes(ctx, host, specs, func(spec LaneSpec, h LaneHandle) error {
+		err := r.record(l, EventLaneStarted, spec.Lane, LaneStartedData{Handle: h})
+		if err == nil && spec.Lane == specs[0].Lane {
+			err = r.setState(l, contract.StateRunning, "lane "+spec.Lane+" started")
+		}
+		cbErr = err
+		return err
+	})
+	if err != nil {
+		var failed string
+		if cbErr != nil {
+			failed = handles[len(handles)-1].Lane
+		} else {
+			failed = specs[len(handles)].Lane
+			_ = r.record(l, EventLaneStartFailed, failed, ReasonData{Reason: errText(err)})
+		}
+		for _, h := range handles {
+			_ = r.record(l, EventLaneKilled, h.Lane, ReasonData{Reason: "lane " + failed + " did not start, so the run was torn down"})
+		}
+		return r.fail(l, fmt.Sprintf("lane %s did not start: %s", failed, errText(err)), err)
+	}
+	r.deliverAll(ctx, l, host, p, handles)
+	st := l.Status()
+	r.log.Info("run started", "run", p.RunID, "lanes", len(handles), "ledger", dir)
+	return st, nil
+}
+
+// errText is the message of err for the ledger (redacted when written).
+func errText(err error) string { return err.Error() }
+
+// fail moves the run to failed (from wherever it is), releases its lock
+// and returns the status with err.
+func (r *Runner) fail(l *Ledger, reason string, err error) (contract.RunStatus, error) {
+	st := l.Status()
+	if !st.State.Terminal() {
+		_ = r.setState(l, contract.StateFailed, reason)
+	}
+	r.releaseLock(st.RunID)
+	return l.Status(), errs.Wrap(errs.CodeOf(err), "run.Runner.Start", err, "run %s failed", st.RunID)
+}
+
+// lockWorkspace takes the workspace write lock for runID, recording the
+// holder in the lock file. It returns errs.Conflict when another holder
+// has it.
+func (r *Runner) lockWorkspace(wsID, runID string) (*flock.Lock, error) {
+	const op = "run.Runner.Start"
+	if err := fsx.MkdirPrivate(filepath.Join(r.home.RunsDir(), wsID)); err != nil {
+		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot prepare the runs directory of workspace %s", wsID)
+	}
+	path := r.workspaceLockPath(wsID)
+	lk, err := flock.TryLock(path)
+	if errors.Is(err, flock.ErrLocked) {
+		return nil, errs.E(errs.Conflict, op, "the workspace write lock %s is held by %s: one engine writes to a workspace at a time; wait for it to finish or stop that run", path, lockHolder(path))
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot take the workspace write lock %s", path)
+	}
+	if f := lk.File(); f.Truncate(0) == nil {
+		_, _ = f.WriteAt([]byte("pid "+strconv.Itoa(os.Getpid())+" run "+runID+"\n"), 0)
+	}
+	return lk, nil
+}
+
+// createLedger creates the run's ledger with its initial status.
+func (r *Runner) createLedger(dir string, p *Plan) (*Ledger, error) {
+	lanes := make(map[string]contract.LaneStatus, len(p.Lanes))
+	for _, l := range p.Lanes {
+		lanes[l.Lane] = contract.LaneStatus{Persona: l.Persona, Adapter: l.Adapter, Model: l.Model}
+	}
+	st := contract.RunStatus{RunID: p.RunID, WorkspaceID: p.WorkspaceID, Priority: p.Priority.Slug,
+		Route: p.Route.ID, Profile: p.Profile.ID, Lanes: lanes}
+	l, err := CreateLedger(dir, st, WithRedactor(r.redact), WithClock(r.now))
+	if err != nil {
+		return nil, err
+	}
+	r.publishCreated(l)
+	return l, nil
+}
+
+// publishCreated hands run.created to subscribers.
+func (r *Runner) publishCreated(l *Ledger) {
+	if evs, _, err := ReadEvents(l.Dir()); err == nil && len(evs) > 0 {
+		r.publish(l.Status().RunID, evs[0])
+	}
+}
+
+// writeLedgerFiles writes plan.json, the snapshot, the startup packet and
+// every lane's prompt.
+func (r *Runner) writeLedgerFiles(l *Ledger, p *Plan) error {
+	d := p.docs
+	plan, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	packet, err := json.MarshalIndent(d.packet, "", "  ")
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		PlanFile:   append(plan, '\n'),
+		PacketFile: append(packet, '\n'),
+		filepath.Join(SnapshotDir, "route"+filepath.Ext(p.Route.File)):     d.routeRaw,
+		filepath.Join(SnapshotDir, "profile"+filepath.Ext(p.Profile.File)): d.profileRaw,
+	}
+	if p.Boundary != nil {
+		files[filepath.Join(SnapshotDir, "boundary"+filepath.Ext(p.Boundary.File))] = d.boundaryRaw
+	}
+	for _, pl := range p.Lanes {
+		if raw, ok := d.personaRaw[pl.Persona]; ok {
+			files[filepath.Join(SnapshotDir, "personas", pl.Persona+".yaml")] = raw
+		}
+		a, err := json.MarshalIndent(d.adapters[pl.Lane], "", "  ")
+		if err != nil {
+			return err
+		}
+		files[filepath.Join(SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
+		files[filepath.Join(LanesDir, pl.Lane, PromptName)] = []byte(d.prompts[pl.Lane])
+	}
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if err := l.WriteFile(rel, files[rel]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// laneTitle is the pane title: "lane · persona · model".
+func laneTitle(l PlanLane) string {
+	return l.Lane + " · " + l.Persona + " · " + firstNonEmpty(l.Model, ModelDefault)
+}
+
+// deliverAll delivers every lane's initial prompt, typed ones in parallel,
+// and records each outcome.
+func (r *Runner) deliverAll(ctx context.Context, l *Ledger, host Host, p *Plan, handles []LaneHandle) {
+	var wg sync.WaitGroup
+	for i, h := range handles {
+		pl := p.Lanes[i]
+		wg.Go(func() {
+			out := r.deliverInitial(ctx, host, p, pl, h)
+			typ := EventLanePromptDelivered
+			if !out.Delivered {
+				typ = EventLanePromptFailed
+			}
+			if err := r.record(l, typ, pl.Lane, out); err != nil {
+				r.log.Warn("cannot record delivery", "run", p.RunID, "lane", pl.Lane, "err", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// deliverInitial gives one lane its initial prompt per its adapter's
+// promptDelivery.
+func (r *Runner) deliverInitial(ctx context.Context, host Host, p *Plan, pl PlanLane, h LaneHandle) DeliveryOutcome {
+	switch contract.PromptDelivery(pl.PromptDelivery) {
+	case contract.DeliverArg:
+		return DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}
+	case contract.DeliverFile:
+		return DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}
+	}
+	if p.Host == HostExec {
+		return DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}
+	}
+	out, err := Deliver(ctx, host, h, pl.Prompt, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
+	if err != nil {
+		out.Delivered = false
+		out.Reason = "delivery stopped: " + err.Error()
+	}
+	return out
+}

@@ -1,0 +1,408 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// WaitOptions tune Wait.
+type WaitOptions struct {
+	// Timeout is how long the lanes have, from the call, to finish. A lane
+	// still running then is stopped and recorded as lane.timeout. Zero
+	// means no limit.
+	Timeout time.Duration
+	// Poll is the interval of the slow checks (whether each lane's
+	// process still runs, and result files in case a file event was
+	// missed). Default 1s. Result files are otherwise noticed at once
+	// through file-system events.
+	Poll time.Duration
+}
+
+// exitGrace is how long Wait waits for a host to know how a lane's
+// program ended after it saw the program gone.
+const exitGrace = 2 * time.Second
+
+// ReadPlan reads the plan.json of a ledger directory. The plan cannot be
+// started again; it tells what each lane was meant to be.
+func ReadPlan(dir string) (*Plan, error) {
+	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, errs.E(errs.NotFound, "run.ReadPlan", "%s has no %s: the run never got past its creation", dir, PlanFile)
+		}
+		return nil, errs.Wrap(errs.Unavailable, "run.ReadPlan", err, "cannot read %s", filepath.Join(dir, PlanFile))
+	}
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, PlanFile))
+	}
+	return &p, nil
+}
+
+// Wait supervises run runID until every started lane has finished: its
+// result file exists, parses and validates as a job result whose identity
+// (run id, lane, persona, adapter, and model when the plan names one)
+// matches the plan (lane.result); or its program exited without one
+// (lane.exited, with the exit code and why the result, if any, was
+// refused); or it was gone from its host (lane.lost); or opts.Timeout
+// passed (the lane is stopped, lane.timeout). Result files are watched
+// with file-system events, with a slow poll (opts.Poll) as fallback and
+// for the programs' liveness.
+//
+// Wait does not gate, commit or finalize. When every lane has an accepted
+// result the run stays running, each lane done, for the gate and commit
+// steps; when any lane finished without one, the run becomes blocked
+// (resumable) with the lanes named in its reason. A run that ends
+// otherwise (stopped from elsewhere) is returned as it is.
+//
+// Any process may call Wait; it records through the ledger like Start. It
+// returns the status it left, and ctx's error when ctx ended first (the
+// lanes keep running; Wait can be called again).
+func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (contract.RunStatus, error) {
+	const op = "run.Runner.Wait"
+	dir, err := r.runDir(ctx, runID)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	plan, err := ReadPlan(dir)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	s := &supervisor{r: r, dir: dir, plan: plan, runID: runID, rejected: map[string]string{}}
+	st, _, err := ReadStatus(dir)
+	if err != nil {
+		return st, err
+	}
+	s.pending = pendingLanes(st)
+
+	watcher, werr := fsnotify.NewWatcher()
+	var events <-chan fsnotify.Event
+	if werr == nil {
+		defer watcher.Close()
+		for _, lane := range s.pending {
+			_ = watcher.Add(filepath.Join(dir, LanesDir, lane))
+		}
+		events = watcher.Events
+	} else {
+		r.log.Warn("no file events; polling only", "run", runID, "err", werr)
+	}
+	var deadline <-chan time.Time
+	if opts.Timeout > 0 {
+		t := time.NewTimer(opts.Timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(opts.Poll)
+	defer tick.Stop()
+
+	check := func(alive bool) error {
+		for _, lane := range slices.Clone(s.pending) {
+			if err := s.check(ctx, lane, alive); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := check(true); err != nil {
+		return s.status(), err
+	}
+	for len(s.pending) > 0 {
+		if st := s.status(); st.State.Terminal() {
+			return st, nil
+		}
+		select {
+		case <-ctx.Done():
+			return s.status(), errs.Wrap(errs.Unavailable, op, ctx.Err(), "stopped waiting for run %s; its lanes keep running", runID)
+		case ev := <-events:
+			lane := filepath.Base(filepath.Dir(ev.Name))
+			if filepath.Base(ev.Name) == ResultName && slices.Contains(s.pending, lane) {
+				if err := s.check(ctx, lane, false); err != nil {
+					return s.status(), err
+				}
+			}
+		case <-tick.C:
+			if err := check(true); err != nil {
+				return s.status(), err
+			}
+		case <-deadline:
+			if err := s.timeout(ctx, opts.Timeout); err != nil {
+				return s.status(), err
+			}
+		}
+	}
+	return s.settle(ctx)
+}
+
+// pendingLanes are the lanes of st that run and have no verdict yet.
+func pendingLanes(st contract.RunStatus) []string {
+	var out []string
+	for name, ls := range st.Lanes {
+		if ls.Handle != nil && ls.State == contract.LaneRunning {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// supervisor is the state of one Wait call.
+type supervisor struct {
+	r        *Runner
+	dir      string
+	runID    string
+	plan     *Plan
+	pending  []string
+	rejected map[string]string // lane → why its result file was refused
+}
+
+// status rereads the run's status (another process may have changed it).
+func (s *supervisor) status() contract.RunStatus {
+	st, _, _ := ReadStatus(s.dir)
+	return st
+}
+
+// withLedger runs fn with the ledger open for one operation.
+func (s *supervisor) withLedger(ctx context.Context, fn func(*Ledger) error) error {
+	l, err := s.r.openLedger(ctx, s.dir)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	return fn(l)
+}
+
+// done removes lane from the pending lanes.
+func (s *supervisor) done(lane string) {
+	s.pending = slices.DeleteFunc(s.pending, func(l string) bool { return l == lane })
+}
+
+// handle returns the lane's handle and host.
+func (s *supervisor) handle(lane string) (LaneHandle, Host, error) {
+	ls := s.status().Lanes[lane]
+	if ls.Handle == nil {
+		return LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
+	}
+	h := *ls.Handle
+	host, err := s.r.hostFor(h)
+	return h, host, err
+}
+
+// check looks at one pending lane: its result file, and with alive its
+// program. It records the lane's verdict when there is one.
+func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
+	ls, ok := s.status().Lanes[lane]
+	if !ok || ls.State != contract.LaneRunning {
+		s.done(lane) // settled elsewhere (a stop, another supervisor)
+		return nil
+	}
+	if res, ok := s.readResult(lane); ok {
+		return s.accept(ctx, lane, res)
+	}
+	if !alive {
+		return nil
+	}
+	h, host, err := s.handle(lane)
+	if err != nil {
+		return err
+	}
+	up, err := host.Alive(ctx, h)
+	if err != nil || up {
+		return err
+	}
+	code, known, gone := exitStatus(ctx, host, h)
+	// The result may have landed just before the program ended.
+	if res, ok := s.readResult(lane); ok {
+		return s.accept(ctx, lane, res)
+	}
+	s.done(lane)
+	return s.withLedger(ctx, func(l *Ledger) error {
+		if gone {
+			return s.r.record(l, EventLaneLost, lane, ReasonData{Reason: "the lane's program is gone from its host without a result"})
+		}
+		reason := "the program exited without writing a result"
+		if why := s.rejected[lane]; why != "" {
+			reason = "the program exited; its result was refused: " + why
+		}
+		if !known {
+			code, reason = -1, reason+" (exit status unknown)"
+		}
+		s.saveTranscript(ctx, l, lane, h, host)
+		return s.r.record(l, EventLaneExited, lane, LaneExitedData{ExitCode: code, Reason: reason})
+	})
+}
+
+// exitStatus asks the host how a gone program ended, waiting up to
+// exitGrace for it to know. gone is true when the host no longer has the
+// lane at all.
+func exitStatus(ctx context.Context, host Host, h LaneHandle) (code int, known, gone bool) {
+	ex, ok := host.(Exiter)
+	if !ok {
+		return 0, false, false
+	}
+	for end := time.Now().Add(exitGrace); ; {
+		code, exited, err := ex.ExitStatus(ctx, h)
+		switch {
+		case err != nil && errs.CodeOf(err) == errs.NotFound:
+			return 0, false, true
+		case err == nil && exited:
+			return code, true, false
+		case time.Now().After(end) || sleepCtx(ctx, 50*time.Millisecond) != nil:
+			return 0, false, false
+		}
+	}
+}
+
+// readResult reads and checks the lane's result file. A file that is
+// missing is not a result yet; one that does not parse, validate or match
+// the lane is refused (the reason kept for the lane's verdict) and may be
+// rewritten while the program runs.
+func (s *supervisor) readResult(lane string) (*contract.JobResult, bool) {
+	path := filepath.Join(s.dir, LanesDir, lane, ResultName)
+	if _, err := os.Lstat(path); err != nil {
+		return nil, false
+	}
+	res, err := contract.Load[contract.JobResult](path)
+	if err == nil {
+		err = s.identity(lane, res)
+	}
+	if err != nil {
+		s.rejected[lane] = err.Error()
+		return nil, false
+	}
+	return res, true
+}
+
+// identity checks that a result is the lane's.
+func (s *supervisor) identity(lane string, res *contract.JobResult) error {
+	pl, ok := s.plan.Lane(lane)
+	if !ok {
+		return fmt.Errorf("lane %s is not in the plan", lane)
+	}
+	var bad []string
+	check := func(field, got, want string, optional bool) {
+		if got != want && !(optional && got == "") {
+			bad = append(bad, fmt.Sprintf("%s is %q, not %q", field, got, want))
+		}
+	}
+	check("runId", res.RunID, s.runID, true)
+	check("lane", res.Lane, lane, true)
+	check("persona", res.Persona, pl.Persona, false)
+	check("adapter", res.Adapter, pl.Adapter, false)
+	if pl.Model != "" {
+		check("model", res.Model, pl.Model, true)
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the result is not this lane's: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// accept records the lane's accepted result.
+func (s *supervisor) accept(ctx context.Context, lane string, res *contract.JobResult) error {
+	s.done(lane)
+	delete(s.rejected, lane)
+	return s.withLedger(ctx, func(l *Ledger) error {
+		return s.r.record(l, EventLaneResult, lane, LaneResultData{Status: string(res.Status), Path: filepath.Join(LanesDir, lane, ResultName)})
+	})
+}
+
+// timeout stops every pending lane and records lane.timeout.
+func (s *supervisor) timeout(ctx context.Context, limit time.Duration) error {
+	return s.withLedger(ctx, func(l *Ledger) error {
+		for _, lane := range slices.Clone(s.pending) {
+			s.done(lane)
+			reason := fmt.Sprintf("no accepted result within %s; the lane was stopped", limit)
+			if why := s.rejected[lane]; why != "" {
+				reason += "; its result was refused: " + why
+			}
+			if h, host, err := s.handle(lane); err == nil {
+				s.saveTranscript(ctx, l, lane, h, host)
+				if err := host.Kill(context.WithoutCancel(ctx), h); err != nil {
+					reason += fmt.Sprintf(" (stopping it failed: %v)", err)
+				}
+			}
+			if err := s.r.record(l, EventLaneTimeout, lane, ReasonData{Reason: reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// saveTranscript keeps what a tmux lane showed, in its transcript file,
+// when it has none yet (the exec host writes its own as the lane runs).
+func (s *supervisor) saveTranscript(ctx context.Context, l *Ledger, lane string, h LaneHandle, host Host) {
+	if h.Host != HostTmux {
+		return
+	}
+	rel := filepath.Join(LanesDir, lane, TranscriptName)
+	if _, err := os.Lstat(filepath.Join(s.dir, rel)); err == nil {
+		return
+	}
+	if text, err := host.Capture(ctx, h, 100000); err == nil {
+		_ = l.WriteFile(rel, []byte(text+"\n"))
+	}
+}
+
+// settle ends supervision once no lane is pending: it records the exits of
+// lanes that finished with a result, marks the run blocked when a lane
+// has none, and releases the workspace lock.
+func (s *supervisor) settle(ctx context.Context) (contract.RunStatus, error) {
+	defer s.r.releaseLock(s.runID)
+	err := s.withLedger(ctx, func(l *Ledger) error {
+		st := l.Status()
+		var failed []string
+		for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+			ls := st.Lanes[name]
+			if ls.Handle == nil {
+				continue
+			}
+			if ls.State != contract.LaneDone {
+				failed = append(failed, fmt.Sprintf("%s (%s: %s)", name, ls.State, ls.Source))
+				continue
+			}
+			if ls.ExitCode == nil {
+				s.recordExit(ctx, l, name, *ls.Handle)
+			}
+		}
+		if len(failed) == 0 || st.State != contract.StateRunning {
+			return nil
+		}
+		return s.r.setState(l, contract.StateBlocked, "lanes finished without an accepted result: "+strings.Join(failed, ", "))
+	})
+	return s.status(), err
+}
+
+// recordExit records how a lane's program ended once it has, and saves its
+// transcript; a program still running (an agent that stays open) is left
+// alone.
+func (s *supervisor) recordExit(ctx context.Context, l *Ledger, lane string, h LaneHandle) {
+	host, err := s.r.hostFor(h)
+	if err != nil {
+		return
+	}
+	if up, err := host.Alive(ctx, h); err != nil || up {
+		return
+	}
+	code, known, gone := exitStatus(ctx, host, h)
+	if !known || gone {
+		return
+	}
+	s.saveTranscript(ctx, l, lane, h, host)
+	_ = s.r.record(l, EventLaneExited, lane, LaneExitedData{ExitCode: code})
+}
