@@ -306,6 +306,9 @@ func (a *agent) lanePrompt(text string) (Prompt, string, error) {
 // stay keeps the prompt on screen, answering each line, until stdin ends
 // or ctx does.
 func (a *agent) stay(resultFile string) int {
+	// The marker is printed before the reader starts: from then on only the
+	// reader writes to the terminal.
+	fmt.Fprint(a.out, ReadyMarker)
 	lines := make(chan struct{})
 	go func() {
 		defer close(lines)
@@ -317,7 +320,6 @@ func (a *agent) stay(resultFile string) int {
 			fmt.Fprint(a.out, ReadyMarker)
 		}
 	}()
-	fmt.Fprint(a.out, ReadyMarker)
 	select {
 	case <-lines:
 		return 0
