@@ -1,8 +1,11 @@
 package cocoder_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/cocoder/cocoder"
 )
@@ -18,4 +21,55 @@ func ExampleCodeOf() {
 	// Output:
 	// not_found
 	// true
+}
+
+// Validate checks a workspace's contracts the way `cocoder validate` does.
+func ExampleValidate() {
+	rep, err := cocoder.Validate([]string{"examples/workspace/cocoder"}, "")
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println("ok:", rep.OK)
+	fmt.Println("files:", len(rep.Files))
+	// Output:
+	// ok: true
+	// files: 13
+}
+
+// Open a home, scaffold a workspace and plan a run: the library form of
+// `cocoder init` and `cocoder run plan`.
+func ExampleOpen() {
+	tmp, err := os.MkdirTemp("", "cocoder-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+
+	c, err := cocoder.Open(context.Background(), cocoder.Config{Home: filepath.Join(tmp, "home")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	repo := filepath.Join(tmp, "repo")
+	if err := os.Mkdir(repo, 0o755); err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := c.Init(context.Background(), repo, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("conflicts:", len(rep.Conflicts))
+	ws, err := c.Workspace(filepath.Join(repo, "cocoder"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("workspace root is the repo:", ws.Root == repo)
+	// Output:
+	// conflicts: 0
+	// workspace root is the repo: true
 }

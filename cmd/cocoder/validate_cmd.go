@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/contract"
-	runpkg "github.com/cocoder/cocoder/run"
 )
 
 // validateCmd is 'cocoder validate': thin over contract.CheckPaths.
@@ -15,22 +15,10 @@ type validateCmd struct {
 	Paths []string `arg:"" help:"Contract files or directories (for example a workspace's cocoder/ folder)."`
 }
 
-// builtinAdapters returns the adapter declarations shipped with the binary,
-// which the cross-document check uses for lanes whose adapter has no file
-// in the tree. The run package's tests guarantee the shipped files parse;
-// should one not, the check reports the lanes' adapters as missing.
-func builtinAdapters() map[string]*contract.Adapter {
-	a, err := runpkg.ShippedAdapters()
-	if err != nil {
-		return nil
-	}
-	return a
-}
-
 // Run validates the paths and prints the report; it returns an exitError
 // with code 3 when anything is invalid or a cross-check issue blocks.
 func (c *validateCmd) Run(g *globals, s *streams) error {
-	rep, err := contract.CheckPaths(c.Paths, contract.CheckOptions{Kind: contract.Kind(c.Kind), Adapters: builtinAdapters()})
+	rep, err := cocoder.Validate(c.Paths, contract.Kind(c.Kind))
 	if err != nil {
 		return err
 	}
