@@ -34,6 +34,10 @@ type Options struct {
 	// lanes, each made when first needed. When set, it is used for every
 	// lane.
 	Host Host
+	// HostKind chooses the default host when Host is nil: HostTmux (the
+	// default) or HostExec (lanes as child processes of this process, for
+	// CI and headless adapters; they end with it).
+	HostKind string
 	// Logger receives state transitions and supervision notes; nil
 	// discards.
 	Logger *slog.Logger
@@ -79,6 +83,7 @@ type Runner struct {
 	actor   string
 
 	hostOpt Host
+	defKind string
 
 	mu       sync.Mutex
 	tmux     *TmuxHost
@@ -102,7 +107,12 @@ func New(opts Options) (*Runner, error) {
 	r := &Runner{
 		home: opts.Home, ws: opts.Workspace, log: opts.Logger, now: opts.Clock,
 		look: opts.LookPath, getenv: opts.Getenv, self: opts.Self, actor: opts.Actor,
-		hostOpt: opts.Host, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{},
+		hostOpt: opts.Host, defKind: opts.HostKind, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{},
+	}
+	switch opts.HostKind {
+	case "", HostTmux, HostExec:
+	default:
+		return nil, errs.E(errs.Invalid, op, "Options.HostKind %q is not a host: use %q or %q", opts.HostKind, HostTmux, HostExec)
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -203,7 +213,12 @@ func (r *Runner) wrapTranscript(w io.Writer) io.Writer {
 // hostKind returns the kind of host Start uses.
 func (r *Runner) hostKind() string {
 	switch r.hostOpt.(type) {
-	case nil, *TmuxHost:
+	case nil:
+		if r.defKind == HostExec {
+			return HostExec
+		}
+		return HostTmux
+	case *TmuxHost:
 		return HostTmux
 	case *ExecHost:
 		return HostExec
@@ -215,6 +230,9 @@ func (r *Runner) hostKind() string {
 func (r *Runner) startHost() (Host, error) {
 	if r.hostOpt != nil {
 		return r.hostOpt, nil
+	}
+	if r.defKind == HostExec {
+		return r.execHost(), nil
 	}
 	return r.tmuxHost()
 }

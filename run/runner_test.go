@@ -143,7 +143,7 @@ func TestWaitFaults(t *testing.T) {
 			f.env["COCODER_DEMO_FAULT"] = tc.fault
 			f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 			r := f.runner(func(o *run.Options) {
-				o.Host = run.NewExecHost(run.ExecOptions{})
+				o.HostKind = run.HostExec
 				o.PassEnv = []string{"COCODER_DEMO_FAULT"}
 			})
 			p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Route: "solo"})

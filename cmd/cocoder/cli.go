@@ -64,6 +64,7 @@ type cli struct {
 	Workspace workspaceCmd `cmd:"" help:"Register, list, show and remove workspaces."`
 	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
 	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
+	Run       runCmd       `cmd:"" help:"Plan, start, watch and stop runs."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/demoagent"
+	"github.com/cocoder/cocoder/internal/errs"
+	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/workspace"
+)
+
+// runCmd groups the commands that plan, start, watch and stop runs. Each
+// is thin over run.Runner.
+type runCmd struct {
+	Plan   runPlanCmd   `cmd:"" help:"Show what a run would do (lanes, adapters, models, argv, write scopes, issues) without starting it."`
+	Start  runStartCmd  `cmd:"" help:"Start a run for a priority."`
+	List   runListCmd   `cmd:"" help:"List the runs of this workspace (--all: of every workspace)."`
+	Status runStatusCmd `cmd:"" help:"Show a run's state and each lane's."`
+	Send   runSendCmd   `cmd:"" help:"Send a lane a follow-up message."`
+	Attach runAttachCmd `cmd:"" help:"Attach your terminal to a run's tmux session."`
+	Logs   runLogsCmd   `cmd:"" help:"Print a lane's transcript (--follow to keep reading)."`
+	Stop   runStopCmd   `cmd:"" help:"Stop a run: kill its lanes and mark it aborted (repeat the id with --confirm)."`
+}
+
+// wsFlag is the --workspace flag of the commands that need a workspace.
+type wsFlag struct {
+	Workspace string `name:"workspace" short:"w" placeholder:"DIR" help:"The workspace (default: the one containing the current directory)."`
+}
+
+// find locates the workspace from --workspace or the current directory.
+func (f wsFlag) find() (*workspace.Workspace, error) {
+	dir := f.Workspace
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, "run", err, "cannot resolve %q", dir)
+	}
+	return workspace.Find(abs)
+}
+
+// passEnv are the caller's variables every lane receives when set: the
+// demo agent's switches, so its faults can be chosen from the shell.
+var passEnv = []string{demoagent.EnvFault, demoagent.EnvStartDelay}
+
+// newRunner opens the home and returns a Runner for ws (which may be nil).
+func newRunner(ctx context.Context, g *globals, s *streams, ws *workspace.Workspace, hostKind string) (*runpkg.Runner, *workspace.Home, error) {
+	home, err := g.openHome(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := runpkg.New(runpkg.Options{Home: home, Workspace: ws, HostKind: hostKind, Getenv: s.getenv, PassEnv: passEnv, Actor: "cli"})
+	return r, home, err
+}
+
+// runnerFor returns a Runner for the commands that work on any run of the
+// home.
+func runnerFor(ctx context.Context, g *globals, s *streams) (*runpkg.Runner, error) {
+	r, _, err := newRunner(ctx, g, s, nil, "")
+	return r, err
+}
+
+// shellQuote renders argv for a terminal, quoting what a shell would
+// split or expand.
+func shellQuote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && !strings.ContainsFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@%+,", r))
+		}) {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
+
+// printIssues lists issues, blocking ones first.
+func printIssues(w io.Writer, issues []contract.Issue) {
+	for _, sev := range []contract.Severity{contract.SeverityBlock, contract.SeverityWarn} {
+		for _, is := range issues {
+			if is.Severity != sev {
+				continue
+			}
+			lane := ""
+			if is.Lane != "" {
+				lane = " (lane " + is.Lane + ")"
+			}
+			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, is.Message)
+		}
+	}
+}
+
+// runView is what `run start` and `run status` print with --json.
+type runView struct {
+	Run    contract.RunStatus `json:"run"`
+	Ledger string             `json:"ledger"`
+	Attach []string           `json:"attach,omitempty"`
+	Stop   []string           `json:"stop"`
+}
+
+// viewOf builds the view of a run.
+func viewOf(ctx context.Context, r *runpkg.Runner, st contract.RunStatus) runView {
+	v := runView{Run: st, Stop: []string{"cocoder", "run", "stop", st.RunID, "--confirm", st.RunID}}
+	v.Ledger, _ = r.LedgerDir(ctx, st.RunID)
+	if !st.State.Terminal() {
+		v.Attach, _ = r.AttachCommand(ctx, st.RunID, "")
+	}
+	return v
+}
+
+// printLanes renders the lanes of a status as a table.
+func printLanes(w io.Writer, st contract.RunStatus, order []string) {
+	fmt.Fprintf(w, "  %-10s %-10s %-8s %-14s %-9s %-12s %-9s %-7s %s\n", "LANE", "PERSONA", "ADAPTER", "MODEL", "STATE", "SOURCE", "PROMPT", "RESULT", "NOTE")
+	for _, name := range order {
+		ls, ok := st.Lanes[name]
+		if !ok {
+			continue
+		}
+		note := ls.Reason
+		if ls.ExitCode != nil {
+			note = strings.TrimSpace(fmt.Sprintf("exit %d %s", *ls.ExitCode, note))
+		}
+		fmt.Fprintf(w, "  %-10s %-10s %-8s %-14s %-9s %-12s %-9s %-7s %s\n", name, ls.Persona, ls.Adapter,
+			or(ls.Model, "-"), ls.State, ls.Source, or(ls.Delivery, "-"), or(ls.Result, "-"), note)
+	}
+}
+
+// laneOrder returns the lanes of a run in the plan's start order when the
+// plan can be read, else sorted.
+func laneOrder(dir string, st contract.RunStatus) []string {
+	if p, err := runpkg.ReadPlan(dir); err == nil {
+		var out []string
+		for _, l := range p.Lanes {
+			out = append(out, l.Lane)
+		}
+		for name := range st.Lanes {
+			if _, ok := p.Lane(name); !ok {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	var out []string
+	for name := range st.Lanes {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// readLimited reads at most max bytes of r; more is an errs.Invalid error.
+func readLimited(r io.Reader, max int, what string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return "", errs.Wrap(errs.Invalid, "run", err, "cannot read %s", what)
+	}
+	if len(b) > max {
+		return "", errs.E(errs.Invalid, "run", "%s is longer than %d bytes", what, max)
+	}
+	return string(b), nil
+}
+
+// environ is the environment handed to a program cocoder replaces itself
+// with (tmux attach).
+func environ() []string { return os.Environ() }

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cocoder/cocoder/contract"
+	runpkg "github.com/cocoder/cocoder/run"
+)
+
+type runStartCmd struct {
+	planFlags
+	Wait    bool          `name:"wait" help:"Stay and supervise until every lane has its result (or failed), then report."`
+	Timeout time.Duration `name:"timeout" placeholder:"DURATION" help:"With --wait: how long the lanes have (e.g. 30m); a lane still running then is stopped. Default: no limit."`
+	Host    string        `name:"host" enum:"tmux,exec" default:"tmux" help:"Where lanes run: tmux (panes you can attach to) or exec (child processes of this command; needs --wait)."`
+}
+
+// Run plans and starts the run, printing progress on stderr as lanes start
+// and prompts are acknowledged, then the run id and how to attach and
+// stop. With --wait it exits 1 when a lane finished without an accepted
+// result.
+func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
+	req, err := c.request()
+	if err != nil {
+		return err
+	}
+	if c.Host == runpkg.HostExec && !c.Wait {
+		return usageError("--host exec runs the lanes as children of this command, which would end with it: add --wait")
+	}
+	if c.Timeout < 0 || (c.Timeout > 0 && !c.Wait) {
+		return usageError("--timeout needs --wait and a positive duration such as 30m")
+	}
+	ws, err := c.find()
+	if err != nil {
+		return err
+	}
+	r, _, err := newRunner(ctx, g, s, ws, c.Host)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	p, err := r.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	// Progress comes from the subscription's goroutine and this one.
+	errw := &syncWriter{w: s.err}
+	for _, n := range p.Notices {
+		fmt.Fprintf(errw, "notice: %s\n", n)
+	}
+
+	subCtx, stopSub := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range r.Subscribe(subCtx, p.RunID) {
+			if line := progressLine(ev.Event); line != "" {
+				fmt.Fprintf(errw, "%s\n", line)
+			}
+		}
+	}()
+	finish := func() { stopSub(); <-done }
+
+	st, err := r.Start(ctx, p)
+	if err == nil && c.Wait {
+		fmt.Fprintf(errw, "waiting for the lanes' results (attach: cocoder run attach %s)\n", st.RunID)
+		st, err = r.Wait(ctx, st.RunID, runpkg.WaitOptions{Timeout: c.Timeout})
+	}
+	finish()
+	if st.RunID == "" {
+		return err
+	}
+	v := viewOf(ctx, r, st)
+	if g.JSON {
+		if jerr := writeJSON(s.out, v); jerr != nil {
+			return jerr
+		}
+	} else {
+		printStarted(s.out, v, c.Wait)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Wait && unanswered(st) > 0 {
+		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result; see `cocoder run status %s`\n", unanswered(st), st.RunID)
+		return &exitError{exitFailure}
+	}
+	return nil
+}
+
+// unanswered counts the started lanes without an accepted result.
+func unanswered(st contract.RunStatus) int {
+	n := 0
+	for _, ls := range st.Lanes {
+		if ls.Handle != nil && ls.State != contract.LaneDone {
+			n++
+		}
+	}
+	return n
+}
+
+// printStarted tells where the run is and what to do next.
+func printStarted(w io.Writer, v runView, waited bool) {
+	st := v.Run
+	fmt.Fprintf(w, "Run %s is %s", st.RunID, st.State)
+	if st.Reason != "" {
+		fmt.Fprintf(w, " (%s)", st.Reason)
+	}
+	fmt.Fprintf(w, "\n  ledger  %s\n", v.Ledger)
+	if len(v.Attach) > 0 {
+		fmt.Fprintf(w, "  attach  cocoder run attach %s   (or: %s)\n", st.RunID, shellQuote(v.Attach))
+	}
+	fmt.Fprintf(w, "  status  cocoder run status %s\n", st.RunID)
+	if !st.State.Terminal() {
+		fmt.Fprintf(w, "  stop    %s\n", strings.Join(v.Stop, " "))
+	}
+	if waited {
+		fmt.Fprintln(w)
+		printLanes(w, st, laneOrder(v.Ledger, st))
+	}
+}
+
+// progressLine describes an event for the progress stream, or returns ""
+// for events not worth a line.
+func progressLine(ev contract.Event) string {
+	str := func(k string) string {
+		v, _ := ev.Data[k].(string)
+		return v
+	}
+	lane := "lane " + ev.Lane
+	switch ev.Type {
+	case runpkg.EventRunCreated:
+		return "ledger created"
+	case runpkg.EventRunState:
+		if r := str("reason"); r != "" {
+			return fmt.Sprintf("run %s: %s", str("to"), r)
+		}
+		return "run " + str("to")
+	case runpkg.EventLaneStarted:
+		h, _ := ev.Data["handle"].(map[string]any)
+		where := ""
+		if p, _ := h["pane"].(string); p != "" {
+			where = " in tmux pane " + p
+		} else if pid, ok := h["pid"].(float64); ok {
+			where = fmt.Sprintf(" as process %d", int(pid))
+		}
+		return lane + ": started" + where
+	case runpkg.EventLanePromptDelivered:
+		return lane + ": prompt delivered (" + str("reason") + ")"
+	case runpkg.EventLanePromptFailed:
+		return lane + ": prompt NOT delivered: " + str("reason")
+	case runpkg.EventLaneResult:
+		return lane + ": result " + str("status")
+	case runpkg.EventLaneExited:
+		code, _ := ev.Data["exitCode"].(float64)
+		return strings.TrimSpace(fmt.Sprintf("%s: exited with status %d %s", lane, int(code), str("reason")))
+	case runpkg.EventLaneStartFailed, runpkg.EventLaneKilled, runpkg.EventLaneLost, runpkg.EventLaneTimeout:
+		return lane + ": " + strings.TrimPrefix(ev.Type, "lane.") + ": " + str("reason")
+	}
+	return ""
+}
+
+// syncWriter serialises writes from several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

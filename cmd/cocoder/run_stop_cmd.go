@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+type runStopCmd struct {
+	RunID   string `arg:"" name:"run" help:"The run id."`
+	Confirm string `name:"confirm" placeholder:"RUN" help:"The run id again, to confirm."`
+}
+
+// Run stops the run: it kills only this run's lanes (saving their
+// transcripts) and records it aborted unless it had already ended.
+func (c *runStopCmd) Run(ctx context.Context, g *globals, s *streams) error {
+	if c.Confirm == "" {
+		return usageError("stopping kills the run's lanes: confirm with `cocoder run stop %s --confirm %s`", c.RunID, c.RunID)
+	}
+	r, err := runnerFor(ctx, g, s)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.Stop(ctx, c.RunID, c.Confirm); err != nil {
+		return err
+	}
+	st, err := r.Get(ctx, c.RunID)
+	if err != nil {
+		return err
+	}
+	if g.JSON {
+		return writeJSON(s.out, st)
+	}
+	fmt.Fprintf(s.out, "Run %s stopped: its lanes were killed and it is %s.\n", c.RunID, st.State)
+	return nil
+}
