@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"golang.org/x/term"
@@ -21,13 +21,14 @@ type secretsCmd struct {
 	Rm   secretsRmCmd   `cmd:"" help:"Remove a stored secret."`
 }
 
-// openSecretStore opens <home>/secrets, the store every secrets command uses.
-func openSecretStore(g *globals) (*secrets.Store, error) {
-	home, err := g.homeDir()
+// openSecretStore opens the home (creating it, and refusing one a git work
+// tree would commit) and its secret store, the one every secrets command uses.
+func openSecretStore(ctx context.Context, g *globals) (*secrets.Store, error) {
+	home, err := g.openHome(ctx)
 	if err != nil {
-		return nil, errs.Wrap(errs.Invalid, "secrets", err, "cannot locate the CoCoder home")
+		return nil, err
 	}
-	return secrets.Open(filepath.Join(home, "secrets"))
+	return home.Secrets()
 }
 
 type secretsSetCmd struct {
@@ -36,11 +37,11 @@ type secretsSetCmd struct {
 	FromFile  string `name:"from-file" xor:"source" type:"path" placeholder:"FILE" help:"Read the value from FILE. One trailing newline is removed."`
 }
 
-func (c *secretsSetCmd) Run(g *globals, s *streams) error {
+func (c *secretsSetCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	if err := secrets.ValidName(c.Name); err != nil {
 		return err
 	}
-	store, err := openSecretStore(g)
+	store, err := openSecretStore(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -93,8 +94,8 @@ func (c *secretsSetCmd) value(s *streams) ([]byte, error) {
 
 type secretsListCmd struct{}
 
-func (c *secretsListCmd) Run(g *globals, s *streams) error {
-	store, err := openSecretStore(g)
+func (c *secretsListCmd) Run(ctx context.Context, g *globals, s *streams) error {
+	store, err := openSecretStore(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -125,8 +126,8 @@ type secretsRmCmd struct {
 	Name string `arg:"" help:"Name of the secret to remove."`
 }
 
-func (c *secretsRmCmd) Run(g *globals, s *streams) error {
-	store, err := openSecretStore(g)
+func (c *secretsRmCmd) Run(ctx context.Context, g *globals, s *streams) error {
+	store, err := openSecretStore(ctx, g)
 	if err != nil {
 		return err
 	}
