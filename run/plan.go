@@ -225,6 +225,13 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	}
 	p.LedgerDir = filepath.Join(r.home.RunsDir(), ledgerWS, p.RunID)
 
+	// git answers while the documents load.
+	var gitIssues issues
+	gitDone := make(chan struct{})
+	go func() {
+		defer close(gitDone)
+		r.checkGit(ctx, r.ws.Root, &gitIssues)
+	}()
 	cfg := &workspace.ResolvedConfig{}
 	if c, err := workspace.LoadConfig(r.home, r.ws); err != nil {
 		out.block(IssueConfigInvalid, "", "%v", err)
@@ -243,7 +250,8 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			r.planLanes(ctx, p, adapters, cfg.Config.Secrets, &out)
 		}
 	}
-	r.checkGit(ctx, r.ws.Root, &out)
+	<-gitDone
+	out = append(out, gitIssues...)
 	if p.Host == HostTmux {
 		if _, err := r.lookPath("tmux"); err != nil {
 			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run headless with the exec host (cocoder run start --host exec --wait)", r.getenv("PATH"))

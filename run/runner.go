@@ -83,6 +83,7 @@ type Runner struct {
 	actor   string
 
 	hostOpt Host
+	bg      sync.WaitGroup // background work Close waits for
 	defKind string
 
 	mu       sync.Mutex
@@ -164,6 +165,7 @@ func (r *Runner) lookPath(name string) (string, error) { return r.look(name) }
 // Close releases the workspace locks this Runner holds and ends every
 // subscription. Lanes keep running. It is safe to call more than once.
 func (r *Runner) Close() error {
+	r.bg.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for id, lk := range r.locks {
@@ -406,21 +408,30 @@ func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 // registeredID returns the registry id of the Runner's workspace, or ""
 // when it is not registered. It never writes.
 func (r *Runner) registeredID(ctx context.Context) (string, error) {
+	e, ok, err := r.registryEntry(ctx)
+	if err != nil || !ok {
+		return "", err
+	}
+	return e.ID, nil
+}
+
+// registryEntry returns the registry entry of the Runner's workspace.
+func (r *Runner) registryEntry(ctx context.Context) (contract.RegistryEntry, bool, error) {
 	reg := r.home.Registry()
 	list, err := reg.List(ctx)
 	if err != nil {
-		return "", err
+		return contract.RegistryEntry{}, false, err
 	}
 	tok, err := reg.Tokens()
 	if err != nil {
-		return "", err
+		return contract.RegistryEntry{}, false, err
 	}
 	for _, e := range list {
 		if p, err := tok.Expand(e.Path); err == nil && samePath(p, r.ws.Root) {
-			return e.ID, nil
+			return e, true, nil
 		}
 	}
-	return "", nil
+	return contract.RegistryEntry{}, false, nil
 }
 
 // samePath reports whether a and b name the same directory, as given or

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -218,11 +220,11 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
-	entry, err := r.home.Registry().Add(ctx, r.ws.Root, "")
+	wsID, err := r.ensureRegistered(ctx)
 	if err != nil {
-		return contract.RunStatus{}, errs.Wrap(errs.CodeOf(err), op, err, "cannot register the workspace")
+		return contract.RunStatus{}, err
 	}
-	lk, err := r.lockWorkspace(entry.ID, p.RunID)
+	lk, err := r.lockWorkspace(wsID, p.RunID)
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
@@ -233,16 +235,16 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		}
 	}()
 	var again issues
-	r.checkActive(entry.ID, p.Priority.Slug, p.Route.ID, 0, &again)
+	r.checkActive(wsID, p.Priority.Slug, p.Route.ID, 0, &again)
 	if pe := newPreflightError(again); pe != nil {
 		return contract.RunStatus{}, pe
 	}
-	dir, err := LedgerDir(r.home.Dir(), entry.ID, p.RunID)
+	dir, err := LedgerDir(r.home.Dir(), wsID, p.RunID)
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
-	if p.WorkspaceID != entry.ID || p.LedgerDir != dir {
-		p.WorkspaceID = entry.ID
+	if p.WorkspaceID != wsID || p.LedgerDir != dir {
+		p.WorkspaceID = wsID
 		r.materialize(p, dir, &again)
 		if pe := newPreflightError(again); pe != nil {
 			return contract.RunStatus{}, pe
@@ -276,12 +278,17 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	r.locks[p.RunID] = lk
 	r.mu.Unlock()
 
-	if err := r.writeLedgerFiles(l, p); err != nil {
+	// The lanes' own files (plan, packet, prompts) are written before any
+	// lane starts; the snapshot copies are written while the lanes start.
+	essential, snapshot, err := ledgerFiles(p)
+	if err != nil {
 		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
 	}
-	if err := r.setState(l, contract.StateReady, "preflight passed; ledger written"); err != nil {
-		return r.fail(l, err.Error(), err)
+	if err := writeFiles(l, essential); err != nil {
+		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
 	}
+	snapDone := make(chan error, 1)
+	go func() { snapDone <- writeFiles(l, snapshot) }()
 	specs := make([]LaneSpec, len(p.Lanes))
 	for i, pl := range p.Lanes {
 		specs[i] = LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
@@ -290,32 +297,72 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 			specs[i].Stdin = pl.Prompt + "\n"
 		}
 	}
-	var cbErr error
+	q := r.newAppender(l)
+	q.add(EventRunState, "", RunStateData{To: contract.StateReady, Reason: "preflight passed; the lanes' files are written"})
+	n := 0
 	handles, err := StartLanes(ctx, host, specs, func(spec LaneSpec, h LaneHandle) error {
-		err := r.record(l, EventLaneStarted, spec.Lane, LaneStartedData{Handle: h})
-		if err == nil && spec.Lane == specs[0].Lane {
-			err = r.setState(l, contract.StateRunning, "lane "+spec.Lane+" started")
+		q.add(EventLaneStarted, spec.Lane, LaneStartedData{Handle: h})
+		if n == 0 {
+			q.add(EventRunState, "", RunStateData{To: contract.StateRunning, Reason: "lane " + spec.Lane + " started"})
 		}
-		cbErr = err
-		return err
+		// A prompt that went with the program is delivered now.
+		if out, typed := untypedDelivery(p, p.Lanes[n]); !typed {
+			q.add(EventLanePromptDelivered, spec.Lane, out)
+		}
+		n++
+		return nil
 	})
 	if err != nil {
-		var failed string
-		if cbErr != nil {
-			failed = handles[len(handles)-1].Lane
-		} else {
-			failed = specs[len(handles)].Lane
-			_ = r.record(l, EventLaneStartFailed, failed, ReasonData{Reason: errText(err)})
-		}
+		_ = q.wait()
+		<-snapDone
+		failed := specs[len(handles)].Lane
+		_ = r.record(l, EventLaneStartFailed, failed, ReasonData{Reason: errText(err)})
 		for _, h := range handles {
 			_ = r.record(l, EventLaneKilled, h.Lane, ReasonData{Reason: "lane " + failed + " did not start, so the run was torn down"})
 		}
 		return r.fail(l, fmt.Sprintf("lane %s did not start: %s", failed, errText(err)), err)
 	}
-	r.deliverAll(ctx, l, host, p, handles)
+	r.deliverAll(ctx, q, host, p, handles)
+	qerr, serr := q.wait(), <-snapDone
+	if err := cmp.Or(qerr, serr); err != nil {
+		for _, h := range handles {
+			_ = host.Kill(context.WithoutCancel(ctx), h)
+			_ = r.record(l, EventLaneKilled, h.Lane, ReasonData{Reason: "the ledger could not record the start, so the run was torn down"})
+		}
+		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
+	}
 	st := l.Status()
 	r.log.Info("run started", "run", p.RunID, "lanes", len(handles), "ledger", dir)
 	return st, nil
+}
+
+// lastSeenEvery is how stale a registered workspace's last-seen time may
+// get before a run refreshes it.
+const lastSeenEvery = time.Hour
+
+// ensureRegistered returns the registry id of the Runner's workspace,
+// registering it on its first run. For a registered workspace whose
+// last-seen time is older than lastSeenEvery, the time is refreshed in the
+// background (a failure there is only logged): it takes a locked, fsynced
+// rewrite of the registry that a launch need not wait for.
+func (r *Runner) ensureRegistered(ctx context.Context) (string, error) {
+	reg := r.home.Registry()
+	e, ok, err := r.registryEntry(ctx)
+	if err == nil && ok {
+		if r.now().Sub(e.LastSeenAt) > lastSeenEvery {
+			r.bg.Go(func() {
+				if _, err := reg.Add(context.WithoutCancel(ctx), r.ws.Root, ""); err != nil {
+					r.log.Warn("cannot update the registry's last-seen time", "workspace", e.ID, "err", err)
+				}
+			})
+		}
+		return e.ID, nil
+	}
+	entry, err := reg.Add(ctx, r.ws.Root, "")
+	if err != nil {
+		return "", errs.Wrap(errs.CodeOf(err), "run.Runner.Start", err, "cannot register the workspace")
+	}
+	return entry.ID, nil
 }
 
 // errText is the message of err for the ledger (redacted when written).
@@ -377,44 +424,95 @@ func (r *Runner) publishCreated(l *Ledger) {
 	}
 }
 
-// writeLedgerFiles writes plan.json, the snapshot, the startup packet and
-// every lane's prompt.
-func (r *Runner) writeLedgerFiles(l *Ledger, p *Plan) error {
+// ledgerFiles returns the files Start writes into the ledger: those the
+// lanes read (plan.json, the startup packet, each lane's prompt.md) and
+// the snapshot of the documents used, by path relative to the ledger.
+func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 	d := p.docs
 	plan, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	packet, err := json.MarshalIndent(d.packet, "", "  ")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	files := map[string][]byte{
-		PlanFile:   append(plan, '\n'),
-		PacketFile: append(packet, '\n'),
+	essential = map[string][]byte{PlanFile: append(plan, '\n'), PacketFile: append(packet, '\n')}
+	snapshot = map[string][]byte{
 		filepath.Join(SnapshotDir, "route"+filepath.Ext(p.Route.File)):     d.routeRaw,
 		filepath.Join(SnapshotDir, "profile"+filepath.Ext(p.Profile.File)): d.profileRaw,
 	}
 	if p.Boundary != nil {
-		files[filepath.Join(SnapshotDir, "boundary"+filepath.Ext(p.Boundary.File))] = d.boundaryRaw
+		snapshot[filepath.Join(SnapshotDir, "boundary"+filepath.Ext(p.Boundary.File))] = d.boundaryRaw
 	}
 	for _, pl := range p.Lanes {
 		if raw, ok := d.personaRaw[pl.Persona]; ok {
-			files[filepath.Join(SnapshotDir, "personas", pl.Persona+".yaml")] = raw
+			snapshot[filepath.Join(SnapshotDir, "personas", pl.Persona+".yaml")] = raw
 		}
 		a, err := json.MarshalIndent(d.adapters[pl.Lane], "", "  ")
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		files[filepath.Join(SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
-		files[filepath.Join(LanesDir, pl.Lane, PromptName)] = []byte(d.prompts[pl.Lane])
+		snapshot[filepath.Join(SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
+		essential[filepath.Join(LanesDir, pl.Lane, PromptName)] = []byte(d.prompts[pl.Lane])
 	}
+	return essential, snapshot, nil
+}
+
+// writeFiles writes files into the ledger, all at once: each write is
+// atomic and fsynced on its own, and doing them together lets the file
+// system batch the syncs. It returns the first error.
+func writeFiles(l *Ledger, files map[string][]byte) error {
+	var wg sync.WaitGroup
+	errc := make(chan error, len(files))
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
-		if err := l.WriteFile(rel, files[rel]); err != nil {
-			return err
-		}
+		wg.Go(func() {
+			if err := l.WriteFile(rel, files[rel]); err != nil {
+				errc <- err
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// appender records events in order on its own goroutine, so that the
+// fsyncs of one event overlap the work that produces the next (starting
+// the next lane). Nothing is acknowledged before wait returns.
+type appender struct {
+	r    *Runner
+	l    *Ledger
+	ch   chan contract.Event
+	done chan struct{}
+	err  error
+}
+
+func (r *Runner) newAppender(l *Ledger) *appender {
+	a := &appender{r: r, l: l, ch: make(chan contract.Event, 64), done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for ev := range a.ch {
+			if a.err != nil {
+				continue
+			}
+			if _, a.err = r.append(l, ev); a.err == nil && ev.Type == EventRunState {
+				r.log.Info("run state", "run", l.Status().RunID, "state", ev.Data["to"], "reason", ev.Data["reason"])
+			}
+		}
+	}()
+	return a
+}
+
+// add queues an event of one of the package's data types.
+func (a *appender) add(typ, lane string, data any) { a.ch <- mustEvent(typ, lane, data) }
+
+// wait records what is queued and returns the first error. The appender
+// takes no events afterwards.
+func (a *appender) wait() error {
+	close(a.ch)
+	<-a.done
+	return a.err
 }
 
 // laneTitle is the pane title: "lane · persona · model".
@@ -422,42 +520,44 @@ func laneTitle(l PlanLane) string {
 	return l.Lane + " · " + l.Persona + " · " + firstNonEmpty(l.Model, ModelDefault)
 }
 
-// deliverAll delivers every lane's initial prompt, typed ones in parallel,
-// and records each outcome.
-func (r *Runner) deliverAll(ctx context.Context, l *Ledger, host Host, p *Plan, handles []LaneHandle) {
+// deliverAll types the initial prompt of every lane whose adapter takes it
+// typed, in parallel, and queues each outcome. (Prompts that go with the
+// program were recorded as the lanes started.)
+func (r *Runner) deliverAll(ctx context.Context, q *appender, host Host, p *Plan, handles []LaneHandle) {
 	var wg sync.WaitGroup
 	for i, h := range handles {
 		pl := p.Lanes[i]
+		if _, typed := untypedDelivery(p, pl); !typed {
+			continue
+		}
 		wg.Go(func() {
-			out := r.deliverInitial(ctx, host, p, pl, h)
+			out, err := Deliver(ctx, host, h, pl.Prompt, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
+			if err != nil {
+				out.Delivered = false
+				out.Reason = "delivery stopped: " + err.Error()
+			}
 			typ := EventLanePromptDelivered
 			if !out.Delivered {
 				typ = EventLanePromptFailed
 			}
-			if err := r.record(l, typ, pl.Lane, out); err != nil {
-				r.log.Warn("cannot record delivery", "run", p.RunID, "lane", pl.Lane, "err", err)
-			}
+			q.add(typ, pl.Lane, out)
 		})
 	}
 	wg.Wait()
 }
 
-// deliverInitial gives one lane its initial prompt per its adapter's
-// promptDelivery.
-func (r *Runner) deliverInitial(ctx context.Context, host Host, p *Plan, pl PlanLane, h LaneHandle) DeliveryOutcome {
+// untypedDelivery returns the outcome for a lane whose initial prompt goes
+// with its program (in argv, or on the exec host's stdin), or typed true
+// when it has to be typed into the lane's screen.
+func untypedDelivery(p *Plan, pl PlanLane) (out DeliveryOutcome, typed bool) {
 	switch contract.PromptDelivery(pl.PromptDelivery) {
 	case contract.DeliverArg:
-		return DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}
+		return DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
 	case contract.DeliverFile:
-		return DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}
+		return DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false
 	}
 	if p.Host == HostExec {
-		return DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}
+		return DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}, false
 	}
-	out, err := Deliver(ctx, host, h, pl.Prompt, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
-	if err != nil {
-		out.Delivered = false
-		out.Reason = "delivery stopped: " + err.Error()
-	}
-	return out
+	return DeliveryOutcome{}, true
 }

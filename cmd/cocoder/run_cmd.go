@@ -104,16 +104,20 @@ func printIssues(w io.Writer, issues []contract.Issue) {
 type runView struct {
 	Run    contract.RunStatus `json:"run"`
 	Ledger string             `json:"ledger"`
-	Attach []string           `json:"attach,omitempty"`
-	Stop   []string           `json:"stop"`
+	// Attach is the command that attaches to the run's tmux session, while
+	// it has tmux lanes and has not ended.
+	Attach []string `json:"attach,omitempty"`
+	Stop   []string `json:"stop"`
 }
 
 // viewOf builds the view of a run.
 func viewOf(ctx context.Context, r *runpkg.Runner, st contract.RunStatus) runView {
 	v := runView{Run: st, Stop: []string{"cocoder", "run", "stop", st.RunID, "--confirm", st.RunID}}
 	v.Ledger, _ = r.LedgerDir(ctx, st.RunID)
-	if !st.State.Terminal() {
-		v.Attach, _ = r.AttachCommand(ctx, st.RunID, "")
+	for _, ls := range st.Lanes {
+		if ls.Handle != nil && ls.Handle.Host == runpkg.HostTmux && !st.State.Terminal() {
+			v.Attach = []string{"cocoder", "run", "attach", st.RunID}
+		}
 	}
 	return v
 }

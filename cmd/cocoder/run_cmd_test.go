@@ -148,7 +148,7 @@ func TestRunEndToEnd(t *testing.T) {
 		assert.FileExists(t, filepath.Join(v.Ledger, "lanes", lane, "prompt.md"))
 	}
 	assert.Contains(t, c.read("cocoder/memory/demo-notes.md"), "- "+id+" writer: try-cocoder demo edit")
-	assert.Equal(t, "tmux", v.Attach[0][len(v.Attach[0])-4:])
+	assert.Equal(t, []string{"cocoder", "run", "attach", id}, v.Attach)
 
 	// The ledger tells the story in order.
 	events, torn, err := runpkg.ReadEvents(v.Ledger)

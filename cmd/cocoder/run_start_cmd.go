@@ -112,7 +112,7 @@ func printStarted(w io.Writer, v runView, waited bool) {
 	}
 	fmt.Fprintf(w, "\n  ledger  %s\n", v.Ledger)
 	if len(v.Attach) > 0 {
-		fmt.Fprintf(w, "  attach  cocoder run attach %s   (or: %s)\n", st.RunID, shellQuote(v.Attach))
+		fmt.Fprintf(w, "  attach  %s\n", strings.Join(v.Attach, " "))
 	}
 	fmt.Fprintf(w, "  status  cocoder run status %s\n", st.RunID)
 	if !st.State.Terminal() {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/cocoder/cocoder/contract"
+)
+
+// FuzzProgressLine renders events whose data has any shape: it never
+// panics, and every line is one line.
+func FuzzProgressLine(f *testing.F) {
+	f.Add(`{"seq":1,"time":"2026-11-24T14:03:12Z","type":"lane.started","lane":"lead","data":{"handle":{"pane":"%1","pid":12}}}`)
+	f.Add(`{"type":"lane.exited","lane":"w","data":{"exitCode":"three","reason":7}}`)
+	f.Add(`{"type":"run.state","data":{"to":["x"],"reason":{"a":1}}}`)
+	f.Add(`{"type":"lane.started","data":{"handle":"nope"}}`)
+	f.Add(`{"type":"lane.timeout","lane":"x","data":null}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var ev contract.Event
+		if json.Unmarshal([]byte(s), &ev) != nil {
+			return
+		}
+		line := progressLine(ev)
+		if strings.Contains(line, "\n") && !strings.ContainsAny(s, `\n`) {
+			t.Fatalf("progress line %q spans lines", line)
+		}
+	})
+}
+
+// FuzzShellQuote checks that shellQuote's output, read back the way a
+// POSIX shell reads words and single quotes, gives the argv again.
+func FuzzShellQuote(f *testing.F) {
+	f.Add("tmux\x00-L\x00cocoder-abc\x00attach-session\x00-t\x00=r-1")
+	f.Add("a b\x00it's\x00\x00;\x00$(x)\x00`y`")
+	f.Add("\x00'\x00''\x00\\")
+	f.Fuzz(func(t *testing.T, joined string) {
+		if !utf8.ValidString(joined) {
+			return
+		}
+		argv := strings.Split(joined, "\x00")
+		got, ok := shellWords(shellQuote(argv))
+		if !ok || !slices.Equal(got, argv) {
+			t.Fatalf("shellQuote(%q) = %q reads back as %q", argv, shellQuote(argv), got)
+		}
+	})
+}
+
+// shellWords splits s into words as a POSIX shell would, for the subset
+// shellQuote produces: plain words and single-quoted parts.
+func shellWords(s string) ([]string, bool) {
+	var out []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, false
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '\\' && i+1 < len(s):
+			cur.WriteByte(s[i+1])
+			i++
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out, true
+}
