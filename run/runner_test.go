@@ -217,3 +217,102 @@ func mustDir(t *testing.T, r *run.Runner, id string) string {
 	require.NoError(t, err)
 	return dir
 }
+
+// refusingHost is an exec host whose Start fails for one lane.
+type refusingHost struct {
+	*run.ExecHost
+	lane string
+}
+
+func (h refusingHost) Start(ctx context.Context, spec run.LaneSpec) (run.LaneHandle, error) {
+	if spec.Lane == h.lane {
+		return run.LaneHandle{}, errs.E(errs.Unavailable, "test", "the host refused lane %s", spec.Lane)
+	}
+	return h.ExecHost.Start(ctx, spec)
+}
+
+// TestStartTearsDownWhenALaneFails checks that a lane failing to start
+// kills the lanes this run already started and fails the run, saying why.
+func TestStartTearsDownWhenALaneFails(t *testing.T) {
+	f := newFixture(t)
+	f.self = cocoderBinary(t)
+	f.env["COCODER_DEMO_FAULT"] = "hang"
+	exec := run.NewExecHost(run.ExecOptions{})
+	r := f.runner(func(o *run.Options) {
+		o.Host = refusingHost{ExecHost: exec, lane: "writer"}
+		o.PassEnv = []string{"COCODER_DEMO_FAULT"}
+	})
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(t.Context(), p)
+	require.Error(t, err)
+	assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
+	assert.Contains(t, err.Error(), "the host refused lane writer")
+	assert.Equal(t, contract.StateFailed, st.State)
+	assert.Contains(t, st.Reason, "lane writer did not start")
+	assert.Equal(t, contract.LaneKilled, st.Lanes["lead"].State)
+	assert.Equal(t, contract.LaneFailed, st.Lanes["writer"].State)
+	assert.Equal(t, contract.LanePlanned, st.Lanes["verifier"].State)
+	alive, err := exec.Alive(t.Context(), *st.Lanes["lead"].Handle)
+	require.NoError(t, err)
+	assert.False(t, alive, "the lead was killed")
+
+	// The failed run holds no lock and blocks no new run.
+	_, err = f.runner().Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	assert.NoError(t, err)
+}
+
+// TestSecretsStayOutOfTheLedger gives a lane a secret through a reference:
+// the lane receives the value, the plan and ledger hold only the reference,
+// and the lane's transcript has the value masked.
+func TestSecretsStayOutOfTheLedger(t *testing.T) {
+	const canary = "canary-7f3a9c2e5b1d4086"
+	f := newFixture(t)
+	f.env["COCODER_CANARY"] = canary
+	f.script("canary-agent", `echo "token=$CANARY_TOKEN"; echo "prompt file $1"`)
+	f.write("cocoder/adapters/canary.yaml", `id: canary
+label: Prints its secret
+kind: command
+command: canary-agent
+args: ["{promptFile}"]
+promptDelivery: file
+env: [CANARY_TOKEN]
+availabilityCheck: {commandExists: canary-agent}
+capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`)
+	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
+	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
+	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: ${env:COCODER_CANARY}\n")
+	r := f.runner(func(o *run.Options) { o.HostKind = run.HostExec })
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
+	require.NoError(t, err)
+	writer, _ := p.Lane("writer")
+	assert.Equal(t, map[string]string{"CANARY_TOKEN": "${env:COCODER_CANARY}"}, writer.Secrets)
+	assert.Contains(t, writer.Env, "CANARY_TOKEN")
+	st, err := r.Start(t.Context(), p)
+	require.NoError(t, err)
+	writer, _ = p.Lane("writer") // Start placed the ledger under the new workspace id
+	st, err = r.Wait(t.Context(), st.RunID, run.WaitOptions{Timeout: 20 * time.Second, Poll: 100 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, contract.LaneExited, st.Lanes["writer"].State, "the script writes no result")
+
+	dir := mustDir(t, r, st.RunID)
+	transcript := readFile(t, filepath.Join(dir, "lanes", "writer", "transcript.log"))
+	assert.Contains(t, transcript, "token=[redacted]", "the lane got the value, the transcript masks it")
+	assert.Contains(t, transcript, "prompt file "+writer.PromptFile)
+	require.NoError(t, filepath.WalkDir(f.home.Dir(), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		assert.NotContains(t, readFile(t, path), canary, "secret value in %s", path)
+		return nil
+	}))
+	assert.Contains(t, readFile(t, filepath.Join(dir, "plan.json")), "${env:COCODER_CANARY}")
+	require.NoError(t, r.Stop(t.Context(), st.RunID, st.RunID))
+}
