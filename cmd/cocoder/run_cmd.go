@@ -23,6 +23,7 @@ type runCmd struct {
 	Start  runStartCmd  `cmd:"" help:"Start a run for a priority."`
 	List   runListCmd   `cmd:"" help:"List the runs of this workspace (--all: of every workspace)."`
 	Status runStatusCmd `cmd:"" help:"Show a run's state and each lane's."`
+	Wait   runWaitCmd   `cmd:"" help:"Supervise a run until every lane has its result (for a run started without --wait)."`
 	Send   runSendCmd   `cmd:"" help:"Send a lane a follow-up message."`
 	Attach runAttachCmd `cmd:"" help:"Attach your terminal to a run's tmux session."`
 	Logs   runLogsCmd   `cmd:"" help:"Print a lane's transcript (--follow to keep reading)."`

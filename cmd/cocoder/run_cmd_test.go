@@ -167,6 +167,9 @@ func TestRunEndToEnd(t *testing.T) {
 	assert.Equal(t, "run.created", story[0])
 	assert.Less(t, strings.Index(joined, "lane.started lead"), strings.Index(joined, "lane.started writer"), "the lead starts first")
 
+	code, out, errOut = c.cocoder("run", "wait", id)
+	require.Equal(t, exitOK, code, "waiting on a settled run returns at once: %s", errOut)
+	assert.Contains(t, out, "Run "+id+" is running")
 	code, out, _ = c.cocoder("run", "status", id)
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "Run "+id+": running")

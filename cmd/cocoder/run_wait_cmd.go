@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	runpkg "github.com/cocoder/cocoder/run"
+)
+
+type runWaitCmd struct {
+	RunID   string        `arg:"" name:"run" help:"The run id."`
+	Timeout time.Duration `name:"timeout" placeholder:"DURATION" help:"How long the lanes have from now (e.g. 30m); a lane still running then is stopped. Default: no limit."`
+}
+
+// Run supervises a run started without --wait (or whose supervisor
+// ended) until every lane has a verdict, like `run start --wait`.
+func (c *runWaitCmd) Run(ctx context.Context, g *globals, s *streams) error {
+	if c.Timeout < 0 {
+		return usageError("--timeout must be a positive duration such as 30m")
+	}
+	r, err := runnerFor(ctx, g, s)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	st, err := r.Wait(ctx, c.RunID, runpkg.WaitOptions{Timeout: c.Timeout})
+	if st.RunID == "" {
+		return err
+	}
+	v := viewOf(ctx, r, st)
+	if g.JSON {
+		if jerr := writeJSON(s.out, v); jerr != nil {
+			return jerr
+		}
+	} else {
+		printStarted(s.out, v, true)
+	}
+	if err != nil {
+		return err
+	}
+	if n := unanswered(st); n > 0 {
+		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result\n", n)
+		return &exitError{exitFailure}
+	}
+	return nil
+}
