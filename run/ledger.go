@@ -354,7 +354,7 @@ func (l *Ledger) Append(ev contract.Event) (contract.Event, error) {
 	l.status = next
 	doc, err := l.encodeStatus(next)
 	if err == nil {
-		err = fsx.WriteFile(filepath.Join(l.dir, StatusFile), doc, 0o600)
+		err = fsx.WriteDerived(filepath.Join(l.dir, StatusFile), doc, 0o600)
 	}
 	if err != nil {
 		return written, errs.Wrap(errs.Unavailable, op, err, "event %d was recorded but %s could not be rewritten (reopening the ledger repairs it)", written.Seq, StatusFile)

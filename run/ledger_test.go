@@ -293,6 +293,8 @@ func TestEventsWin(t *testing.T) {
 			_ = os.WriteFile(path, bytes.Replace(b, []byte(`"lastSeq": 4`), []byte(`"lastSeq": 3`), 1), 0o600)
 		},
 		"Missing": func(path string) { _ = os.Remove(path) },
+		// What a power loss can leave: run.json is replaced without fsync.
+		"Empty":   func(path string) { _ = os.WriteFile(path, nil, 0o600) },
 		"Garbage": func(path string) { _ = os.WriteFile(path, []byte("{not json"), 0o600) },
 	} {
 		t.Run(name, func(t *testing.T) {

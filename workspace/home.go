@@ -147,6 +147,12 @@ func checkNotInGit(ctx context.Context, op, dir string) error {
 		return errs.Wrap(errs.Internal, op, err, "resolving %s", anc)
 	}
 	target := filepath.Join(real, rest)
+	if !hasDotGitAbove(real) {
+		// git finds a work tree only through a .git entry in the directory
+		// or an ancestor (gitCmd removes GIT_DIR and friends), so without
+		// one there is nothing to ask and no process to start.
+		return nil
+	}
 
 	out, err := gitCmd(ctx, git, real, "rev-parse", "--show-toplevel").Output()
 	if err != nil {
@@ -171,6 +177,21 @@ func checkNotInGit(ctx context.Context, op, dir string) error {
 		return errs.E(errs.Invalid, op, "home %s is inside the git work tree %s and git does not ignore it; the home holds secrets and machine state and must never be committed: add \"/%s/\" to %s (or to %s), or move the home with --home DIR or COCODER_HOME", dir, top, filepath.ToSlash(rel), filepath.Join(top, ".gitignore"), filepath.Join(top, ".git", "info", "exclude"))
 	}
 	return errs.Wrap(errs.Internal, op, err, "asking git whether %s ignores home %s", top, dir)
+}
+
+// hasDotGitAbove reports whether dir or one of its ancestors holds a .git
+// entry (a repository directory, or the file a worktree or submodule has).
+func hasDotGitAbove(dir string) bool {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 // gitCmd builds a git command run in dir with the caller's GIT_*

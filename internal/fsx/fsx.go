@@ -28,7 +28,20 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 // dir however the tree was tampered with, and a symlink at rel is replaced
 // rather than written through. Missing parents of rel are created 0700. On
 // error the temp file is removed and the target is unchanged.
-func WriteFileIn(dir, rel string, data []byte, perm fs.FileMode) (err error) {
+func WriteFileIn(dir, rel string, data []byte, perm fs.FileMode) error {
+	return writeFileIn(dir, rel, data, perm, true)
+}
+
+// WriteDerived replaces path with data atomically, like WriteFile, but
+// without the fsyncs: readers never see a torn file, but after a power
+// loss the file may be the old version or empty. It is for documents that
+// are rebuilt from a durable source whenever they disagree with it, such
+// as a ledger's run.json, which is a replay of its fsynced events.
+func WriteDerived(path string, data []byte, perm fs.FileMode) error {
+	return writeFileIn(filepath.Dir(path), filepath.Base(path), data, perm, false)
+}
+
+func writeFileIn(dir, rel string, data []byte, perm fs.FileMode, durable bool) (err error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
@@ -60,14 +73,19 @@ func WriteFileIn(dir, rel string, data []byte, perm fs.FileMode) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if durable {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err
 	}
 	if err = root.Rename(tmp, rel); err != nil {
 		return err
+	}
+	if !durable {
+		return nil
 	}
 	d, err := root.Open(parent)
 	if err != nil {

@@ -123,3 +123,22 @@ func TestWriteFileInConfined(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteDerivedReplaces(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "run.json")
+	for _, v := range []string{"one", "two"} {
+		if err := fsx.WriteDerived(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) != "two" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("temp files left behind: %v", ents)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("perm %v", fi.Mode().Perm())
+	}
+}
