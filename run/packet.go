@@ -379,12 +379,16 @@ func scanSessionLog(r io.Reader, caps PacketCaps) (newest []logEntry, head []str
 		return nil, head, nil
 	}
 	// Oldest first (the last entry is dated later than the first): take
-	// the last entries, newest first. Otherwise the file is newest first.
+	// the last entries. Otherwise the file is newest first: take the first.
+	// Either way the entries are handed back newest first; a file kept in
+	// no order gets the window this picks, sorted by date.
+	sel := first
 	if first[0].date < last[len(last)-1].date {
-		slices.Reverse(last)
-		return last, head, nil
+		sel = last
+		slices.Reverse(sel) // later in the file is newer among equal dates
 	}
-	return first, head, nil
+	slices.SortStableFunc(sel, func(a, b logEntry) int { return strings.Compare(b.date, a.date) })
+	return sel, head, nil
 }
 
 // readCappedLine returns the next line without its ending, cut to max
