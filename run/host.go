@@ -167,28 +167,29 @@ func envValue(env []string, name string) (string, bool) {
 // StartLanes starts specs on host in order. After each start it calls
 // started (when not nil), which is where the engine records lane.started;
 // an error from started counts as a failed start. If any lane fails to
-// start, every lane this call already started is killed (in reverse order)
-// and the first error is returned with the handles of the lanes that were
-// killed. On success it returns every handle, in the order of specs.
+// start, every lane this call started is killed (in reverse order) and the
+// first error is returned with the handles of the lanes before the failing
+// one, so specs[len(handles)] is always the lane that failed. On success it
+// returns every handle, in the order of specs.
 func StartLanes(ctx context.Context, host Host, specs []LaneSpec, started func(LaneSpec, LaneHandle) error) ([]LaneHandle, error) {
 	handles := make([]LaneHandle, 0, len(specs))
 	for _, spec := range specs {
 		h, err := host.Start(ctx, spec)
-		if err == nil {
-			handles = append(handles, h)
-			if started != nil {
-				err = started(spec, h)
+		if err == nil && started != nil {
+			if err = started(spec, h); err != nil {
+				_ = host.Kill(context.WithoutCancel(ctx), h)
 			}
 		}
 		if err != nil {
 			// Tear down with a context that survives the caller's
 			// cancellation: a half-started run must not be left behind.
 			kctx := context.WithoutCancel(ctx)
-			for i := len(handles) - 1; i >= 0; i-- {
-				_ = host.Kill(kctx, handles[i])
+			for j := len(handles) - 1; j >= 0; j-- {
+				_ = host.Kill(kctx, handles[j])
 			}
 			return handles, errs.Wrap(errs.CodeOf(err), "run.StartLanes", err, "lane %s did not start; the %d lane(s) already started were killed", spec.Lane, len(handles))
 		}
+		handles = append(handles, h)
 	}
 	return handles, nil
 }

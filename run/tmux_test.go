@@ -446,6 +446,8 @@ func TestStartLanesTearsDown(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
 			assert.NotContains(t, recorded, "d", "nothing starts after the failure")
+			require.Less(t, len(hs), len(specs))
+			assert.Equal(t, "c", specs[len(hs)].Lane, "the handles are those of the lanes before the failing one")
 			for _, h := range hs {
 				assert.False(t, alive(h.PID), "lane %s was killed", h.Lane)
 			}
