@@ -302,64 +302,101 @@ func (l *Ledger) Status() contract.RunStatus {
 // was written but run.json could not be rewritten, the returned event has
 // its Seq set and the error says so; OpenLedger repairs run.json later.
 func (l *Ledger) Append(ev contract.Event) (contract.Event, error) {
+	written, err := l.AppendAll([]contract.Event{ev})
+	if len(written) == 0 {
+		return contract.Event{}, err
+	}
+	return written[0], err
+}
+
+// AppendAll records evs in order as Append does, with one write and one
+// fsync for all of them (a group commit): either every event is recorded
+// or, when one is refused, none is. The engine uses it when several
+// events are ready at the same moment, such as the lanes of a start.
+func (l *Ledger) AppendAll(evs []contract.Event) ([]contract.Event, error) {
 	const op = "run.Ledger.Append"
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lock == nil {
-		return ev, errs.E(errs.Conflict, op, "ledger %s is closed", l.dir)
+		return nil, errs.E(errs.Conflict, op, "ledger %s is closed", l.dir)
+	}
+	st := l.status
+	var buf []byte
+	written := make([]contract.Event, 0, len(evs))
+	for _, ev := range evs {
+		line, w, next, err := l.prepare(op, st, ev)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(buf, line...), '\n')
+		written = append(written, w)
+		st = next
+	}
+	if len(written) == 0 {
+		return nil, nil
+	}
+	if err := fsx.AppendFile(filepath.Join(l.dir, EventsFile), buf, 0o600); err != nil {
+		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot append to %s", filepath.Join(l.dir, EventsFile))
+	}
+	l.status = st
+	doc, err := l.encodeStatus(st)
+	if err == nil {
+		err = fsx.WriteDerived(filepath.Join(l.dir, StatusFile), doc, 0o600)
+	}
+	if err != nil {
+		return written, errs.Wrap(errs.Unavailable, op, err, "event %d was recorded but %s could not be rewritten (reopening the ledger repairs it)", st.LastSeq, StatusFile)
+	}
+	return written, nil
+}
+
+// prepare checks ev against the status st, assigns its seq and time, and
+// returns its redacted line, the event as a replay will read it, and the
+// status after it.
+func (l *Ledger) prepare(op string, st contract.RunStatus, ev contract.Event) ([]byte, contract.Event, contract.RunStatus, error) {
+	fail := func(err error) ([]byte, contract.Event, contract.RunStatus, error) {
+		return nil, contract.Event{}, st, err
 	}
 	if !eventTypePattern.MatchString(ev.Type) {
-		return ev, errs.E(errs.Invalid, op, "event type %q is not valid: use dotted lowercase words such as lane.started", ev.Type)
+		return fail(errs.E(errs.Invalid, op, "event type %q is not valid: use dotted lowercase words such as lane.started", ev.Type))
 	}
 	if ev.Lane != "" && !ValidLaneName(ev.Lane) {
-		return ev, errs.E(errs.Invalid, op, "lane name %q is not valid", ev.Lane)
+		return fail(errs.E(errs.Invalid, op, "lane name %q is not valid", ev.Lane))
 	}
 	if ev.Type == EventRunState {
 		var d RunStateData
 		if err := DecodeData(ev, &d); err != nil {
-			return ev, err
+			return fail(err)
 		}
-		if err := Transition(l.status.State, d.To); err != nil {
-			return ev, err
+		if err := Transition(st.State, d.To); err != nil {
+			return fail(err)
 		}
 		if d.From == "" {
 			ev.Data = maps.Clone(ev.Data)
-			ev.Data["from"] = string(l.status.State)
+			ev.Data["from"] = string(st.State)
 		}
 	}
-	ev.Seq = l.status.LastSeq + 1
+	ev.Seq = st.LastSeq + 1
 	ev.Time = l.cfg.now().UTC().Round(0)
 
 	line, err := json.Marshal(ev)
 	if err != nil {
-		return contract.Event{}, errs.Wrap(errs.Invalid, op, err, "event %s does not encode as JSON", ev.Type)
+		return fail(errs.Wrap(errs.Invalid, op, err, "event %s does not encode as JSON", ev.Type))
 	}
 	line = l.redact(line)
 	// Decode what will be on disk, so that the status and the returned
 	// event are what a later replay sees.
 	var written contract.Event
 	if err := json.Unmarshal(line, &written); err != nil || written.Seq != ev.Seq || written.Type != ev.Type {
-		return contract.Event{}, errs.E(errs.Internal, op, "the redactor turned event %s into something that is not the same JSON event; fix the redactor", ev.Type)
+		return fail(errs.E(errs.Internal, op, "the redactor turned event %s into something that is not the same JSON event; fix the redactor", ev.Type))
 	}
 	if len(line)+1 > maxEventLine {
-		return contract.Event{}, errs.E(errs.Invalid, op, "event %s is %d bytes; events are limited to %d bytes: put large content in a file with Ledger.WriteFile and refer to it", ev.Type, len(line), maxEventLine)
+		return fail(errs.E(errs.Invalid, op, "event %s is %d bytes; events are limited to %d bytes: put large content in a file with Ledger.WriteFile and refer to it", ev.Type, len(line), maxEventLine))
 	}
-	next, err := apply(l.status, written)
+	next, err := apply(st, written)
 	if err != nil {
-		return contract.Event{}, errs.Wrap(errs.CodeOf(err), op, err, "event refused")
+		return fail(errs.Wrap(errs.CodeOf(err), op, err, "event refused"))
 	}
-	if err := fsx.AppendFile(filepath.Join(l.dir, EventsFile), append(line, '\n'), 0o600); err != nil {
-		return contract.Event{}, errs.Wrap(errs.Unavailable, op, err, "cannot append to %s", filepath.Join(l.dir, EventsFile))
-	}
-	l.status = next
-	doc, err := l.encodeStatus(next)
-	if err == nil {
-		err = fsx.WriteDerived(filepath.Join(l.dir, StatusFile), doc, 0o600)
-	}
-	if err != nil {
-		return written, errs.Wrap(errs.Unavailable, op, err, "event %d was recorded but %s could not be rewritten (reopening the ledger repairs it)", written.Seq, StatusFile)
-	}
-	return written, nil
+	return line, written, next, nil
 }
 
 // SetState records a run.state event moving the run to state to, with a

@@ -581,3 +581,46 @@ func TestLedgerDocumentsValidate(t *testing.T) {
 		require.NoError(t, err)
 	}
 }
+
+// TestAppendAll covers the group commit: events recorded together get
+// consecutive seqs in one write, and a refused event refuses the group.
+func TestAppendAll(t *testing.T) {
+	l := newLedger(t)
+	eventsPath := filepath.Join(l.Dir(), run.EventsFile)
+	t.Run("OK", func(t *testing.T) {
+		written, err := l.AppendAll([]contract.Event{
+			mustNewEvent(t, run.EventRunState, "", run.RunStateData{To: contract.StateReady}),
+			mustNewEvent(t, run.EventRunState, "", run.RunStateData{To: contract.StateRunning}),
+			mustNewEvent(t, run.EventLaneSend, "lead", run.LaneSendData{Bytes: 3}),
+		})
+		require.NoError(t, err)
+		require.Len(t, written, 3)
+		for i, ev := range written {
+			assert.Equal(t, int64(2+i), ev.Seq, "seqs continue after run.created, one per event")
+		}
+		assert.Equal(t, "ready", written[1].Data["from"], "each event sees the state the one before it left")
+		assert.Equal(t, contract.StateRunning, l.Status().State)
+		requireConsistent(t, l)
+	})
+	t.Run("ErrRefusesTheGroup", func(t *testing.T) {
+		before, err := os.ReadFile(eventsPath)
+		require.NoError(t, err)
+		last := l.Status().LastSeq
+		written, err := l.AppendAll([]contract.Event{
+			mustNewEvent(t, run.EventLaneSend, "lead", run.LaneSendData{Bytes: 1}),
+			mustNewEvent(t, run.EventRunState, "", run.RunStateData{To: contract.StatePlanned}),
+		})
+		require.Error(t, err)
+		assert.Equal(t, errs.Conflict, errs.CodeOf(err), "running → planned is not in the table")
+		assert.Empty(t, written)
+		after, err := os.ReadFile(eventsPath)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "nothing of the group was written")
+		assert.Equal(t, last, l.Status().LastSeq)
+	})
+	t.Run("Empty", func(t *testing.T) {
+		written, err := l.AppendAll(nil)
+		require.NoError(t, err)
+		assert.Empty(t, written)
+	})
+}

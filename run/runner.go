@@ -313,9 +313,20 @@ func (r *Runner) openLedger(ctx context.Context, dir string) (*Ledger, error) {
 // append records ev in l and publishes it to subscribers once it is
 // durable.
 func (r *Runner) append(l *Ledger, ev contract.Event) (contract.Event, error) {
-	written, err := l.Append(ev)
-	if written.Seq > 0 {
-		r.publish(l.Status().RunID, written)
+	written, err := r.appendAll(l, []contract.Event{ev})
+	if len(written) == 0 {
+		return contract.Event{}, err
+	}
+	return written[0], err
+}
+
+// appendAll records evs with one write and fsync (Ledger.AppendAll) and
+// publishes what was recorded.
+func (r *Runner) appendAll(l *Ledger, evs []contract.Event) ([]contract.Event, error) {
+	written, err := l.AppendAll(evs)
+	id := l.Status().RunID
+	for _, ev := range written {
+		r.publish(id, ev)
 	}
 	return written, err
 }

@@ -493,11 +493,31 @@ func (r *Runner) newAppender(l *Ledger) *appender {
 	go func() {
 		defer close(a.done)
 		for ev := range a.ch {
+			// Events queued while the last group was being written go
+			// together: one write and one fsync for all of them.
+			group := []contract.Event{ev}
+		drain:
+			for {
+				select {
+				case next, ok := <-a.ch:
+					if !ok {
+						break drain
+					}
+					group = append(group, next)
+				default:
+					break drain
+				}
+			}
 			if a.err != nil {
 				continue
 			}
-			if _, a.err = r.append(l, ev); a.err == nil && ev.Type == EventRunState {
-				r.log.Info("run state", "run", l.Status().RunID, "state", ev.Data["to"], "reason", ev.Data["reason"])
+			if _, a.err = r.appendAll(l, group); a.err != nil {
+				continue
+			}
+			for _, ev := range group {
+				if ev.Type == EventRunState {
+					r.log.Info("run state", "run", l.Status().RunID, "state", ev.Data["to"], "reason", ev.Data["reason"])
+				}
 			}
 		}
 	}()
