@@ -9,9 +9,13 @@
 #
 #   cocoder run start try-cocoder   plan, preflight, ledger (fsynced events,
 #                                   snapshot, packet, prompts), three lanes
-#   raw tmux                        the tmux commands that make the same
-#                                   three panes with the same command lines:
-#                                   new-session + two new-window, nothing else
+#   raw tmux                        exactly the tmux invocations that
+#                                   `cocoder run start` makes (recorded from
+#                                   a first run through a logging wrapper,
+#                                   replayed with a fresh session name on
+#                                   the second server): the version check,
+#                                   the session and window chains with their
+#                                   options, titles and environment
 #
 # Before each timed command the previous run is stopped (untimed). Both
 # tmux servers keep one idle session, so neither launch pays for starting a
@@ -49,27 +53,28 @@ cp "$root/bench/launch-demo-adapter.yaml" cocoder/adapters/demo.yaml
 git add -A
 git -c user.name=bench -c user.email=bench@example.com commit -qm scaffold
 
-# The first run registers the workspace; its plan gives the raw script the
-# same argv, working directory and CoCoder variables.
-first=$(cocoder run start try-cocoder --json 2>/dev/null | jq -r .run.runId)
+# The first run registers the workspace and is recorded: a tmux wrapper
+# first in PATH logs every invocation (shell-quoted) and runs the real tmux.
+real_tmux=$(command -v tmux)
+mkdir -p "$work/rec"
+cat >"$work/rec/tmux" <<WRAP
+#!/bin/bash
+printf '%q ' "\$@" >>"$work/tmux.log"
+echo >>"$work/tmux.log"
+exec "$real_tmux" "\$@"
+WRAP
+chmod +x "$work/rec/tmux"
+first=$(PATH="$work/rec:$PATH" cocoder run start try-cocoder --json 2>/dev/null | jq -r .run.runId)
 plan=$(cat "$(cocoder run status "$first" --json | jq -r .ledger)/plan.json")
-n=$(jq '.lanes | length' <<<"$plan")
+# The raw script replays those invocations against its own server, with a
+# new session name each time (the run id is the session name and appears
+# in the lanes' variables).
 {
-  echo '#!/bin/sh'
+  echo '#!/bin/bash'
   echo 's=raw$$'
-  echo "t='$(command -v tmux)'"
-  for i in $(seq 0 $((n - 1))); do
-    lane=$(jq -r ".lanes[$i].lane" <<<"$plan")
-    result=$(jq -r ".lanes[$i].resultFile" <<<"$plan")
-    argv=$(jq -r ".lanes[$i].argv | map(@sh) | join(\" \")" <<<"$plan")
-    if [ "$i" -eq 0 ]; then
-      create="new-session -d -s \"\$s\" -n $lane -x 200 -y 50"
-    else
-      create="new-window -d -t \"\$s:\" -n $lane"
-    fi
-    echo "\"\$t\" -L $raw_sock -f /dev/null $create -c '$repo' -e COCODER_RUN_ID=$first -e COCODER_LANE=$lane -e 'COCODER_RESULT_FILE=$result' -e 'COCODER_WORKSPACE=$repo' -- $argv"
-  done
+  sed -e "s|^|\"$real_tmux\" |" -e "s|-L $cocoder_sock|-L $raw_sock|g" -e "s|$first|\${s}|g" "$work/tmux.log"
 } >"$work/raw.sh"
+n=$(jq '.lanes | length' <<<"$plan")
 
 # Stops what the previous command started; keeps each server's idle session.
 cat >"$work/stop.sh" <<EOF
@@ -88,9 +93,10 @@ EOF
 chmod +x "$work/stop.sh"
 
 "$work/stop.sh"
+echo "raw tmux replays $(wc -l <"$work/tmux.log") tmux invocations:"; cut -c1-150 "$work/raw.sh"
 echo "lanes: $(jq -r '[.lanes[].lane] | join(", ")' <<<"$plan"); agent: $(jq -r '.lanes[0].argv | join(" ")' <<<"$plan" | cut -c1-120)…"
 echo
 hyperfine -N --warmup 3 --runs "$runs" --prepare "$work/stop.sh" \
   -n "cocoder run start" "$work/bin/cocoder run start try-cocoder" \
-  -n "raw tmux" "/bin/sh $work/raw.sh"
+  -n "raw tmux" "/bin/bash $work/raw.sh"
 "$work/stop.sh"
