@@ -1,6 +1,7 @@
 package run_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -381,5 +382,33 @@ func TestShippedAdaptersPassCheckLaunch(t *testing.T) {
 				assert.NotEqual(t, contract.SeverityBlock, is.Severity, is.String())
 			}
 		})
+	}
+}
+
+// TestShippedAdaptersMatchSources keeps the binary's built-in declarations
+// (run/shipped_adapters.json, decoded at start-up) equal to their sources,
+// the YAML files of run/adapters/, loaded strictly and validated. With
+// -update it rewrites the JSON from the sources.
+func TestShippedAdaptersMatchSources(t *testing.T) {
+	// LoadAdapters overrides every shipped declaration whose id has a
+	// source file, so its result is the sources; an id only in the JSON
+	// would survive and fail the comparison too.
+	sources, err := run.LoadAdapters("adapters")
+	require.NoError(t, err)
+	require.NotEmpty(t, sources)
+	if *updateGolden {
+		b, err := json.MarshalIndent(sources, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile("shipped_adapters.json", append(b, '\n'), 0o644))
+		return
+	}
+	built, err := run.ShippedAdapters()
+	require.NoError(t, err)
+	require.Equal(t, sources, built, "run/shipped_adapters.json is stale: run go test ./run -run TestShippedAdaptersMatchSources -update")
+	for id, a := range built {
+		b, err := json.Marshal(a)
+		require.NoError(t, err)
+		_, err = contract.Parse[contract.Adapter](id+".json", b)
+		require.NoError(t, err, "built-in declaration %s validates", id)
 	}
 }
