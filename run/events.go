@@ -3,6 +3,7 @@ package run
 import (
 	"encoding/json"
 	"regexp"
+	"sync"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -146,7 +147,7 @@ type LedgerRepairedData struct {
 	MovedTo string `json:"movedTo"`
 }
 
-var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`)
+var eventTypePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`) })
 
 // NewEvent builds an event of type typ about lane (empty for run-wide
 // events) with data converted to the event's JSON object form. data may be

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -96,7 +97,7 @@ type LaneSpec struct {
 	KeepStdin bool
 }
 
-var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // validate checks the parts of a spec every host relies on. It returns an
 // errs.Invalid error naming the field and the fix.
@@ -133,7 +134,7 @@ func (s LaneSpec) validate(op string) error {
 	seen := make(map[string]bool, len(s.Env))
 	for i, kv := range s.Env {
 		name, _, ok := strings.Cut(kv, "=")
-		if !ok || !envNamePattern.MatchString(name) {
+		if !ok || !envNamePattern().MatchString(name) {
 			// Do not echo kv: it may hold a secret value.
 			return bad("Env[%d] of lane %s is not NAME=VALUE with a valid name", i, s.Lane)
 		}

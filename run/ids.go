@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cocoder/cocoder/internal/errs"
@@ -18,9 +19,11 @@ const runIDTimeLayout = "20060102T150405Z"
 var lowerBase32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 var (
-	runIDPattern       = regexp.MustCompile(`^r-[0-9]{8}T[0-9]{6}Z-[a-z2-7]{8}$`)
-	laneNamePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
-	workspaceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	runIDPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^r-[0-9]{8}T[0-9]{6}Z-[a-z2-7]{8}$`) })
+	laneNamePattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
+	})
+	workspaceIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 )
 
 // Length limits for names that become path segments.
@@ -50,7 +53,7 @@ func ValidRunID(id string) bool {
 // RunIDTime returns the creation time encoded in a run id, and false when id
 // is not a valid run id.
 func RunIDTime(id string) (time.Time, bool) {
-	if !runIDPattern.MatchString(id) {
+	if !runIDPattern().MatchString(id) {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(runIDTimeLayout, id[2:2+len(runIDTimeLayout)])
@@ -68,14 +71,14 @@ func RunIDTime(id string) (time.Time, bool) {
 // name is safe as a path segment, a tmux window name and an environment
 // value; nothing a shell or tmux interprets can appear in it.
 func ValidLaneName(name string) bool {
-	return len(name) <= maxLaneName && laneNamePattern.MatchString(name)
+	return len(name) <= maxLaneName && laneNamePattern().MatchString(name)
 }
 
 // ValidWorkspaceID reports whether id is safe as the workspace segment of a
 // ledger path: letters, digits, ".", "_" and "-", starting with a letter or
 // digit, at most 128 bytes, and not "." or "..".
 func ValidWorkspaceID(id string) bool {
-	return len(id) <= maxWorkspaceID && workspaceIDPattern.MatchString(id) && !strings.Contains(id, "..")
+	return len(id) <= maxWorkspaceID && workspaceIDPattern().MatchString(id) && !strings.Contains(id, "..")
 }
 
 // LedgerDir returns the ledger directory of a run under a CoCoder home:

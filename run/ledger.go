@@ -356,7 +356,7 @@ func (l *Ledger) prepare(op string, st contract.RunStatus, ev contract.Event) ([
 	fail := func(err error) ([]byte, contract.Event, contract.RunStatus, error) {
 		return nil, contract.Event{}, st, err
 	}
-	if !eventTypePattern.MatchString(ev.Type) {
+	if !eventTypePattern().MatchString(ev.Type) {
 		return fail(errs.E(errs.Invalid, op, "event type %q is not valid: use dotted lowercase words such as lane.started", ev.Type))
 	}
 	if ev.Lane != "" && !ValidLaneName(ev.Lane) {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -312,7 +313,7 @@ func (e *logEntry) trimmed() []string {
 }
 
 // entryHeadingRE matches the heading that starts a dated entry.
-var entryHeadingRE = regexp.MustCompile(`^##[ \t]+([0-9]{4}-[0-9]{2}-[0-9]{2})\b`)
+var entryHeadingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^##[ \t]+([0-9]{4}-[0-9]{2}-[0-9]{2})\b`) })
 
 // scanSessionLog streams a session log. It returns the newest entries
 // (newest first, at most caps.SessionEntries) and the head of the file for
@@ -357,7 +358,7 @@ func scanSessionLog(r io.Reader, caps PacketCaps) (newest []logEntry, head []str
 		case strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~"):
 			fence = trimmed[:3]
 		default:
-			if m := entryHeadingRE.FindStringSubmatch(line); m != nil {
+			if m := entryHeadingRE().FindStringSubmatch(line); m != nil {
 				if _, perr := time.Parse(time.DateOnly, m[1]); perr == nil {
 					flush()
 					cur = &logEntry{date: m[1]}

@@ -91,7 +91,7 @@ func parseEvents(data []byte) ([]contract.Event, *TornLineError, error) {
 		switch {
 		case ev.Seq <= last:
 			return nil, nil, fmt.Errorf("%s line %d has seq %d after seq %d; seq must increase", EventsFile, line, ev.Seq, last)
-		case !eventTypePattern.MatchString(ev.Type):
+		case !eventTypePattern().MatchString(ev.Type):
 			return nil, nil, fmt.Errorf("%s line %d has event type %q, which is not valid", EventsFile, line, ev.Type)
 		case ev.Time.IsZero():
 			return nil, nil, fmt.Errorf("%s line %d has no time", EventsFile, line)

@@ -136,7 +136,7 @@ func New(opts Options) (*Runner, error) {
 		return nil, errs.E(errs.Invalid, op, "Options.Self %q must be the absolute path of the cocoder executable", r.self)
 	}
 	for _, name := range opts.PassEnv {
-		if !envNamePattern.MatchString(name) {
+		if !envNamePattern().MatchString(name) {
 			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %q is not an environment variable name", name)
 		}
 		if slices.Contains(engineEnv, name) || slices.Contains(baseEnv, name) {

@@ -106,7 +106,7 @@ func SocketForHome(home string) string {
 	return "cocoder-" + hex.EncodeToString(sum[:6])
 }
 
-var socketPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var socketPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // NewTmuxHost returns a tmux host. It returns errs.Unavailable when tmux is
 // not installed and errs.Invalid when Socket is missing or not a plain
@@ -120,7 +120,7 @@ func NewTmuxHost(opt TmuxOptions) (*TmuxHost, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Unavailable, op, err, "tmux is not installed: install it with your package manager (apt install tmux, brew install tmux)")
 	}
-	if !socketPattern.MatchString(opt.Socket) {
+	if !socketPattern().MatchString(opt.Socket) {
 		return nil, errs.E(errs.Invalid, op, "tmux socket name %q is not valid: give a plain name such as run.SocketForHome(home)", opt.Socket)
 	}
 	if opt.TmpDir == "" {
@@ -291,7 +291,7 @@ func (t *TmuxHost) create(ctx context.Context, spec LaneSpec, argv []string, pat
 		if err == nil {
 			return out, nil
 		}
-		if f := strings.Fields(out); len(f) > 0 && paneIDPattern.MatchString(f[0]) {
+		if f := strings.Fields(out); len(f) > 0 && paneIDPattern().MatchString(f[0]) {
 			_, _ = t.c.run(context.WithoutCancel(ctx), nil, "", command{"kill-pane", "-t", f[0]})
 			return "", err
 		}
@@ -384,11 +384,11 @@ func (t *TmuxHost) nextWindowIndex(ctx context.Context, session string) (int, er
 	return next, nil
 }
 
-var paneIDPattern = regexp.MustCompile(`^%[0-9]+$`)
+var paneIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^%[0-9]+$`) })
 
 // checkHandle refuses a handle that is not a tmux handle of this server.
 func (t *TmuxHost) checkHandle(op string, h LaneHandle) error {
-	if h.Host != HostTmux || !paneIDPattern.MatchString(h.Pane) || !ValidRunID(h.RunID) || !ValidLaneName(h.Lane) {
+	if h.Host != HostTmux || !paneIDPattern().MatchString(h.Pane) || !ValidRunID(h.RunID) || !ValidLaneName(h.Lane) {
 		return errs.E(errs.Invalid, op, "handle %+v is not a tmux lane handle", h)
 	}
 	if h.Socket != t.opt.Socket {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -133,7 +134,7 @@ func readConfigLayer(op, path string) (tree map[string]any, ok bool, err error) 
 }
 
 // quotedRE matches a double-quoted string in a problem message.
-var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+var quotedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(?:[^"\\]|\\.)*"`) })
 
 // redactSecretProblems returns err with the quoted text removed from the
 // messages of problems under "secrets": a value there that is not a
@@ -147,7 +148,7 @@ func redactSecretProblems(err error) error {
 	out := &contract.ValidationError{File: ve.File, Problems: slices.Clone(ve.Problems)}
 	for i, p := range out.Problems {
 		if p.Path == "secrets" || strings.HasPrefix(p.Path, "secrets.") {
-			out.Problems[i].Message = quotedRE.ReplaceAllString(p.Message, "the value")
+			out.Problems[i].Message = quotedRE().ReplaceAllString(p.Message, "the value")
 		}
 	}
 	return out

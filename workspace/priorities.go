@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cocoder/cocoder/internal/errs"
 )
@@ -68,8 +69,12 @@ type Priority struct {
 }
 
 var (
-	statusRE     = regexp.MustCompile(`(?i)^(?:[-*+][ \t]+)?(?:\*\*|__)?status(?:\*\*|__)?[ \t]*:(.*)$`)
-	lastUpdateRE = regexp.MustCompile(`(?i)^(?:[-*+][ \t]+)?(?:\*\*|__)?last updated(?:\*\*|__)?[ \t]*:(.*)$`)
+	statusRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(?:[-*+][ \t]+)?(?:\*\*|__)?status(?:\*\*|__)?[ \t]*:(.*)$`)
+	})
+	lastUpdateRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(?:[-*+][ \t]+)?(?:\*\*|__)?last updated(?:\*\*|__)?[ \t]*:(.*)$`)
+	})
 	// staleTitleWords mark a heading as outdated when they are its first word.
 	staleTitleWords = []string{"stale", "superseded", "archived"}
 	// staleStatusWords mark a status as finished or outdated when they are
@@ -259,7 +264,7 @@ func scanPriorities(r io.Reader, emit func(Priority) bool, only string) error {
 			continue
 		}
 		if cur == nil && hasLabel(trimmed, "last updated") {
-			if m := lastUpdateRE.FindStringSubmatch(trimmed); m != nil {
+			if m := lastUpdateRE().FindStringSubmatch(trimmed); m != nil {
 				lastUpdated = cleanStatus(m[1])
 			}
 		}
@@ -289,7 +294,7 @@ func scanPriorities(r io.Reader, emit func(Priority) bool, only string) error {
 			continue
 		}
 		if cur.p.Status == "" && hasLabel(trimmed, "status") {
-			if m := statusRE.FindStringSubmatch(trimmed); m != nil {
+			if m := statusRE().FindStringSubmatch(trimmed); m != nil {
 				cur.p.Status = cleanStatus(m[1])
 			}
 		}

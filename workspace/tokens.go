@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cocoder/cocoder/internal/errs"
 )
@@ -14,7 +15,7 @@ import (
 const HomeToken = "${COCODER_HOME}"
 
 // rootNameRE is the syntax of NAME in ${root:NAME}.
-var rootNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var rootNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
 // Tokens turns absolute paths into portable stored paths and back.
 //
@@ -118,7 +119,7 @@ func (t Tokens) root(op, name string) (string, error) {
 	if t.RootsSource != "" {
 		where = "the roots map in " + t.RootsSource
 	}
-	if !rootNameRE.MatchString(name) {
+	if !rootNameRE().MatchString(name) {
 		return "", errs.E(errs.Invalid, op, "root name %q is not valid: use letters, digits, '_' and '-' (roots are declared in %s)", name, where)
 	}
 	dir, ok := t.Roots[name]
@@ -174,7 +175,7 @@ func (t Tokens) Tokenize(abs string) (stored string, warning string) {
 	p := filepath.Clean(abs)
 	bestName, bestDir := "", ""
 	for _, name := range t.rootNames() {
-		if !rootNameRE.MatchString(name) {
+		if !rootNameRE().MatchString(name) {
 			continue
 		}
 		dir, err := t.rootDir(t.Roots[name])

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/fsx"
@@ -152,7 +153,7 @@ func (a *agent) strayEdit(o *outcome, p Prompt, root string, scope contract.Scop
 
 // pathWordRE finds path-like words in prose: segments of letters, digits
 // and ._- joined by slashes, ending in a file extension.
-var pathWordRE = regexp.MustCompile(`[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\.[A-Za-z0-9]+`)
+var pathWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\.[A-Za-z0-9]+`) })
 
 // chooseTarget picks the file to edit and says why, or returns "".
 func chooseTarget(p Prompt, root string, scope contract.Scope) (string, string) {
@@ -161,7 +162,7 @@ func chooseTarget(p Prompt, root string, scope contract.Scope) (string, string) 
 			return g, "the first allowed entry that names a file"
 		}
 	}
-	for _, w := range pathWordRE.FindAllString(p.PriorityText, -1) {
+	for _, w := range pathWordRE().FindAllString(p.PriorityText, -1) {
 		if plainFile(w, root) && scope.Allows(w) {
 			return w, "named in the priority"
 		}
