@@ -86,6 +86,23 @@ func (c *Config) setDefaults() {
 }
 
 func (c *Config) check(p *problems) {
+	// Config keys are addressed as dot paths (adapters.codex.enabled), so a
+	// map key holding a dot, or an empty one, could never be read or set.
+	for _, m := range []struct {
+		field string
+		keys  []string
+	}{
+		{"adapters", sortedKeys(c.Adapters)},
+		{"modelRoles", sortedKeys(c.ModelRoles)},
+		{"secrets", sortedKeys(c.Secrets)},
+		{"roots", sortedKeys(c.Roots)},
+	} {
+		for _, k := range m.keys {
+			if k == "" || strings.Contains(k, ".") {
+				p.add(join(m.field, k), "config-key", "key %q cannot be addressed as a config path; use a name without dots", clip(k))
+			}
+		}
+	}
 	for _, id := range sortedKeys(c.Adapters) {
 		if a := c.Adapters[id]; a.ID != "" && a.ID != id {
 			p.add(join(join("adapters", id), "id"), "id-mismatch", "id %q differs from its key %q; remove id or make them equal", a.ID, id)
