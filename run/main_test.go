@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/internal/tmuxtest"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/internal/faketui"
 )
@@ -42,21 +42,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "unknown helper", os.Getenv(helperEnv))
 		os.Exit(2)
 	}
-	dir, err := os.MkdirTemp("", "cct")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("TMUX_TMPDIR", dir)
-	os.Setenv("TMUX", "/nonexistent/default,1,0")
-	code := m.Run()
-	def := filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), "default")
-	if _, err := os.Stat(def); err == nil {
-		fmt.Fprintln(os.Stderr, "FAIL: a test touched tmux's default server socket", def)
-		code = 1
-	}
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tmuxtest.Main(m))
 }
 
 // dumpMain records its argv, environment and working directory as JSON in

@@ -218,19 +218,6 @@ func mustDir(t *testing.T, r *run.Runner, id string) string {
 	return dir
 }
 
-// refusingHost is an exec host whose Start fails for one lane.
-type refusingHost struct {
-	*run.ExecHost
-	lane string
-}
-
-func (h refusingHost) Start(ctx context.Context, spec run.LaneSpec) (run.LaneHandle, error) {
-	if spec.Lane == h.lane {
-		return run.LaneHandle{}, errs.E(errs.Unavailable, "test", "the host refused lane %s", spec.Lane)
-	}
-	return h.ExecHost.Start(ctx, spec)
-}
-
 // TestStartTearsDownWhenALaneFails checks that a lane failing to start
 // kills the lanes this run already started and fails the run, saying why.
 func TestStartTearsDownWhenALaneFails(t *testing.T) {
@@ -239,7 +226,7 @@ func TestStartTearsDownWhenALaneFails(t *testing.T) {
 	f.env["COCODER_DEMO_FAULT"] = "hang"
 	exec := run.NewExecHost(run.ExecOptions{})
 	r := f.runner(func(o *run.Options) {
-		o.Host = refusingHost{ExecHost: exec, lane: "writer"}
+		o.Host = failingHost{Host: exec, failLane: "writer"}
 		o.PassEnv = []string{"COCODER_DEMO_FAULT"}
 	})
 	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
@@ -247,7 +234,7 @@ func TestStartTearsDownWhenALaneFails(t *testing.T) {
 	st, err := r.Start(t.Context(), p)
 	require.Error(t, err)
 	assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
-	assert.Contains(t, err.Error(), "the host refused lane writer")
+	assert.Contains(t, err.Error(), "lane writer cannot start")
 	assert.Equal(t, contract.StateFailed, st.State)
 	assert.Contains(t, st.Reason, "lane writer did not start")
 	assert.Equal(t, contract.LaneKilled, st.Lanes["lead"].State)

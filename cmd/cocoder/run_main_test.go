@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/cocoder/cocoder/internal/tmuxtest"
 )
 
 // TestMain lets the test binary stand in for the cocoder executable: run
@@ -24,19 +24,5 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	dir, err := os.MkdirTemp("", "cct")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("TMUX_TMPDIR", dir)
-	os.Setenv("TMUX", "/nonexistent/default,1,0")
-	code := m.Run()
-	def := filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), "default")
-	if _, err := os.Stat(def); err == nil {
-		fmt.Fprintln(os.Stderr, "FAIL: a test touched tmux's default server socket", def)
-		code = 1
-	}
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tmuxtest.Main(m))
 }

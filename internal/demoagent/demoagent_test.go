@@ -17,6 +17,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/demoagent"
+	"github.com/cocoder/cocoder/internal/tmuxtest"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/workspace"
 )
@@ -33,17 +34,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(demoagent.Main(args, os.Getenv, os.Stdin, os.Stdout))
 	}
-	// Keep tmux tests off the user's server.
-	dir, err := os.MkdirTemp("", "demoagent-tmux")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("TMUX_TMPDIR", dir)
-	os.Unsetenv("TMUX")
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(tmuxtest.Main(m))
 }
 
 const runID = "r-20261124T140312Z-abcdefgh"
