@@ -3,6 +3,7 @@ package run_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -241,6 +242,29 @@ func TestTmuxSendCapture(t *testing.T) {
 	bad = h
 	bad.Host = run.HostExec
 	assert.Equal(t, errs.Invalid, errs.CodeOf(host.Send(ctx, bad, "x", true)))
+}
+
+// TestTmuxKillRunAfterItsLanes: stopping a run whose panes are all gone
+// already succeeds, also while the server lingers with no session left
+// (tmux then answers "no current target" rather than "can't find").
+func TestTmuxKillRunAfterItsLanes(t *testing.T) {
+	ctx := t.Context()
+	socket := "cct-" + randHex(4)
+	host, err := run.NewTmuxHost(run.TmuxOptions{Socket: socket})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = host.KillServer(context.Background()) })
+	runID := newRunID()
+	h, err := host.Start(ctx, run.LaneSpec{RunID: runID, Lane: "only", Dir: t.TempDir(), Argv: []string{"sleep", "60"}})
+	require.NoError(t, err)
+	out, err := exec.Command("tmux", "-L", socket, "set-option", "-s", "exit-empty", "off").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	require.NoError(t, host.Kill(ctx, h))
+	out, err = exec.Command("tmux", "-L", socket, "list-sessions").CombinedOutput()
+	require.NoError(t, err, "the server still runs: %s", out)
+	require.Empty(t, strings.TrimSpace(string(out)), "the server has no session left")
+	assert.NoError(t, host.KillRun(ctx, runID))
+	assert.NoError(t, host.KillRun(ctx, runID), "twice")
 }
 
 func TestTmuxExitAndKill(t *testing.T) {

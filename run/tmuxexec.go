@@ -42,7 +42,9 @@ func (e *TmuxError) Error() string {
 // gone reports whether err says the target (pane, window, session or the
 // whole server) does not exist.
 func (e *TmuxError) gone() bool {
-	for _, s := range []string{"can't find", "no such", "no server running", "error connecting to", "server exited"} {
+	// "no current target": the server is still up but holds no session
+	// any more (it is about to exit, or exit-empty is off).
+	for _, s := range []string{"can't find", "no such", "no current target", "no server running", "error connecting to", "server exited"} {
 		if strings.Contains(e.Stderr, s) {
 			return true
 		}
