@@ -73,3 +73,17 @@ func ExampleOpen() {
 	// conflicts: 0
 	// workspace root is the repo: true
 }
+
+// A program that embeds CoCoder calls AgentMain first in main: lanes that
+// fall back to the demo agent start the program itself as "agent demo
+// ...". Any other invocation is left to the program.
+func ExampleAgentMain() {
+	ctx := context.Background()
+	args := []string{"serve", "--port", "8080"} // normally os.Args[1:]
+	if code, ok := cocoder.AgentMain(ctx, args); ok {
+		os.Exit(code)
+	}
+	fmt.Println("not an agent invocation: the program goes on")
+	// Output:
+	// not an agent invocation: the program goes on
+}
