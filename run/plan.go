@@ -14,7 +14,6 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
-	"github.com/cocoder/cocoder/secrets"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -556,11 +555,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 		Personas: d.personas, PrioritySlug: p.Priority.Slug,
 	})...)
 
-	store, storeErr := r.home.Secrets()
-	resolver := secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
-		v := r.getenv(k)
-		return v, v != ""
-	}}
+	resolver, storeErr := r.resolver()
 	for _, lane := range chosen {
 		pl, a := eff.Lanes[lane], d.adapters[lane]
 		refs := laneSecretRefs(lane, a, configured, out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,7 @@ type Runner struct {
 	exec     *ExecHost
 	locks    map[string]*flock.Lock // run id → workspace lock held for it
 	known    []secrets.Value        // every secret value resolved, for redaction
+	learned  map[string]bool        // runs whose secrets were resolved for redaction
 	subs     map[int]*subscriber
 	nextSub  int
 	closed   bool
@@ -108,7 +110,7 @@ func New(opts Options) (*Runner, error) {
 	r := &Runner{
 		home: opts.Home, ws: opts.Workspace, log: opts.Logger, now: opts.Clock,
 		look: opts.LookPath, getenv: opts.Getenv, self: opts.Self, actor: opts.Actor,
-		hostOpt: opts.Host, defKind: opts.HostKind, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{},
+		hostOpt: opts.Host, defKind: opts.HostKind, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{}, learned: map[string]bool{},
 	}
 	switch opts.HostKind {
 	case "", HostTmux, HostExec:
@@ -196,6 +198,50 @@ func (r *Runner) secretValues() []secrets.Value {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.known)
+}
+
+// resolver resolves secret references the way lanes get them: the home's
+// store, files relative to the home, and the caller's environment. The
+// error says why the store cannot be opened; the resolver still resolves
+// the other kinds of reference then.
+func (r *Runner) resolver() (secrets.Resolver, error) {
+	store, err := r.home.Secrets()
+	return secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
+		v := r.getenv(k)
+		return v, v != ""
+	}}, err
+}
+
+// learnSecrets prepares this Runner to redact a run it may not have
+// started (a stop, a transcript or a supervision from another process):
+// the run's frozen plan names each lane's secret references, never their
+// values, and every reference that resolves here is remembered. A
+// reference that does not (an ${env:...} this process lacks) is logged;
+// its value cannot be masked by this process. Once per run.
+func (r *Runner) learnSecrets(ctx context.Context, runID, dir string) {
+	r.mu.Lock()
+	done := r.learned[runID]
+	r.learned[runID] = true
+	r.mu.Unlock()
+	if done {
+		return
+	}
+	p, err := ReadPlan(dir)
+	if err != nil {
+		r.log.Warn("cannot read the run's plan to learn which secrets to mask", "run", runID, "err", err)
+		return
+	}
+	resolver, _ := r.resolver() // a store that cannot open fails its references below
+	for _, l := range p.Lanes {
+		for _, name := range slices.Sorted(maps.Keys(l.Secrets)) {
+			env, err := resolver.Resolve(ctx, map[string]string{name: l.Secrets[name]})
+			if err != nil {
+				r.log.Warn("a secret of the run does not resolve in this process, so its value is not masked here", "run", runID, "lane", l.Lane, "var", name, "ref", l.Secrets[name])
+				continue
+			}
+			r.remember(env.Values())
+		}
+	}
 }
 
 // redact masks every known secret value in b.
@@ -359,6 +405,7 @@ func (r *Runner) runDir(ctx context.Context, runID string) (string, error) {
 	}
 	for _, m := range matches {
 		if fi, err := os.Stat(filepath.Join(m, EventsFile)); err == nil && fi.Mode().IsRegular() && ValidWorkspaceID(filepath.Base(filepath.Dir(m))) {
+			r.learnSecrets(ctx, runID, m)
 			return m, nil
 		}
 	}

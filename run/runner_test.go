@@ -303,3 +303,66 @@ failureModes: [unknown]
 	assert.Contains(t, readFile(t, filepath.Join(dir, "plan.json")), "${env:COCODER_CANARY}")
 	require.NoError(t, r.Stop(t.Context(), st.RunID, st.RunID))
 }
+
+// TestSecretsMaskedByAnotherProcess: a Runner that did not start a run
+// (another process: `run logs`, `run stop`) still masks the run's secrets
+// in what it shows and saves, by resolving the references the frozen
+// plan names.
+func TestSecretsMaskedByAnotherProcess(t *testing.T) {
+	const canary = "canary-1e9d77b04c2a5f38"
+	f := newFixture(t)
+	f.killServer()
+	store, err := f.home.Secrets()
+	require.NoError(t, err)
+	require.NoError(t, store.Set("canary", []byte(canary)))
+	f.link("sleep")
+	f.script("canary-agent", `echo "token=$CANARY_TOKEN"; sleep 60`)
+	f.write("cocoder/adapters/canary.yaml", `id: canary
+label: Prints its secret and stays
+kind: command
+command: canary-agent
+args: ["{promptFile}"]
+promptDelivery: file
+env: [CANARY_TOKEN]
+availabilityCheck: {commandExists: canary-agent}
+capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`)
+	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
+	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
+	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: ${secret:canary}\n")
+	starter := f.runner()
+	p, err := starter.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
+	require.NoError(t, err)
+	st, err := starter.Start(t.Context(), p)
+	require.NoError(t, err)
+	require.NoError(t, starter.Close())
+
+	other := f.runner() // knows no secret value yet
+	var text string
+	var live bool
+	waitFor(t, 10*time.Second, "the lane to print its token", func() bool {
+		text, live, err = other.Transcript(t.Context(), st.RunID, "writer")
+		return err == nil && strings.Contains(text, "token=")
+	})
+	assert.True(t, live, "the pane's own scrollback was read")
+	assert.Contains(t, text, "token=[redacted]")
+	assert.NotContains(t, text, canary)
+
+	require.NoError(t, other.Stop(t.Context(), st.RunID, st.RunID))
+	dir := mustDir(t, other, st.RunID)
+	saved := readFile(t, filepath.Join(dir, "lanes", "writer", "transcript.log"))
+	assert.Contains(t, saved, "token=[redacted]", "the transcript saved at the stop is masked")
+	require.NoError(t, filepath.WalkDir(f.home.Dir(), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(path, store.Dir()) {
+			return err
+		}
+		assert.NotContains(t, readFile(t, path), canary, "secret value in %s", path)
+		return nil
+	}))
+}

@@ -254,11 +254,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	// Resolve the secrets now (Plan only checked them), so their values
 	// are redacted from everything the ledger records.
 	resolved := map[string]secrets.Env{}
-	store, _ := r.home.Secrets()
-	resolver := secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
-		v := r.getenv(k)
-		return v, v != ""
-	}}
+	resolver, _ := r.resolver() // Plan reported a store that cannot open
 	for _, l := range p.Lanes {
 		env, err := resolver.Resolve(ctx, l.Secrets)
 		if err != nil {
