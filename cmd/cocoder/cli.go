@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
@@ -23,12 +24,20 @@ const (
 )
 
 // streams are the process resources a command may use. Commands never touch
-// os.Stdout or os.Getenv directly, so tests can run them in-process.
+// os.Stdout, os.Getenv or os.Geteuid directly, so tests can run them
+// in-process.
 type streams struct {
 	in     io.Reader
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) string
+	// euid returns the effective user id; nil counts as not root.
+	euid func() int
+}
+
+// osStreams are the streams of the process itself.
+func osStreams() streams {
+	return streams{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.Getenv, euid: os.Geteuid}
 }
 
 // globals are the flags every command accepts.
@@ -97,7 +106,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		return code
 	}
 	if err != nil {
-		fmt.Fprintf(s.err, "cocoder: %v\n", err)
+		fmt.Fprintf(s.err, "cocoder: %v (see `%s`)\n", err, helpCommand(err))
 		return exitUsage
 	}
 	if err := kctx.Run(); err != nil {
@@ -110,6 +119,20 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		return code
 	}
 	return exitOK
+}
+
+// helpCommand returns the help command of the deepest command a parse
+// error got to, such as "cocoder run start --help".
+func helpCommand(err error) string {
+	words := []string{"cocoder"}
+	if pe, ok := errors.AsType[*kong.ParseError](err); ok && pe.Context != nil {
+		for _, p := range pe.Context.Path {
+			if p.Command != nil {
+				words = append(words, p.Command.Name)
+			}
+		}
+	}
+	return strings.Join(append(words, "--help"), " ")
 }
 
 // report prints err and maps it to an exit code: 3 for invalid input, 1 for

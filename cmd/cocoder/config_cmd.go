@@ -17,9 +17,13 @@ type configCmd struct {
 	Set configSetCmd `cmd:"" help:"Set KEY to VALUE in the home config.yaml (or, with --workspace, the workspace's cocoder/config.yaml), validating before writing."`
 }
 
-// findWorkspace returns the workspace containing dir, or nil when there is
-// none and required is false.
+// findWorkspace returns the workspace containing dir (the value of
+// --dir), or nil when there is none and required is false. A dir that does
+// not exist is an error either way: it is a typo, not "no workspace".
 func findWorkspace(dir string, required bool) (*workspace.Workspace, error) {
+	if err := mustExist("--dir", dir); err != nil {
+		return nil, err
+	}
 	ws, err := workspace.Find(dir)
 	if errs.CodeOf(err) == errs.NotFound && !required {
 		return nil, nil

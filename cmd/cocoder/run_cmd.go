@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cocoder/cocoder/contract"
@@ -45,7 +48,42 @@ func (f wsFlag) find() (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Invalid, "run", err, "cannot resolve %q", dir)
 	}
+	if err := mustExist("--workspace", abs); err != nil {
+		return nil, err
+	}
 	return workspace.Find(abs)
+}
+
+// mustExist reports a path given with flag that does not exist as such,
+// rather than as "not inside a workspace".
+func mustExist(flag, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return errs.E(errs.NotFound, "", "%s %s does not exist", flag, path)
+	}
+	return nil
+}
+
+// envAllowRoot is the variable that, set to 1 (or true), silences the
+// warning about running as root, like --allow-root.
+const envAllowRoot = "COCODER_ALLOW_ROOT"
+
+// rootFlag is the --allow-root flag of the commands that start or
+// supervise agents.
+type rootFlag struct {
+	AllowRoot bool `name:"allow-root" help:"Do not warn when running as root (also COCODER_ALLOW_ROOT=1)."`
+}
+
+// warnRoot prints one warning line on stderr when the effective user is
+// root, unless --allow-root or COCODER_ALLOW_ROOT silences it: the agents
+// this command starts would have root's rights on the whole machine.
+func (f rootFlag) warnRoot(s *streams) {
+	if f.AllowRoot || s.euid == nil || s.euid() != 0 {
+		return
+	}
+	if ok, _ := strconv.ParseBool(s.getenv(envAllowRoot)); ok {
+		return
+	}
+	fmt.Fprintf(s.err, "cocoder: warning: running as root, so the agents of this run can read and change anything on this machine; run cocoder as an ordinary user (pass --allow-root or set %s=1 to silence this warning)\n", envAllowRoot)
 }
 
 // passEnv are the caller's variables every lane receives when set: the

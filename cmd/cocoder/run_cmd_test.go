@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,6 +28,8 @@ type cliRepo struct {
 	home string
 	bin  string
 	env  map[string]string
+	// euid is the effective user id the CLI sees (nil: not root).
+	euid func() int
 }
 
 func newCLIRepo(t *testing.T) *cliRepo {
@@ -65,12 +66,7 @@ func (c *cliRepo) cocoder(args ...string) (int, string, string) {
 
 func (c *cliRepo) cocoderIn(stdin string, args ...string) (int, string, string) {
 	c.t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(c.t.Context(), append([]string{"--home", c.home}, args...), streams{
-		in: strings.NewReader(stdin), out: &out, err: &errOut,
-		getenv: func(k string) string { return c.env[k] },
-	})
-	return code, out.String(), errOut.String()
+	return invocation{stdin: stdin, env: c.env, euid: c.euid}.run(c.t.Context(), append([]string{"--home", c.home}, args...)...)
 }
 
 func (c *cliRepo) write(rel, content string) {
@@ -352,6 +348,8 @@ func TestRunCommandsRefuseBadInput(t *testing.T) {
 		{"ExecNeedsWait", "", []string{"run", "start", "try-cocoder", "--host", "exec"}, exitInvalid, "add --wait"},
 		{"TimeoutNeedsWait", "", []string{"run", "start", "try-cocoder", "--timeout", "1m"}, exitInvalid, "--timeout needs --wait"},
 		{"LogsUnknownRun", "", []string{"run", "logs", "r-20260101T000000Z-aaaaaaaa", "lead"}, exitFailure, "no run"},
+		{"PlanNoSuchWorkspace", "", []string{"run", "plan", "try-cocoder", "--workspace", filepath.Join(c.repo, "missing")}, exitFailure, "--workspace " + filepath.Join(c.repo, "missing") + " does not exist"},
+		{"StartNoSuchWorkspace", "", []string{"run", "start", "try-cocoder", "-w", filepath.Join(c.repo, "missing")}, exitFailure, "does not exist"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,6 +361,28 @@ func TestRunCommandsRefuseBadInput(t *testing.T) {
 	code, out, _ := c.cocoder("run", "list", "--all")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "No runs yet")
+	code, out, _ = c.cocoder("run", "list", "--workspace", c.repo)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "No runs in the workspace "+c.repo)
+	assert.Contains(t, out, "`cocoder run list --all`", "an empty workspace listing points at the other workspaces")
+}
+
+// TestPrintStartedNamesRunWait checks that a run started without --wait
+// says that `run wait` collects its results, and that a waited or ended
+// run does not.
+func TestPrintStartedNamesRunWait(t *testing.T) {
+	const id = "r-20260101T000000Z-aaaaaaaa"
+	v := runView{Run: contract.RunStatus{RunID: id, State: contract.StateRunning}, Ledger: "/ledger", Stop: []string{"cocoder", "run", "stop", id, "--confirm", id}}
+	var b strings.Builder
+	printStarted(&b, v, false)
+	assert.Contains(t, b.String(), "wait    cocoder run wait "+id)
+	b.Reset()
+	printStarted(&b, v, true)
+	assert.NotContains(t, b.String(), "cocoder run wait")
+	b.Reset()
+	v.Run.State = contract.StateAborted
+	printStarted(&b, v, false)
+	assert.NotContains(t, b.String(), "cocoder run wait")
 }
 
 // TestRunExecHost runs the scaffold headless: lanes are child processes,
@@ -379,6 +399,29 @@ func TestRunExecHost(t *testing.T) {
 	code, out, _ = c.cocoder("run", "logs", id, "writer")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "demo: done (PASS)")
+
+	// --json prints one JSON document; following is text only.
+	code, out, errOut = c.cocoder("--json", "run", "logs", id, "writer")
+	require.Equal(t, exitOK, code, errOut)
+	var logs logsView
+	require.NoError(t, json.Unmarshal([]byte(out), &logs), out)
+	assert.Equal(t, logsView{Run: id, Lane: "writer", Transcript: logs.Transcript}, logs)
+	assert.Contains(t, logs.Transcript, "demo: done (PASS)")
+	code, out, errOut = c.cocoder("--json", "run", "logs", id, "writer", "--follow")
+	assert.Equal(t, exitInvalid, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "cannot be combined with --json")
+
+	// As root, run wait warns on stderr and its JSON stays clean.
+	c.euid = func() int { return 0 }
+	code, out, errOut = c.cocoder("--json", "run", "wait", id)
+	require.Equal(t, exitOK, code, errOut)
+	var v runView
+	require.NoError(t, json.Unmarshal([]byte(out), &v), out)
+	assert.Equal(t, id, v.Run.RunID)
+	assert.Equal(t, 1, strings.Count(errOut, "warning: running as root"), errOut)
+	c.euid = nil
+
 	code, _, errOut = c.cocoder("run", "attach", id)
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, errOut, "run logs")

@@ -46,6 +46,10 @@ func (c *runListCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		return writeJSON(s.out, list)
 	}
 	if len(list) == 0 {
+		if ws != nil {
+			fmt.Fprintf(s.out, "No runs in the workspace %s (`cocoder run list --all` lists every workspace's); start one with `cocoder run start --priority SLUG`.\n", ws.Root)
+			return nil
+		}
 		fmt.Fprintln(s.out, "No runs yet: start one with `cocoder run start --priority SLUG`.")
 		return nil
 	}

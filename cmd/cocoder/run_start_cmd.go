@@ -17,6 +17,7 @@ type runStartCmd struct {
 	Wait    bool          `name:"wait" help:"Stay and supervise until every lane has its result (or failed), then report."`
 	Timeout time.Duration `name:"timeout" placeholder:"DURATION" help:"With --wait: how long the lanes have (e.g. 30m); a lane still running then is stopped. Default: no limit."`
 	Host    string        `name:"host" enum:"tmux,exec" default:"tmux" help:"Where lanes run: tmux (panes you can attach to) or exec (child processes of this command; needs --wait)."`
+	rootFlag
 }
 
 // Run plans and starts the run, printing progress on stderr as lanes start
@@ -38,6 +39,7 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	if err != nil {
 		return err
 	}
+	c.warnRoot(s)
 	r, _, err := newRunner(ctx, g, s, ws, c.Host)
 	if err != nil {
 		return err
@@ -103,7 +105,8 @@ func unanswered(st contract.RunStatus) int {
 	return n
 }
 
-// printStarted tells where the run is and what to do next.
+// printStarted tells where the run is and what to do next: a run started
+// without --wait is supervised by nobody until `run wait` runs.
 func printStarted(w io.Writer, v runView, waited bool) {
 	st := v.Run
 	fmt.Fprintf(w, "Run %s is %s", st.RunID, st.State)
@@ -115,6 +118,9 @@ func printStarted(w io.Writer, v runView, waited bool) {
 		fmt.Fprintf(w, "  attach  %s\n", strings.Join(v.Attach, " "))
 	}
 	fmt.Fprintf(w, "  status  cocoder run status %s\n", st.RunID)
+	if !waited && !st.State.Terminal() {
+		fmt.Fprintf(w, "  wait    cocoder run wait %s   (collects the lanes' results: nothing does until it runs)\n", st.RunID)
+	}
 	if !st.State.Terminal() {
 		fmt.Fprintf(w, "  stop    %s\n", strings.Join(v.Stop, " "))
 	}

@@ -73,6 +73,9 @@ func (c *secretsSetCmd) value(s *streams) ([]byte, error) {
 			return nil, errs.Wrap(errs.Invalid, op, err, "--from-file %s", c.FromFile)
 		}
 		defer func() { _ = f.Close() }()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, errs.E(errs.Invalid, op, "--from-file %s is a directory; give the file that holds the value", c.FromFile)
+		}
 		return secrets.ReadValue(f)
 	case c.FromStdin:
 		return secrets.ReadValue(s.in)

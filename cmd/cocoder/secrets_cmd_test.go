@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -21,15 +20,11 @@ const cliCanary = "canary-cli-5b7e19d3a2"
 // fails the test if the canary ever reaches stdout or stderr.
 func runSecrets(t *testing.T, home, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
 	args = append([]string{"--home", home}, args...)
-	code := run(t.Context(), args, streams{
-		in: strings.NewReader(stdin), out: &out, err: &errOut,
-		getenv: func(string) string { return "" },
-	})
-	assert.NotContains(t, out.String(), cliCanary, "stdout of %v", args)
-	assert.NotContains(t, errOut.String(), cliCanary, "stderr of %v", args)
-	return code, out.String(), errOut.String()
+	code, out, errOut := invocation{stdin: stdin}.run(t.Context(), args...)
+	assert.NotContains(t, out, cliCanary, "stdout of %v", args)
+	assert.NotContains(t, errOut, cliCanary, "stderr of %v", args)
+	return code, out, errOut
 }
 
 func storedValue(t *testing.T, home, name string) string {
@@ -94,6 +89,12 @@ func TestSecretsSet(t *testing.T) {
 		code, _, errOut := runSecrets(t, t.TempDir(), "", "secrets", "set", "k", "--from-file", filepath.Join(t.TempDir(), "nope"))
 		assert.Equal(t, exitFailure, code)
 		assert.Contains(t, errOut, "no such file")
+	})
+	t.Run("ErrFileIsADirectory", func(t *testing.T) {
+		dir := t.TempDir()
+		code, _, errOut := runSecrets(t, t.TempDir(), "", "secrets", "set", "k", "--from-file", dir)
+		assert.Equal(t, exitInvalid, code)
+		assert.Contains(t, errOut, "--from-file "+dir+" is a directory")
 	})
 	t.Run("ErrLooseStore", func(t *testing.T) {
 		home := t.TempDir()

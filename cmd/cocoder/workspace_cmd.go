@@ -42,7 +42,7 @@ type workspaceView struct {
 
 type workspaceAddCmd struct {
 	Path string `arg:"" optional:"" default:"." help:"The workspace root or any directory inside it."`
-	Name string `help:"Display name (default: the directory's name)."`
+	Name string `placeholder:"NAME" help:"Display name (default: the directory's name)."`
 }
 
 func (c *workspaceAddCmd) Run(ctx context.Context, g *globals, s *streams) error {

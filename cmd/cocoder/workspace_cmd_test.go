@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,12 +15,7 @@ import (
 // runHome runs the CLI with --home home.
 func runHome(t *testing.T, home string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(t.Context(), append([]string{"--home", home}, args...), streams{
-		in: strings.NewReader(""), out: &out, err: &errOut,
-		getenv: func(string) string { return "" },
-	})
-	return code, out.String(), errOut.String()
+	return invocation{}.run(t.Context(), append([]string{"--home", home}, args...)...)
 }
 
 func TestInitCommand(t *testing.T) {
@@ -197,6 +190,15 @@ func TestConfigCommands(t *testing.T) {
 		code, _, errOut := runHome(t, home, "config", "set", "--workspace", "--dir", t.TempDir(), "theme.mode", "dark")
 		assert.Equal(t, exitFailure, code)
 		assert.Contains(t, errOut, "cocoder init")
+	})
+	t.Run("ErrNoSuchDir", func(t *testing.T) {
+		missing := filepath.Join(repo, "missing")
+		for _, args := range [][]string{{"config", "get", "--dir", missing}, {"config", "set", "--workspace", "--dir", missing, "theme.mode", "dark"}} {
+			code, out, errOut := runHome(t, home, args...)
+			assert.Equal(t, exitFailure, code, "%v", args)
+			assert.Empty(t, out, "a mistyped --dir must not print the configuration without the workspace layer")
+			assert.Contains(t, errOut, "--dir "+missing+" does not exist")
+		}
 	})
 	t.Run("ErrUnsetKey", func(t *testing.T) {
 		code, _, errOut := runHome(t, home, "config", "get", "theme.accent")
