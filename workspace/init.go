@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -67,6 +68,9 @@ type InitReport struct {
 	ConflictReasons map[string]string `json:"conflictReasons,omitempty"`
 	// DryRun is true when nothing was written.
 	DryRun bool `json:"dryRun"`
+	// Notices point out what the workspace still lacks before a run can
+	// start, such as a git repository around it.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Init scaffolds (or completes) dir/cocoder from the embedded template:
@@ -142,6 +146,9 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitReport, error
 			}
 			rep.ConflictReasons[rel] = reason
 		}
+	}
+	if !hasDotGitAbove(root) {
+		rep.Notices = append(rep.Notices, fmt.Sprintf("%s is not in a git repository; runs need one (the engine checks each lane's changes against git): run `git init %s`, then commit cocoder/", root, root))
 	}
 	if opts.DryRun {
 		return rep, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -221,4 +222,24 @@ func TestInitHonoursCancellation(t *testing.T) {
 	require.Error(t, err)
 	_, statErr := os.Stat(filepath.Join(root, "cocoder"))
 	assert.True(t, os.IsNotExist(statErr), "a cancelled init writes nothing")
+}
+
+// TestInitNoticesMissingGit: init works outside a git repository but says
+// that runs will need one; inside a repository it says nothing.
+func TestInitNoticesMissingGit(t *testing.T) {
+	bare := t.TempDir()
+	rep, err := workspace.Init(t.Context(), bare, workspace.InitOptions{DryRun: true})
+	require.NoError(t, err)
+	require.Len(t, rep.Notices, 1)
+	assert.Contains(t, rep.Notices[0], "not in a git repository")
+	assert.Contains(t, rep.Notices[0], "git init "+bare)
+
+	repo := t.TempDir()
+	out, err := exec.Command("git", "init", "-q", repo).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	sub := filepath.Join(repo, "service")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	rep, err = workspace.Init(t.Context(), sub, workspace.InitOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Notices, "a directory inside a repository needs no notice")
 }

@@ -45,6 +45,9 @@ func (c *initCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	if len(rep.Conflicts) > 0 {
 		fmt.Fprintf(s.out, "Conflicting files were kept as they are. To get the template's version of one, move it aside and run init again.\n")
 	}
+	for _, n := range rep.Notices {
+		fmt.Fprintf(s.out, "Note: %s\n", n)
+	}
 	if !rep.DryRun {
 		fmt.Fprintf(s.out, "Next: describe your work in cocoder/PRIORITIES.md, check the tree with `cocoder validate %s/cocoder`, and register it with `cocoder workspace add %s`.\n", rep.Root, rep.Root)
 	}
