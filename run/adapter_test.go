@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -68,7 +69,9 @@ func TestShippedAdaptersAreCopies(t *testing.T) {
 }
 
 // TestBuildArgvShipped pins the exact command line of every shipped adapter
-// for a writer lane and a read-only lane, with and without a model.
+// for a writer lane and a read-only lane, with and without a model, and for a
+// full-access lane. A nil command line means the adapter refuses that sandbox
+// mode because the CLI cannot honour it.
 func TestBuildArgvShipped(t *testing.T) {
 	const (
 		ws     = "/ws/repo"
@@ -76,73 +79,84 @@ func TestBuildArgvShipped(t *testing.T) {
 		self   = "/usr/local/bin/cocoder"
 	)
 	line := "Read and follow the CoCoder lane prompt at " + prompt
-	type want struct{ writer, writerModel, reader, readerModel []string }
+	type want struct{ writer, writerModel, reader, readerModel, full []string }
 	cases := map[string]want{
 		"claude": {
 			writer:      []string{"claude", "--permission-mode", "acceptEdits", "--", line},
 			writerModel: []string{"claude", "--model", "opus", "--permission-mode", "acceptEdits", "--", line},
 			reader:      []string{"claude", "--permission-mode", "plan", "--", line},
 			readerModel: []string{"claude", "--model", "opus", "--permission-mode", "plan", "--", line},
+			full:        []string{"claude", "--dangerously-skip-permissions", "--", line},
 		},
 		"codex": {
 			writer:      []string{"codex", "--sandbox", "workspace-write", "--ask-for-approval", "never", "--cd", ws, "--", line},
 			writerModel: []string{"codex", "--model", "opus", "--sandbox", "workspace-write", "--ask-for-approval", "never", "--cd", ws, "--", line},
 			reader:      []string{"codex", "--sandbox", "read-only", "--ask-for-approval", "never", "--cd", ws, "--", line},
 			readerModel: []string{"codex", "--model", "opus", "--sandbox", "read-only", "--ask-for-approval", "never", "--cd", ws, "--", line},
+			full:        []string{"codex", "--sandbox", "danger-full-access", "--ask-for-approval", "never", "--cd", ws, "--", line},
 		},
 		"gemini": {
 			writer:      []string{"gemini", "--approval-mode", "auto_edit", "--skip-trust", "--prompt-interactive", line},
 			writerModel: []string{"gemini", "--model", "opus", "--approval-mode", "auto_edit", "--skip-trust", "--prompt-interactive", line},
 			reader:      []string{"gemini", "--approval-mode", "plan", "--skip-trust", "--prompt-interactive", line},
 			readerModel: []string{"gemini", "--model", "opus", "--approval-mode", "plan", "--skip-trust", "--prompt-interactive", line},
+			full:        []string{"gemini", "--approval-mode", "yolo", "--skip-trust", "--prompt-interactive", line},
 		},
 		"cursor-agent": {
 			writer:      []string{"cursor-agent", "--sandbox", "enabled", "--force", "--workspace", ws, "--", line},
 			writerModel: []string{"cursor-agent", "--model", "opus", "--sandbox", "enabled", "--force", "--workspace", ws, "--", line},
-			reader:      []string{"cursor-agent", "--mode", "plan", "--force", "--workspace", ws, "--", line},
-			readerModel: []string{"cursor-agent", "--model", "opus", "--mode", "plan", "--force", "--workspace", ws, "--", line},
+			reader:      []string{"cursor-agent", "--mode", "plan", "--sandbox", "enabled", "--workspace", ws, "--", line},
+			readerModel: []string{"cursor-agent", "--model", "opus", "--mode", "plan", "--sandbox", "enabled", "--workspace", ws, "--", line},
+			full:        []string{"cursor-agent", "--sandbox", "disabled", "--force", "--workspace", ws, "--", line},
 		},
 		"grok": {
 			writer:      []string{"grok", "--sandbox", "workspace", "--always-approve", "--cwd", ws, "--no-auto-update"},
 			writerModel: []string{"grok", "--model", "opus", "--sandbox", "workspace", "--always-approve", "--cwd", ws, "--no-auto-update"},
 			reader:      []string{"grok", "--sandbox", "read-only", "--always-approve", "--cwd", ws, "--no-auto-update"},
 			readerModel: []string{"grok", "--model", "opus", "--sandbox", "read-only", "--always-approve", "--cwd", ws, "--no-auto-update"},
+			full:        []string{"grok", "--sandbox", "off", "--always-approve", "--cwd", ws, "--no-auto-update"},
 		},
 		"kimi": {
-			writer:      []string{"kimi", "--auto"},
-			writerModel: []string{"kimi", "--model", "opus", "--auto"},
+			writer:      nil, // no workspace-write: --auto would run any command unconfined
+			writerModel: nil,
 			reader:      []string{"kimi", "--plan"},
 			readerModel: []string{"kimi", "--model", "opus", "--plan"},
+			full:        []string{"kimi", "--yolo"},
 		},
 		"aider": {
-			writer:      []string{"aider", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
-			writerModel: []string{"aider", "--model", "opus", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
-			reader:      []string{"aider", "--chat-mode", "ask", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
-			readerModel: []string{"aider", "--model", "opus", "--chat-mode", "ask", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-pretty"},
+			writer:      []string{"aider", "--no-suggest-shell-commands", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-gitignore", "--no-pretty"},
+			writerModel: []string{"aider", "--model", "opus", "--no-suggest-shell-commands", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-gitignore", "--no-pretty"},
+			reader:      []string{"aider", "--chat-mode", "ask", "--dry-run", "--no-suggest-shell-commands", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-gitignore", "--no-pretty"},
+			readerModel: []string{"aider", "--model", "opus", "--chat-mode", "ask", "--dry-run", "--no-suggest-shell-commands", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-gitignore", "--no-pretty"},
+			full:        []string{"aider", "--yes-always", "--no-check-update", "--no-auto-commits", "--no-gitignore", "--no-pretty"},
 		},
 		"opencode": {
 			writer:      []string{"opencode", ws, "--prompt", line},
 			writerModel: []string{"opencode", "--model", "opus", ws, "--prompt", line},
 			reader:      []string{"opencode", "--agent", "plan", ws, "--prompt", line},
 			readerModel: []string{"opencode", "--model", "opus", "--agent", "plan", ws, "--prompt", line},
+			full:        nil, // full access exists only for `opencode run`, an env value or newer TUI versions
 		},
 		"command": {
 			writer:      []string{"cocoder-lane-command", prompt},
 			writerModel: []string{"cocoder-lane-command", prompt}, // no modelFlag: CheckLaunch warns model-not-passed
 			reader:      []string{"cocoder-lane-command", prompt},
 			readerModel: []string{"cocoder-lane-command", prompt},
+			full:        nil,
 		},
 		"demo": {
 			writer:      []string{self, "agent", "demo", "--sandbox", "workspace-write", "--approval", "never", "--workdir", ws},
 			writerModel: []string{self, "agent", "demo", "--model", "opus", "--sandbox", "workspace-write", "--approval", "never", "--workdir", ws},
 			reader:      []string{self, "agent", "demo", "--sandbox", "read-only", "--approval", "never", "--workdir", ws},
 			readerModel: []string{self, "agent", "demo", "--model", "opus", "--sandbox", "read-only", "--approval", "never", "--workdir", ws},
+			full:        []string{self, "agent", "demo", "--sandbox", "danger-full-access", "--approval", "never", "--workdir", ws},
 		},
 	}
 	adapters := shipped(t)
 	require.Len(t, cases, len(adapters), "every shipped adapter has pinned command lines")
 	writer := contract.ProfileLane{Persona: "writer", CanWrite: true}
 	reader := contract.ProfileLane{Persona: "verifier"}
+	full := contract.ProfileLane{Persona: "lead", CanWrite: true, Sandbox: contract.SandboxFullAccess}
 	for id, w := range cases {
 		a := adapters[id]
 		require.NotNil(t, a, id)
@@ -156,12 +170,19 @@ func TestBuildArgvShipped(t *testing.T) {
 			{"writer-model", writer, "opus", w.writerModel},
 			{"reader", reader, "", w.reader},
 			{"reader-model", reader, "opus", w.readerModel},
+			{"full", full, "", w.full},
 		} {
 			t.Run(id+"/"+tc.name, func(t *testing.T) {
 				argv, err := run.BuildArgv(a, run.LaneContext{
 					Lane: tc.lane.Persona, Persona: tc.lane.Persona, Model: tc.model,
 					Sandbox: run.SandboxFor(tc.lane), Workdir: ws, PromptFile: prompt, Self: self,
 				})
+				if tc.want == nil {
+					require.Error(t, err, "the adapter must refuse a mode its CLI cannot honour")
+					assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+					assert.NotContains(t, a.SandboxModes, contract.SandboxMode(run.SandboxFor(tc.lane)))
+					return
+				}
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, argv)
 				if tc.model != "" && len(a.ModelFlag) > 0 {
@@ -182,6 +203,55 @@ func TestBuildArgvFullAccess(t *testing.T) {
 	argv, err = run.BuildArgv(a["grok"], lc)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"grok", "--sandbox", "off", "--always-approve", "--cwd", "/w", "--no-auto-update"}, argv)
+}
+
+// TestShippedReadOnlyArgvGrantsNoBypass keeps every shipped read-only command
+// line free of the flags that make a CLI act without asking or outside its
+// sandbox. grok's --always-approve is allowed: its read-only sandbox confines
+// the agent process itself, so an approved write still fails.
+func TestShippedReadOnlyArgvGrantsNoBypass(t *testing.T) {
+	bypass := []string{
+		"--force", "--yolo", "-y", "-f", "--auto", "--dangerously-skip-permissions",
+		"--dangerously-bypass-approvals-and-sandbox", "danger-full-access", "bypassPermissions",
+		"acceptEdits", "auto_edit", "yolo", "off", "disabled", "--suggest-shell-commands",
+	}
+	for id, a := range shipped(t) {
+		t.Run(id, func(t *testing.T) {
+			require.Contains(t, a.SandboxModes, contract.SandboxReadOnly, "every shipped adapter can staff a read-only lane")
+			argv, err := run.BuildArgv(a, run.LaneContext{
+				Lane: "verifier", Sandbox: "read-only", Workdir: "/w", PromptFile: "/p/prompt.md", Self: "/bin/cocoder",
+			})
+			require.NoError(t, err)
+			for _, flag := range bypass {
+				assert.NotContains(t, argv, flag)
+			}
+			if a.Kind == contract.KindLLMCLI {
+				assert.NotEmpty(t, a.SandboxFlags[contract.SandboxReadOnly], "an agent CLI's read-only lane selects its read-only or plan mode")
+			}
+		})
+	}
+}
+
+// TestShippedReadyPatterns checks that the composer counts as ready and a
+// numbered dialog option (the trust and approval menus) does not.
+func TestShippedReadyPatterns(t *testing.T) {
+	a := shipped(t)
+	tests := []struct {
+		id, screen string
+		ready      bool
+	}{
+		{"claude", "──────\n❯ \n──────\n  ? for shortcuts", true},
+		{"claude", "❯ Try \"fix the failing test\"", true},
+		{"claude", "Quick safety check: Is this a project you created or one you trust?\n\n❯ 1. Yes, I trust this folder\n  2. No, exit", false},
+		{"codex", "› Ask Codex to do anything\n\n  ? for shortcuts", true},
+		{"codex", "Do you trust the contents of this directory?\n› 1. Yes, allow Codex to work in this folder\n  2. No, quit", false},
+		{"cursor-agent", "  →\n  How can I help?", true},
+		{"cursor-agent", "› 1. Yes", false},
+	}
+	for _, tc := range tests {
+		re := regexp.MustCompile(a[tc.id].ReadyPattern)
+		assert.Equal(t, tc.ready, re.MatchString(tc.screen), "%s: %q", tc.id, tc.screen)
+	}
 }
 
 func TestBuildArgvValues(t *testing.T) {
@@ -374,9 +444,15 @@ func TestShippedAdaptersPassCheckLaunch(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			route := &contract.Route{ID: "r", Label: "r", Lead: "lead", Teammates: []string{"writer"}, Lanes: []string{"lead", "writer"},
 				Gates: []contract.Gate{}, WritePolicy: contract.WriteOneWriter}
+			writer := contract.ProfileLane{Persona: "writer", Adapter: id, CanWrite: true, WriteBoundary: []string{"src/**"}}
+			if !slices.Contains(adapters[id].SandboxModes, contract.SandboxWorkspaceWrite) {
+				// A CLI without an honest workspace-write mode (kimi) writes
+				// only when the lane asks for full access explicitly.
+				writer.Sandbox = contract.SandboxFullAccess
+			}
 			profile := &contract.Profile{ID: "p", Label: "p", Lanes: map[string]contract.ProfileLane{
 				"lead":   {Persona: "lead", Adapter: id},
-				"writer": {Persona: "writer", Adapter: id, CanWrite: true, WriteBoundary: []string{"src/**"}},
+				"writer": writer,
 			}}
 			for _, is := range contract.CheckLaunch(contract.LaunchInput{Route: route, Profile: profile, Adapters: adapters}) {
 				assert.NotEqual(t, contract.SeverityBlock, is.Severity, is.String())
