@@ -275,7 +275,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 // planPriority finds the priority and records issues when it cannot run.
 func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 	if slug == "" {
-		out.block(IssuePriorityRequired, "", "no priority given: name one with --priority SLUG (`cocoder workspace show` lists the priorities of %s)", r.ws.PrioritiesPath())
+		out.block(IssuePriorityRequired, "", "no priority given: name one with --priority SLUG (%s)", r.prioritySlugs())
 		return
 	}
 	pr, err := workspace.FindPriority(r.ws.PrioritiesPath(), slug)
@@ -283,12 +283,26 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 	p.Priority = PlanPriority{Slug: slug, Title: pr.Title, Status: pr.Status, State: pr.State}
 	switch {
 	case err != nil && errs.CodeOf(err) == errs.NotFound:
-		out.block(IssuePriorityMissing, "", "unknown priority [%s]: %v (or pick an existing slug: `cocoder workspace show`)", slug, err)
+		out.block(IssuePriorityMissing, "", "unknown priority [%s]: %v; or pick another (%s)", slug, err, r.prioritySlugs())
 	case err != nil:
 		out.block(IssuePriorityMissing, "", "%v", err)
 	case pr.State == workspace.PriorityReviewRequired:
 		out.block(IssuePriorityReview, "", "priority [%s] in %s is marked %q: review it and set its **Status:** to active before a run", slug, r.ws.PrioritiesPath(), firstNonEmpty(pr.Status, pr.Title))
 	}
+}
+
+// prioritySlugs says which priorities the workspace has, for messages.
+func (r *Runner) prioritySlugs() string {
+	path := r.ws.PrioritiesPath()
+	prs, err := workspace.ReadPriorities(path)
+	if err != nil || len(prs) == 0 {
+		return fmt.Sprintf("each \"## Title [slug]\" heading of %s is a priority", path)
+	}
+	slugs := make([]string, len(prs))
+	for i, pr := range prs {
+		slugs[i] = pr.Slug
+	}
+	return fmt.Sprintf("%s has: %s", path, strings.Join(slugs, ", "))
 }
 
 // planDocuments loads the route, profile, boundary and personas.

@@ -103,11 +103,11 @@ func TestPlanRefuses(t *testing.T) {
 		{
 			name: "UnknownPriority", req: run.PlanRequest{Priority: "no-such-thing"},
 			issue: run.IssuePriorityMissing, code: errs.Invalid,
-			contains: []string{"[no-such-thing]", "add a heading", "PRIORITIES.md"},
+			contains: []string{"[no-such-thing]", "add a heading", "PRIORITIES.md has: try-cocoder"},
 		},
 		{
 			name: "NoPriority", req: run.PlanRequest{},
-			issue: run.IssuePriorityRequired, code: errs.Invalid, contains: []string{"--priority SLUG"},
+			issue: run.IssuePriorityRequired, code: errs.Invalid, contains: []string{"--priority SLUG", "has: try-cocoder"},
 		},
 		{
 			name: "MissingAdapterNoFallback",
