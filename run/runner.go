@@ -430,6 +430,29 @@ func (r *Runner) Get(ctx context.Context, runID string) (contract.RunStatus, err
 	return st, err
 }
 
+// UnrecordedExits returns, sorted, the lanes that st (a status read from
+// the ledger) shows running but whose program no longer runs on its host:
+// ends no supervisor has recorded yet, because the run was started without
+// one or its supervisor stopped. Wait, from any process, records them. A
+// lane whose host cannot be asked is left out.
+func (r *Runner) UnrecordedExits(ctx context.Context, st contract.RunStatus) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+		ls := st.Lanes[name]
+		if ls.State != contract.LaneRunning || ls.Handle == nil {
+			continue
+		}
+		host, err := r.hostFor(*ls.Handle)
+		if err != nil {
+			continue
+		}
+		if up, err := host.Alive(ctx, *ls.Handle); err == nil && !up {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // List returns the status of every run of the Runner's workspace (every
 // run of the home when the Runner has no workspace, or the workspace was
 // never registered), newest first. A ledger that cannot be read is

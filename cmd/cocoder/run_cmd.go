@@ -147,6 +147,9 @@ type runView struct {
 	// it has tmux lanes and has not ended.
 	Attach []string `json:"attach,omitempty"`
 	Stop   []string `json:"stop"`
+	// Unrecorded names the lanes whose program has ended without a
+	// supervisor recording it (`run status` only): `run wait` records them.
+	Unrecorded []string `json:"unrecorded,omitempty"`
 }
 
 // viewOf builds the view of a run.

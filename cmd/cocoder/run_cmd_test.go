@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -425,4 +426,48 @@ func TestRunExecHost(t *testing.T) {
 	code, _, errOut = c.cocoder("run", "attach", id)
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, errOut, "run logs")
+}
+
+// TestRunStatusNamesUnrecordedExits: a run started without a supervisor
+// keeps "running" lanes in its ledger after their programs end; run status
+// says so and names run wait, which records them.
+func TestRunStatusNamesUnrecordedExits(t *testing.T) {
+	c := newCLIRepo(t)
+	code, out, errOut := c.cocoder("run", "start", "--workspace", c.repo, "--priority", "try-cocoder", "--json")
+	require.Equal(t, exitOK, code, "stdout %s\nstderr %s", out, errOut)
+	var v runView
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	id := v.Run.RunID
+	t.Cleanup(func() { c.cocoder("run", "stop", id, "--confirm", id) })
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, out, errOut = c.cocoder("run", "status", id, "--json")
+		require.Equal(t, exitOK, code, errOut)
+		var s runView
+		require.NoError(t, json.Unmarshal([]byte(out), &s))
+		if len(s.Unrecorded) == 3 {
+			assert.Equal(t, []string{"lead", "verifier", "writer"}, s.Unrecorded)
+			for _, ls := range s.Run.Lanes {
+				assert.Equal(t, contract.LaneRunning, ls.State, "the ledger has not recorded the ends")
+			}
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the demo lanes did not all end: %s", out)
+		time.Sleep(200 * time.Millisecond)
+	}
+	code, out, _ = c.cocoder("run", "status", id)
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "The program of lane lead, verifier, writer has ended, but no supervisor has recorded how: `cocoder run wait "+id+"`")
+
+	code, _, errOut = c.cocoder("run", "wait", id, "--timeout", "60s")
+	require.Equal(t, exitOK, code, errOut)
+	code, out, _ = c.cocoder("run", "status", id, "--json")
+	require.Equal(t, exitOK, code)
+	var after runView
+	require.NoError(t, json.Unmarshal([]byte(out), &after))
+	assert.Empty(t, after.Unrecorded)
+	for name, ls := range after.Run.Lanes {
+		assert.Equal(t, contract.LaneDone, ls.State, name)
+	}
 }

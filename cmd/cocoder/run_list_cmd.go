@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -87,6 +88,7 @@ func (c *runStatusCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		return err
 	}
 	v := viewOf(ctx, r, st)
+	v.Unrecorded = r.UnrecordedExits(ctx, st)
 	if g.JSON {
 		return writeJSON(s.out, v)
 	}
@@ -97,5 +99,8 @@ func (c *runStatusCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	fmt.Fprintf(s.out, "\n  priority [%s] · route %s · profile %s · workspace %s\n", st.Priority, st.Route, st.Profile, st.WorkspaceID)
 	fmt.Fprintf(s.out, "  created %s · updated %s · %d events\n  ledger  %s\n\n", st.CreatedAt.Local().Format(time.DateTime), st.UpdatedAt.Local().Format(time.DateTime), st.LastSeq, v.Ledger)
 	printLanes(s.out, st, laneOrder(v.Ledger, st))
+	if len(v.Unrecorded) > 0 {
+		fmt.Fprintf(s.out, "\nThe program of lane %s has ended, but no supervisor has recorded how: `cocoder run wait %s` records it.\n", strings.Join(v.Unrecorded, ", "), st.RunID)
+	}
 	return nil
 }
