@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
@@ -12,7 +13,9 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
-// MaxFileSize is the largest contract file Load reads (4 MiB).
+// MaxFileSize is the largest contract file Load and ReadFile read (4 MiB).
+// Parsing a YAML document costs many times its size in memory, so this
+// also bounds what loading one file can cost.
 const MaxFileSize = 4 << 20
 
 // Document is a decoded and validated contract together with what is worth
@@ -93,7 +96,7 @@ func LoadDocument(kind Kind, path string) (*Document, error) {
 	if _, ok := specOf(kind); !ok {
 		return nil, unknownKind("contract.Load", kind)
 	}
-	data, err := readFile(path)
+	data, err := readFile("contract.Load", path)
 	if err != nil {
 		return nil, err
 	}
@@ -163,26 +166,48 @@ func unknownKind(op string, kind Kind) error {
 	return errs.E(errs.Invalid, op, "unknown contract kind %q; use one of: %s", string(kind), strings.Join(names, ", "))
 }
 
-// readFile reads a contract file, refusing directories and files larger
-// than MaxFileSize.
-func readFile(path string) ([]byte, error) {
+// ReadFile reads the file at path whole, refusing directories and files
+// larger than MaxFileSize: it is how every document of the contract kinds
+// is read from disk (a workspace's config.yaml, the home's registry), so
+// that no such file can make its reader hold more than MaxFileSize bytes.
+// Nothing is parsed. A missing file is an errs.NotFound error; a directory
+// or an oversized file is an errs.Invalid error that names the file and the
+// limit.
+func ReadFile(path string) ([]byte, error) {
+	return readFile("contract.ReadFile", path)
+}
+
+// readFile is ReadFile with op naming the operation in errors.
+func readFile(op, path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errs.E(errs.NotFound, "contract.Load", "%s does not exist", path)
+			return nil, errs.E(errs.NotFound, op, "%s does not exist", path)
 		}
-		return nil, errs.Wrap(errs.Internal, "contract.Load", err, "cannot open %s", path)
+		return nil, errs.Wrap(errs.Internal, op, err, "cannot open %s", path)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, errs.E(errs.Invalid, "contract.Load", "%s is a directory; give a contract file", path)
+	// A device or a pipe tells no size: room is made for the most it may
+	// give at once, rather than grown by doubling.
+	size := int64(MaxFileSize)
+	if st, err := f.Stat(); err == nil {
+		if st.IsDir() {
+			return nil, errs.E(errs.Invalid, op, "%s is a directory; give a contract file", path)
+		}
+		if st.Mode().IsRegular() {
+			size = st.Size()
+		}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	var buf bytes.Buffer
+	if size <= MaxFileSize {
+		buf.Grow(int(size) + 2*bytes.MinRead) // the byte past the limit, then room to see the end
+		_, err = buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
+	}
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, "contract.Load", err, "cannot read %s", path)
+		return nil, errs.Wrap(errs.Internal, op, err, "cannot read %s", path)
 	}
-	if len(data) > MaxFileSize {
-		return nil, errs.E(errs.Invalid, "contract.Load", "%s is larger than %d MiB; contract files are small documents", path, MaxFileSize>>20)
+	if size > MaxFileSize || buf.Len() > MaxFileSize {
+		return nil, errs.E(errs.Invalid, op, "%s is larger than %d MiB, the limit for a contract file (they are small documents): shorten it, or move it aside if it is not the file you meant", path, MaxFileSize>>20)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }

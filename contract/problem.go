@@ -49,7 +49,12 @@ type ValidationError struct {
 	Problems []Problem
 }
 
-// Error lists the problems, one per line after a summary line.
+// maxListedProblems bounds how many problems Error lists, so that a file
+// with a million duplicate keys does not make a message of many megabytes.
+const maxListedProblems = 100
+
+// Error lists the problems, one per line after a summary line: the first
+// 100 of them, then how many more Problems holds.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	name := e.File
@@ -61,9 +66,12 @@ func (e *ValidationError) Error() string {
 	if n != 1 {
 		b.WriteString("s")
 	}
-	for _, p := range e.Problems {
+	for _, p := range e.Problems[:min(n, maxListedProblems)] {
 		b.WriteString("\n  ")
 		b.WriteString(p.String())
+	}
+	if n > maxListedProblems {
+		fmt.Fprintf(&b, "\n  ... and %d more problems; fix these first", n-maxListedProblems)
 	}
 	return b.String()
 }

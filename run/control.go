@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -244,9 +245,14 @@ func (r *Runner) laneOf(ctx context.Context, runID, lane string) (string, contra
 	return dir, ls, nil
 }
 
+// maxTranscript bounds how much of a transcript file Transcript reads:
+// the end of a longer one, from its first whole line.
+const maxTranscript = 8 << 20
+
 // Transcript returns what lane of run runID has shown so far: its pane's
-// scrollback while the tmux pane exists, else its transcript file. live
-// tells whether the lane's program still runs.
+// scrollback while the tmux pane exists, else its transcript file, of
+// which at most the last 8 MiB (from a line start) are read. live tells
+// whether the lane's program still runs.
 func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text string, live bool, err error) {
 	const op = "run.Runner.Transcript"
 	dir, ls, err := r.laneOf(ctx, runID, lane)
@@ -265,12 +271,15 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 		}
 	}
 	path := firstNonEmpty(h.Transcript, filepath.Join(dir, LanesDir, lane, TranscriptName))
-	b, err := os.ReadFile(path)
+	b, err := readTail(path, maxTranscript+1)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return "", live, errs.E(errs.NotFound, op, "lane %s has no transcript yet (%s)", lane, path)
 		}
 		return "", live, errs.Wrap(errs.Unavailable, op, err, "cannot read %s", path)
+	}
+	if len(b) > maxTranscript {
+		_, b, _ = bytes.Cut(b, []byte("\n")) // a partial first line
 	}
 	return string(b), live, nil
 }
@@ -286,10 +295,7 @@ func (r *Runner) Logs(ctx context.Context, runID, lane string, follow bool, w io
 			return err
 		}
 		lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-		k := 0
-		for k < len(printed) && k < len(lines) && printed[k] == lines[k] {
-			k++
-		}
+		k := shown(printed, lines)
 		if k < len(lines) {
 			if _, err := io.WriteString(w, strings.Join(lines[k:], "\n")+"\n"); err != nil {
 				return err
@@ -303,6 +309,26 @@ func (r *Runner) Logs(ctx context.Context, runID, lane string, follow bool, w io
 			return nil
 		}
 	}
+}
+
+// shown returns how many of lines, a later view of a transcript, were
+// already printed: the lines both start with, or, when they start apart
+// because the view is cut to the transcript's end and moved on as it
+// grew, the longest end of printed that starts lines.
+func shown(printed, lines []string) int {
+	k := 0
+	for k < len(printed) && k < len(lines) && printed[k] == lines[k] {
+		k++
+	}
+	if k > 0 {
+		return k
+	}
+	for j := max(0, len(printed)-len(lines)); j < len(printed); j++ {
+		if n := len(printed) - j; printed[j] == lines[0] && printed[len(printed)-1] == lines[n-1] && slices.Equal(printed[j:], lines[:n]) {
+			return n
+		}
+	}
+	return 0
 }
 
 // AttachCommand returns the command line that attaches a terminal to the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -223,11 +224,20 @@ func (r *Runner) checkLock(wsID string, out *issues) {
 	out.block(IssueWorkspaceLocked, "", "cannot check the workspace write lock %s: %v", path, err)
 }
 
+// maxLockNote bounds what lockHolder reads of a lock file: the holder
+// writes one short line, and anything longer is not worth quoting.
+const maxLockNote = 200
+
 // lockHolder describes who holds a lock file, from what the holder wrote
 // in it ("pid <n> run <id>").
 func lockHolder(path string) string {
-	b, err := os.ReadFile(path)
-	if s := strings.TrimSpace(string(b)); err == nil && s != "" && len(s) < 200 {
+	var b []byte
+	f, err := os.Open(path)
+	if err == nil {
+		b, err = io.ReadAll(io.LimitReader(f, maxLockNote))
+		_ = f.Close()
+	}
+	if s := strings.TrimSpace(string(b)); err == nil && s != "" && len(b) < maxLockNote {
 		return s
 	}
 	return "another process"
@@ -274,7 +284,7 @@ func (r *Runner) runDirs(wsID string) ([]string, error) {
 // non-terminal state is always confirmed from the events, which win.
 func quickStatus(dir string) (contract.RunStatus, error) {
 	var st contract.RunStatus
-	if b, err := os.ReadFile(filepath.Join(dir, StatusFile)); err == nil && json.Unmarshal(b, &st) == nil && st.State.Terminal() {
+	if b, err := contract.ReadFile(filepath.Join(dir, StatusFile)); err == nil && json.Unmarshal(b, &st) == nil && st.State.Terminal() {
 		return st, nil
 	}
 	st, _, err := ReadStatus(dir)

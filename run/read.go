@@ -1,10 +1,12 @@
 package run
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,17 +37,23 @@ func (e *TornLineError) Error() string {
 // also while the run's supervisor appends. A torn last line is skipped and
 // described by torn (nil when there is none); it is not an error. err is an
 // errs.NotFound error when dir has no events file, and errs.Invalid when a
-// complete line is not a valid event or seq does not increase: that is
-// damage no crash of the writer can cause.
+// complete line is not a valid event, seq does not increase or a line is
+// longer than the 1 MiB an event may have: that is damage no crash of the
+// writer can cause. The file is streamed a line at a time, so memory
+// grows with the events returned, never with one line or with the file.
 func ReadEvents(dir string) (events []contract.Event, torn *TornLineError, err error) {
-	data, err := os.ReadFile(filepath.Join(dir, EventsFile))
+	f, err := os.Open(filepath.Join(dir, EventsFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, errs.E(errs.NotFound, "run.ReadEvents", "%s is not a run ledger (no %s in it)", dir, EventsFile)
 		}
 		return nil, nil, errs.Wrap(errs.Unavailable, "run.ReadEvents", err, "cannot read the events of %s", dir)
 	}
-	events, torn, err = parseEvents(data)
+	defer f.Close()
+	events, torn, err = scanEvents(f)
+	if rerr, ok := errors.AsType[readError](err); ok {
+		return nil, nil, errs.Wrap(errs.Unavailable, "run.ReadEvents", rerr.err, "cannot read the events of %s", dir)
+	}
 	if err != nil {
 		return nil, nil, errs.Wrap(errs.Invalid, "run.ReadEvents", err, "ledger %s is damaged", dir)
 	}
@@ -67,23 +75,46 @@ func ReadStatus(dir string) (contract.RunStatus, *TornLineError, error) {
 	return st, torn, nil
 }
 
-// parseEvents decodes the content of an events file. Unknown fields are
-// ignored, so a ledger written by a newer cocoder stays readable.
+// readError is a failure to read the events file, as opposed to damage
+// in what was read.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// parseEvents decodes the content of an events file (see scanEvents).
 func parseEvents(data []byte) ([]contract.Event, *TornLineError, error) {
-	var events []contract.Event
-	var last int64
-	line := 0
-	for off := 0; off < len(data); {
-		line++
-		i := bytes.IndexByte(data[off:], '\n')
-		if i < 0 {
-			return events, &TornLineError{Line: line, Offset: int64(off), Bytes: len(data) - off}, nil
+	return scanEvents(bytes.NewReader(data))
+}
+
+// scanEvents decodes an events file streamed from r, holding at most one
+// line of maxEventLine bytes besides the events. Unknown fields are
+// ignored, so a ledger written by a newer cocoder stays readable. A line
+// longer than maxEventLine is damage whether or not it ends: the writer
+// refuses such events, so even a torn one cannot be that long.
+func scanEvents(r io.Reader) ([]contract.Event, *TornLineError, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var (
+		events []contract.Event
+		last   int64
+		off    int64
+		buf    []byte
+	)
+	for line := 1; ; line++ {
+		raw, complete, err := readEventLine(br, buf[:0])
+		buf = raw
+		if err != nil {
+			return nil, nil, readError{err}
 		}
-		raw := data[off : off+i]
-		off += i + 1
 		if len(raw)+1 > maxEventLine {
-			return nil, nil, fmt.Errorf("%s line %d is %d bytes, more than the %d an event may have", EventsFile, line, len(raw), maxEventLine)
+			return nil, nil, fmt.Errorf("%s line %d is more than the %d bytes an event may have", EventsFile, line, maxEventLine)
 		}
+		if !complete {
+			if len(raw) > 0 {
+				return events, &TornLineError{Line: line, Offset: off, Bytes: len(raw)}, nil
+			}
+			return events, nil, nil
+		}
+		off += int64(len(raw)) + 1
 		var ev contract.Event
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, nil, fmt.Errorf("%s line %d is not a JSON event: %v", EventsFile, line, err)
@@ -99,5 +130,25 @@ func parseEvents(data []byte) ([]contract.Event, *TornLineError, error) {
 		last = ev.Seq
 		events = append(events, ev)
 	}
-	return events, nil, nil
+}
+
+// readEventLine appends the next line of br to buf, without its newline.
+// complete is false at the end of the input: raw is then the torn rest,
+// if any. It stops reading once the line reaches maxEventLine bytes, so the
+// caller sees an over-long line without holding all of it.
+func readEventLine(br *bufio.Reader, buf []byte) (raw []byte, complete bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			return append(buf, chunk[:len(chunk)-1]...), true, nil
+		case err == io.EOF:
+			return append(buf, chunk...), false, nil
+		case err != bufio.ErrBufferFull:
+			return nil, false, err
+		}
+		if buf = append(buf, chunk...); len(buf) >= maxEventLine {
+			return buf, false, nil
+		}
+	}
 }

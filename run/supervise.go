@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -37,11 +38,13 @@ const exitGrace = 2 * time.Second
 // ReadPlan reads the plan.json of a ledger directory. The plan cannot be
 // started again; it tells what each lane was meant to be.
 func ReadPlan(dir string) (*Plan, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, errs.E(errs.NotFound, "run.ReadPlan", "%s has no %s: the run never got past its creation", dir, PlanFile)
-		}
+	b, err := contract.ReadFile(filepath.Join(dir, PlanFile))
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return nil, errs.E(errs.NotFound, "run.ReadPlan", "%s has no %s: the run never got past its creation", dir, PlanFile)
+	case errs.CodeOf(err) == errs.Invalid:
+		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, PlanFile))
+	case err != nil:
 		return nil, errs.Wrap(errs.Unavailable, "run.ReadPlan", err, "cannot read %s", filepath.Join(dir, PlanFile))
 	}
 	var p Plan

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -116,12 +115,12 @@ func LoadConfig(home *Home, ws *Workspace) (*ResolvedConfig, error) {
 // readConfigLayer validates the config file at path and returns it as a
 // generic tree; ok is false when the file does not exist.
 func readConfigLayer(op, path string) (tree map[string]any, ok bool, err error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := contract.ReadFile(path)
+	if errors.Is(err, errs.ErrNotFound) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, errs.Wrap(errs.Internal, op, err, "reading %s", path)
+		return nil, false, errs.Wrap(errs.CodeOf(err), op, err, "reading the config file")
 	}
 	if _, err := contract.Parse[contract.Config](path, data); err != nil {
 		return nil, false, errs.Wrap(errs.Invalid, op, redactSecretProblems(err), "%s does not validate; fix it (or set values with `cocoder config set`)", path)
@@ -318,11 +317,11 @@ func SetConfigContext(ctx context.Context, path, key, value string) error {
 
 	perm := os.FileMode(0o600)
 	var doc yaml.Node
-	data, err := os.ReadFile(path)
+	data, err := contract.ReadFile(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, errs.ErrNotFound):
 	case err != nil:
-		return errs.Wrap(errs.Internal, op, err, "reading %s", path)
+		return errs.Wrap(errs.CodeOf(err), op, err, "reading the config file")
 	default:
 		if fi, err := os.Stat(path); err == nil {
 			perm = fi.Mode().Perm()

@@ -36,6 +36,10 @@ const (
 	ExcerptMaxLines = 40
 	// ExcerptMaxBytes is the most bytes an excerpt holds.
 	ExcerptMaxBytes = 4096
+	// MaxPriorities is the most priorities ReadPriorities and
+	// ParsePriorities return; a text with more is refused, so that what
+	// they hold stays bounded whatever the size of the file.
+	MaxPriorities = 10_000
 	// maxLineBytes is the most bytes of one line the reader looks at; the
 	// rest of a longer line is skipped.
 	maxLineBytes = 16 << 10
@@ -117,11 +121,7 @@ func ReadPriorities(path string) ([]Priority, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ps, err := ParsePriorities(f)
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, "workspace.ReadPriorities", err, "reading %s", path)
-	}
-	return ps, nil
+	return parsePriorities("workspace.ReadPriorities", path, f)
 }
 
 // FindPriority returns the first priority of the file at path whose slug is
@@ -170,16 +170,33 @@ func openPriorities(op, path string) (*os.File, error) {
 }
 
 // ParsePriorities reads PRIORITIES.md text from r and returns every
-// priority in order. Memory use is bounded per priority whatever the input
-// size (see ExcerptMaxLines, ExcerptMaxBytes); lines longer than 16 KiB are
-// cut.
+// priority in order. Memory use is bounded whatever the input size: each
+// priority keeps at most ExcerptMaxLines lines and ExcerptMaxBytes bytes,
+// lines longer than 16 KiB are cut, and a text with more than
+// MaxPriorities priorities is an errs.Invalid error.
 func ParsePriorities(r io.Reader) ([]Priority, error) {
+	return parsePriorities("workspace.ParsePriorities", "the text", r)
+}
+
+// parsePriorities is ParsePriorities for the text named name.
+func parsePriorities(op, name string, r io.Reader) ([]Priority, error) {
 	var out []Priority
+	tooMany := false
 	err := scanPriorities(r, func(p Priority) bool {
+		if len(out) == MaxPriorities {
+			tooMany = true
+			return false
+		}
 		out = append(out, p)
 		return true
 	}, "")
-	return out, err
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, op, err, "reading %s", name)
+	}
+	if tooMany {
+		return nil, errs.E(errs.Invalid, op, "%s holds more than %d priorities, the most that are listed; move finished ones to an archive file", name, MaxPriorities)
+	}
+	return out, nil
 }
 
 // section is the priority being captured.

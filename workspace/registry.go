@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -257,12 +256,12 @@ func (r *Registry) registeredUnder(ctx context.Context, root string) (string, er
 // atomically, so a reader always sees a whole version.
 func (r *Registry) read() (*contract.Registry, error) {
 	const op = "workspace.Registry"
-	data, err := os.ReadFile(r.Path())
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := contract.ReadFile(r.Path())
+	if errors.Is(err, errs.ErrNotFound) {
 		return &contract.Registry{Version: contract.CurrentVersion}, nil
 	}
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, op, err, "reading %s", r.Path())
+		return nil, errs.Wrap(errs.CodeOf(err), op, err, "reading the registry")
 	}
 	doc, err := contract.Parse[contract.Registry](r.Path(), data)
 	if err != nil {

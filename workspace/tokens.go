@@ -14,6 +14,12 @@ import (
 // HomeToken is the path token that stands for the CoCoder home directory.
 const HomeToken = "${COCODER_HOME}"
 
+// maxStoredPath bounds the length of a stored path Expand accepts. It is
+// above what any supported system takes as a path (Windows' long paths
+// stop at 32 767 characters), so only a damaged file reaches it, and it
+// keeps such a path out of error messages.
+const maxStoredPath = 32 << 10
+
 // rootNameRE is the syntax of NAME in ${root:NAME}.
 var rootNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
@@ -45,12 +51,16 @@ type Tokens struct {
 // Expand turns a stored path into an absolute, cleaned path.
 //
 // It returns an errs.Invalid error for an unknown token, an unknown
-// ${root:NAME}, a relative path, a ".." segment or a NUL byte; the message
-// names the offending part and where roots are configured.
+// ${root:NAME}, a relative path, a ".." segment, a NUL byte or a path
+// longer than 32 KiB; the message names the offending part and where roots
+// are configured.
 func (t Tokens) Expand(stored string) (string, error) {
 	const op = "workspace.Tokens.Expand"
 	if stored == "" {
 		return "", errs.E(errs.Invalid, op, "empty path: a stored path must start with %s, ${root:NAME}, ~ or /", HomeToken)
+	}
+	if len(stored) > maxStoredPath {
+		return "", errs.E(errs.Invalid, op, "path %q... is %d bytes, more than the %d KiB a stored path may have; no file system takes such a path: fix the file it came from", stored[:64], len(stored), maxStoredPath>>10)
 	}
 	if strings.ContainsRune(stored, 0) {
 		return "", errs.E(errs.Invalid, op, "path %q contains a NUL byte", stored)
