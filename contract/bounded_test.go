@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,20 +13,8 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/memtest"
 )
-
-// tenMiB is the size of the oversized inputs: more than any reader keeps.
-const tenMiB = 10 << 20
-
-// allocated returns how many bytes f allocated on the heap, all of them,
-// freed or not: an upper bound on what f held at its peak.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestLoadIsBounded feeds Load and ReadFile inputs far beyond
 // MaxFileSize: each is refused after reading at most MaxFileSize+1 bytes,
@@ -35,9 +22,9 @@ func allocated(f func()) uint64 {
 func TestLoadIsBounded(t *testing.T) {
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.yaml")
-	require.NoError(t, os.WriteFile(big, []byte(strings.Repeat("# a comment line\n", tenMiB/17)), 0o644))
+	require.NoError(t, os.WriteFile(big, []byte(strings.Repeat("# a comment line\n", memtest.TenMiB/17)), 0o644))
 	oneLine := filepath.Join(dir, "line.yaml")
-	require.NoError(t, os.WriteFile(oneLine, []byte("id: "+strings.Repeat("x", tenMiB)), 0o644))
+	require.NoError(t, os.WriteFile(oneLine, []byte("id: "+strings.Repeat("x", memtest.TenMiB)), 0o644))
 	cases := map[string]string{"ManyLines": big, "OneLine": oneLine}
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		endless := filepath.Join(dir, "endless.yaml")
@@ -51,10 +38,10 @@ func TestLoadIsBounded(t *testing.T) {
 				"ReadFile": func() error { _, err := contract.ReadFile(path); return err },
 			} {
 				var err error
-				n := allocated(func() { err = load() })
+				n := memtest.Allocated(func() { err = load() })
 				require.Error(t, err, op)
 				assert.Equal(t, errs.Invalid, errs.CodeOf(err), op)
-				for _, want := range []string{path, "4 MiB", "shorten it"} {
+				for _, want := range []string{path, "1 MiB", "shorten it"} {
 					assert.Contains(t, err.Error(), want, op)
 				}
 				// A file is refused by its size, unread (reading it whole
@@ -103,8 +90,8 @@ func TestParseIsBounded(t *testing.T) {
 		// many times the size of its text.
 		most uint64
 	}{
-		{"DeepFlow", contract.KindConfig, strings.Repeat("[", tenMiB/2) + strings.Repeat("]", tenMiB/2), "max depth", 4 * tenMiB},
-		{"DeepBlock", contract.KindConfig, "a:\n " + strings.Repeat("- ", tenMiB/2), "max depth", 4 * tenMiB},
+		{"DeepFlow", contract.KindConfig, strings.Repeat("[", memtest.TenMiB/2) + strings.Repeat("]", memtest.TenMiB/2), "max depth", 4 * memtest.TenMiB},
+		{"DeepBlock", contract.KindConfig, "a:\n " + strings.Repeat("- ", memtest.TenMiB/2), "max depth", 4 * memtest.TenMiB},
 		// Ten levels of ten aliases would be ten billion values.
 		{"AliasBomb", contract.KindJobResult, bomb.String(), "excessive aliasing", 16 << 20},
 		{"DuplicateKeys", contract.KindConfig, "roots:\n" + strings.Repeat("  a: /x\n", (1<<20)/8), "more problems", 160 << 20},
@@ -113,7 +100,7 @@ func TestParseIsBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
 			start := time.Now()
-			n := allocated(func() { _, err = contract.ParseKind(tc.kind, "c.yaml", []byte(tc.data)) })
+			n := memtest.Allocated(func() { _, err = contract.ParseKind(tc.kind, "c.yaml", []byte(tc.data)) })
 			assert.Less(t, time.Since(start), 30*time.Second)
 			ve, ok := errors.AsType[*contract.ValidationError](err)
 			require.True(t, ok, "%v", err)

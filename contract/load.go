@@ -13,10 +13,10 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
-// MaxFileSize is the largest contract file Load and ReadFile read (4 MiB).
+// MaxFileSize is the largest contract file Load and ReadFile read (1 MiB).
 // Parsing a YAML document costs many times its size in memory, so this
 // also bounds what loading one file can cost.
-const MaxFileSize = 4 << 20
+const MaxFileSize = 1 << 20
 
 // Document is a decoded and validated contract together with what is worth
 // telling the user but is not an error.

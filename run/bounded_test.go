@@ -3,7 +3,6 @@ package run_test
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -12,34 +11,22 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/memtest"
 	"github.com/cocoder/cocoder/run"
 )
-
-// tenMiB is the size of the oversized inputs.
-const tenMiB = 10 << 20
-
-// allocated returns how many bytes f allocated on the heap, freed or not:
-// an upper bound on what f held at its peak.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestReadEventsIsBounded feeds the ledger reader a 10 MiB line, ended or
 // torn: it is damage, found after reading about one event's limit (read
 // whole, the file alone cost 10 MiB). A 10 MiB ledger of valid events
 // loads, at a bounded cost per event.
 func TestReadEventsIsBounded(t *testing.T) {
-	huge := `{"seq":1,"time":"2026-11-24T14:03:12Z","type":"run.created","data":{"x":"` + strings.Repeat("x", tenMiB) + `"}}`
-	for name, text := range map[string]string{"Ended": huge + "\n", "Torn": huge, "Garbage": strings.Repeat("\x00", tenMiB)} {
+	huge := `{"seq":1,"time":"2026-11-24T14:03:12Z","type":"run.created","data":{"x":"` + strings.Repeat("x", memtest.TenMiB) + `"}}`
+	for name, text := range map[string]string{"Ended": huge + "\n", "Torn": huge, "Garbage": strings.Repeat("\x00", memtest.TenMiB)} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			putFile(t, filepath.Join(dir, run.EventsFile), text)
 			var err error
-			n := allocated(func() { _, _, err = run.ReadEvents(dir) })
+			n := memtest.Allocated(func() { _, _, err = run.ReadEvents(dir) })
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
 			assert.ErrorContains(t, err, dir)
 			assert.ErrorContains(t, err, "line 1 is more than the 1048576 bytes an event may have")
@@ -49,7 +36,7 @@ func TestReadEventsIsBounded(t *testing.T) {
 	}
 	t.Run("ManyEvents", func(t *testing.T) {
 		var b strings.Builder
-		for seq := 1; b.Len() < tenMiB; seq++ {
+		for seq := 1; b.Len() < memtest.TenMiB; seq++ {
 			fmt.Fprintf(&b, `{"seq":%d,"time":"2026-11-24T14:03:12Z","type":"lane.output","lane":"a","data":{"n":%d}}`+"\n", seq, seq)
 		}
 		b.WriteString(`{"seq":`) // torn
@@ -58,23 +45,23 @@ func TestReadEventsIsBounded(t *testing.T) {
 		var events []contract.Event
 		var torn *run.TornLineError
 		var err error
-		n := allocated(func() { events, torn, err = run.ReadEvents(dir) })
+		n := memtest.Allocated(func() { events, torn, err = run.ReadEvents(dir) })
 		require.NoError(t, err)
 		require.NotNil(t, torn)
 		assert.Equal(t, len(events)+1, torn.Line)
 		// Each event of about 90 bytes becomes a struct and a map.
-		assert.Less(t, n, uint64(16*tenMiB), "allocated %d bytes", n)
+		assert.Less(t, n, uint64(16*memtest.TenMiB), "allocated %d bytes", n)
 	})
 }
 
 func TestReadPlanIsBounded(t *testing.T) {
 	dir := t.TempDir()
-	putFile(t, filepath.Join(dir, run.PlanFile), `{"lanes":[`+strings.Repeat(`{},`, tenMiB/3)+`{}]}`)
+	putFile(t, filepath.Join(dir, run.PlanFile), `{"lanes":[`+strings.Repeat(`{},`, memtest.TenMiB/3)+`{}]}`)
 	var err error
-	n := allocated(func() { _, err = run.ReadPlan(dir) })
+	n := memtest.Allocated(func() { _, err = run.ReadPlan(dir) })
 	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
 	assert.ErrorContains(t, err, filepath.Join(dir, run.PlanFile))
-	assert.ErrorContains(t, err, "4 MiB")
+	assert.ErrorContains(t, err, "1 MiB")
 	assert.Less(t, n, uint64(64<<10), "refused by its size: allocated %d bytes", n)
 }
 
@@ -85,9 +72,9 @@ func TestReadPlanIsBounded(t *testing.T) {
 // is allocated grows with the file even though what is kept does not.
 func TestStartupPacketSessionLogIsBounded(t *testing.T) {
 	for name, text := range map[string]string{
-		"OneLine":     "## 2026-01-01\n" + strings.Repeat("x", tenMiB),
-		"ManyEntries": strings.Repeat("## 2026-01-01\n- a\n", tenMiB/18),
-		"NoEntries":   strings.Repeat("text\n", tenMiB/5),
+		"OneLine":     "## 2026-01-01\n" + strings.Repeat("x", memtest.TenMiB),
+		"ManyEntries": strings.Repeat("## 2026-01-01\n- a\n", memtest.TenMiB/18),
+		"NoEntries":   strings.Repeat("text\n", memtest.TenMiB/5),
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := packetInput(t)
@@ -95,7 +82,7 @@ func TestStartupPacketSessionLogIsBounded(t *testing.T) {
 			putFile(t, in.SessionLogPath, text)
 			var p *contract.StartupPacket
 			var err error
-			n := allocated(func() { p, err = run.BuildStartupPacket(in) })
+			n := memtest.Allocated(func() { p, err = run.BuildStartupPacket(in) })
 			require.NoError(t, err)
 			assert.LessOrEqual(t, len(p.RecentSessionContext.Excerpt), run.DefaultSessionBytes)
 			if name == "OneLine" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -429,21 +428,9 @@ func looksLikePath(name string) bool {
 
 // readDoc reads and strictly parses one contract file.
 func readDoc[T any](path string) (docFile[T], error) {
-	const op = "run.Runner.Plan"
-	f, err := os.Open(path)
+	raw, err := contract.ReadFile(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return docFile[T]{}, errs.E(errs.NotFound, op, "%s does not exist", path)
-		}
-		return docFile[T]{}, errs.Wrap(errs.Invalid, op, err, "cannot read %s", path)
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, contract.MaxFileSize+1))
-	if err != nil {
-		return docFile[T]{}, errs.Wrap(errs.Invalid, op, err, "cannot read %s", path)
-	}
-	if len(raw) > contract.MaxFileSize {
-		return docFile[T]{}, errs.E(errs.Invalid, op, "%s is larger than %d MiB", path, contract.MaxFileSize>>20)
+		return docFile[T]{}, err
 	}
 	doc, err := contract.Parse[T](path, raw)
 	if err != nil {

@@ -3,7 +3,6 @@ package workspace_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -11,21 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/memtest"
 	"github.com/cocoder/cocoder/workspace"
 )
-
-// tenMiB is the size of the oversized inputs.
-const tenMiB = 10 << 20
-
-// allocated returns how many bytes f allocated on the heap, freed or not:
-// an upper bound on what f held at its peak.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // assertRefused checks that err is an errs.Invalid error whose message
 // holds every one of want, and that n bytes stay under most.
@@ -45,17 +32,17 @@ func assertRefused(t *testing.T, err error, n, most uint64, want ...string) {
 func TestContractFilesAreBounded(t *testing.T) {
 	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, err)
-	big := []byte("roots:\n" + strings.Repeat("  a: /x\n", tenMiB/8))
+	big := []byte("roots:\n" + strings.Repeat("  a: /x\n", memtest.TenMiB/8))
 	require.NoError(t, os.WriteFile(h.ConfigPath(), big, 0o600))
 	require.NoError(t, os.WriteFile(h.RegistryPath(), big, 0o600))
 	most := uint64(64 << 10)
 
-	n := allocated(func() { _, err = workspace.LoadConfig(h, nil) })
-	assertRefused(t, err, n, most, h.ConfigPath(), "4 MiB", "shorten it")
-	n = allocated(func() { err = workspace.SetConfig(h.ConfigPath(), "roots.b", "/y") })
-	assertRefused(t, err, n, most, h.ConfigPath(), "4 MiB")
-	n = allocated(func() { _, err = h.Registry().List(t.Context()) })
-	assertRefused(t, err, n, most, h.RegistryPath(), "4 MiB", "move it aside")
+	n := memtest.Allocated(func() { _, err = workspace.LoadConfig(h, nil) })
+	assertRefused(t, err, n, most, h.ConfigPath(), "1 MiB", "shorten it")
+	n = memtest.Allocated(func() { err = workspace.SetConfig(h.ConfigPath(), "roots.b", "/y") })
+	assertRefused(t, err, n, most, h.ConfigPath(), "1 MiB")
+	n = memtest.Allocated(func() { _, err = h.Registry().List(t.Context()) })
+	assertRefused(t, err, n, most, h.RegistryPath(), "1 MiB", "move it aside")
 }
 
 func TestConfigAliasBombIsRefused(t *testing.T) {
@@ -69,21 +56,21 @@ func TestConfigAliasBombIsRefused(t *testing.T) {
 	}
 	b.WriteString("roots: {r: *x9}\n")
 	require.NoError(t, os.WriteFile(h.ConfigPath(), []byte(b.String()), 0o600))
-	n := allocated(func() { _, err = workspace.LoadConfig(h, nil) })
+	n := memtest.Allocated(func() { _, err = workspace.LoadConfig(h, nil) })
 	assertRefused(t, err, n, 16<<20, h.ConfigPath())
 }
 
 func TestExpandRefusesHugePaths(t *testing.T) {
 	tok := workspace.Tokens{Home: "/home/me/.cocoder", UserHome: "/home/me"}
 	for name, p := range map[string]string{
-		"Segments": "/" + strings.Repeat("a/", tenMiB/2),
-		"NUL":      "/" + strings.Repeat("\x00", tenMiB),
-		"Token":    "${COCODER_HOME}/" + strings.Repeat("../", tenMiB/3),
+		"Segments": "/" + strings.Repeat("a/", memtest.TenMiB/2),
+		"NUL":      "/" + strings.Repeat("\x00", memtest.TenMiB),
+		"Token":    "${COCODER_HOME}/" + strings.Repeat("../", memtest.TenMiB/3),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var err error
 			// Quoting the NUL path in the message cost 28 bytes a byte.
-			n := allocated(func() { _, err = tok.Expand(p) })
+			n := memtest.Allocated(func() { _, err = tok.Expand(p) })
 			assertRefused(t, err, n, 64<<10, "32 KiB", "fix the file it came from")
 			assert.Less(t, len(err.Error()), 1024)
 		})
@@ -104,28 +91,28 @@ func TestPrioritiesAreBounded(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 		return path
 	}
-	many := write("many.md", strings.Repeat("## [a]\n", tenMiB/7))
+	many := write("many.md", strings.Repeat("## [a]\n", memtest.TenMiB/7))
 	var err error
-	n := allocated(func() { _, err = workspace.ReadPriorities(many) })
-	assertRefused(t, err, n, 2*tenMiB, many, "10000 priorities", "archive")
+	n := memtest.Allocated(func() { _, err = workspace.ReadPriorities(many) })
+	assertRefused(t, err, n, 2*memtest.TenMiB, many, "10000 priorities", "archive")
 	// FindPriority streams the whole file: what it allocates is a short
 	// string a line, garbage at once, so only the answer is checked.
 	_, err = workspace.FindPriority(many, "b")
 	assert.ErrorIs(t, err, errs.ErrNotFound)
 
 	for name, text := range map[string]string{
-		"OneLine":   "## Huge [huge]\n" + strings.Repeat("x", tenMiB),
-		"LongBody":  "## Long [long]\n" + strings.Repeat("some text here\n", tenMiB/15),
-		"DeepLists": "## Deep [deep]\n" + strings.Repeat("  - ", tenMiB/4),
+		"OneLine":   "## Huge [huge]\n" + strings.Repeat("x", memtest.TenMiB),
+		"LongBody":  "## Long [long]\n" + strings.Repeat("some text here\n", memtest.TenMiB/15),
+		"DeepLists": "## Deep [deep]\n" + strings.Repeat("  - ", memtest.TenMiB/4),
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := write(name+".md", text)
 			var ps []workspace.Priority
-			n := allocated(func() { ps, err = workspace.ReadPriorities(path) })
+			n := memtest.Allocated(func() { ps, err = workspace.ReadPriorities(path) })
 			require.NoError(t, err)
 			require.Len(t, ps, 1)
 			assert.True(t, ps[0].Truncated)
-			assert.Less(t, n, uint64(2*tenMiB), "allocated %d bytes", n)
+			assert.Less(t, n, uint64(2*memtest.TenMiB), "allocated %d bytes", n)
 		})
 	}
 }
