@@ -267,7 +267,7 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 	live, _ = host.Alive(ctx, h)
 	if h.Host == HostTmux {
 		if text, err := host.Capture(ctx, h, 100000); err == nil {
-			return string(r.redact([]byte(text))), live, nil
+			return string(r.redact([]byte(squeezeBlank(text)))), live, nil
 		}
 	}
 	path := firstNonEmpty(h.Transcript, filepath.Join(dir, LanesDir, lane, TranscriptName))

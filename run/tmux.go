@@ -512,6 +512,23 @@ func (t *TmuxHost) Capture(ctx context.Context, h LaneHandle, lines int) (string
 	return lastLines(out, lines), nil
 }
 
+// squeezeBlank turns every run of blank lines in s into one blank line:
+// a pane's screen is padded with empty rows (between a program's last
+// output and tmux's "Pane is dead" line, say) that mean nothing in a
+// transcript.
+func squeezeBlank(s string) string {
+	var out []string
+	prevBlank := false
+	for l := range strings.SplitSeq(s, "\n") {
+		blank := strings.TrimSpace(l) == ""
+		if !blank || !prevBlank {
+			out = append(out, l)
+		}
+		prevBlank = blank
+	}
+	return strings.Join(out, "\n")
+}
+
 // lastLines drops trailing blank lines and keeps the last n lines (all when
 // n <= 0).
 func lastLines(s string, n int) string {
@@ -626,7 +643,7 @@ func (t *TmuxHost) saveTranscript(ctx context.Context, h LaneHandle) error {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot capture the transcript of lane %s", h.Lane)
 	}
 	var buf bytes.Buffer
-	if err := writeWrapped(&buf, t.opt.Wrap, []byte(lastLines(out, 0)+"\n")); err != nil {
+	if err := writeWrapped(&buf, t.opt.Wrap, []byte(squeezeBlank(lastLines(out, 0))+"\n")); err != nil {
 		return errs.Wrap(errs.Internal, op, err, "cannot filter the transcript of lane %s", h.Lane)
 	}
 	if err := os.MkdirAll(filepath.Dir(h.Transcript), 0o700); err != nil {
