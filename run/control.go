@@ -337,19 +337,18 @@ func shown(printed, lines []string) int {
 // errs.NotFound when the session is gone.
 func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]string, error) {
 	const op = "run.Runner.AttachCommand"
-	st, err := r.Get(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
 	var h *LaneHandle
 	if lane != "" {
-		if ls, ok := st.Lanes[lane]; ok {
-			h = ls.Handle
+		_, ls, err := r.laneOf(ctx, runID, lane)
+		if err != nil {
+			return nil, err
 		}
-		if h == nil {
-			return nil, errs.E(errs.NotFound, op, "lane %q of run %s has not started (lanes: %s)", lane, runID, strings.Join(slices.Sorted(maps.Keys(st.Lanes)), ", "))
-		}
+		h = ls.Handle
 	} else {
+		st, err := r.Get(ctx, runID)
+		if err != nil {
+			return nil, err
+		}
 		// Any lane's handle names the session; attaching shows its
 		// first window, the lead's.
 		for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {

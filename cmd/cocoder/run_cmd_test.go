@@ -180,6 +180,11 @@ func TestRunEndToEnd(t *testing.T) {
 	code, out, _ = c.cocoder("run", "attach", id, "writer", "--print")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "-L "+runpkg.SocketForHome(c.home)+" attach-session -t ="+id)
+	for _, cmd := range [][]string{{"attach", id, "nope", "--print"}, {"logs", id, "nope"}} {
+		code, _, errOut = c.cocoder(append([]string{"run"}, cmd...)...)
+		assert.Equal(t, exitFailure, code)
+		assert.Contains(t, errOut, "run "+id+` has no lane "nope" (its lanes: lead, verifier, writer)`, cmd[0])
+	}
 	assert.NotEmpty(t, c.tmuxPanes(), "the finished lanes' panes stay until stop")
 
 	code, _, errOut = c.cocoder("run", "stop", id)
