@@ -263,6 +263,10 @@ func readSessionLog(path, source string, caps PacketCaps) (contract.SessionConte
 		return sc, errs.Wrap(errs.Internal, "run.BuildStartupPacket", err, "cannot open %s", path)
 	}
 	defer f.Close()
+	// A device or a pipe could never end; the log is an ordinary file.
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return sc, errs.E(errs.Invalid, "run.BuildStartupPacket", "%s is not a regular file (%s); the session log must be an ordinary text file", path, fi.Mode().Type())
+	}
 	entries, head, err := scanSessionLog(f, caps)
 	if err != nil {
 		return sc, errs.Wrap(errs.Internal, "run.BuildStartupPacket", err, "cannot read %s", path)

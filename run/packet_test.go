@@ -244,6 +244,14 @@ func TestBuildStartupPacketRefuses(t *testing.T) {
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
 		})
 	}
+	t.Run("EndlessLog", func(t *testing.T) {
+		in := packetInput(t)
+		in.SessionLogPath = filepath.Join(t.TempDir(), "SESSION_LOG.md")
+		require.NoError(t, os.Symlink("/dev/zero", in.SessionLogPath))
+		_, err := run.BuildStartupPacket(in)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, "not a regular file")
+	})
 	t.Run("PacketFailsContract", func(t *testing.T) {
 		in := packetInput(t)
 		r := *in.Route

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 )
 
 // PriorityState says whether a priority can be worked on as it stands.
@@ -40,6 +41,10 @@ const (
 	// ParsePriorities return; a text with more is refused, so that what
 	// they hold stays bounded whatever the size of the file.
 	MaxPriorities = 10_000
+	// MaxPrioritiesFile is the largest PRIORITIES.md the readers go
+	// through (64 MiB); a larger file, or a symlink to a device that never
+	// ends, is refused rather than read forever.
+	MaxPrioritiesFile = 64 << 20
 	// maxLineBytes is the most bytes of one line the reader looks at; the
 	// rest of a longer line is skipped.
 	maxLineBytes = 16 << 10
@@ -121,7 +126,14 @@ func ReadPriorities(path string) ([]Priority, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return parsePriorities("workspace.ReadPriorities", path, f)
+	return parsePriorities("workspace.ReadPriorities", path, capPriorities("workspace.ReadPriorities", path, f))
+}
+
+// capPriorities bounds what the readers take from the file at path.
+func capPriorities(op, path string, f io.Reader) io.Reader {
+	return fsx.CapReader(f, MaxPrioritiesFile, func() error {
+		return errs.E(errs.Invalid, op, "%s is larger than %d MiB, the most a priorities file may hold; move finished priorities to an archive file", path, MaxPrioritiesFile>>20)
+	})
 }
 
 // FindPriority returns the first priority of the file at path whose slug is
@@ -142,13 +154,16 @@ func FindPriority(path, slug string) (Priority, error) {
 	}
 	defer f.Close()
 	var found *Priority
-	err = scanPriorities(f, func(p Priority) bool {
+	err = scanPriorities(capPriorities(op, path, f), func(p Priority) bool {
 		if p.Slug == slug {
 			found = &p
 			return false
 		}
 		return true
 	}, slug)
+	if errs.CodeOf(err) == errs.Invalid {
+		return missing, err
+	}
 	if err != nil {
 		return missing, errs.Wrap(errs.Internal, op, err, "reading %s", path)
 	}
@@ -190,6 +205,9 @@ func parsePriorities(op, name string, r io.Reader) ([]Priority, error) {
 		out = append(out, p)
 		return true
 	}, "")
+	if errs.CodeOf(err) == errs.Invalid {
+		return nil, err
+	}
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "reading %s", name)
 	}

@@ -277,3 +277,17 @@ func FuzzParsePriorities(f *testing.F) {
 		}
 	})
 }
+
+// TestPrioritiesRefuseAnEndlessFile: a PRIORITIES.md that is a symlink to
+// a device that never ends is refused once MaxPrioritiesFile is passed,
+// instead of being read forever.
+func TestPrioritiesRefuseAnEndlessFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "PRIORITIES.md")
+	require.NoError(t, os.Symlink("/dev/zero", path))
+	_, err := workspace.FindPriority(path, "wanted")
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+	assert.ErrorContains(t, err, "larger than 64 MiB")
+	_, err = workspace.ReadPriorities(path)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+	assert.ErrorContains(t, err, path)
+}

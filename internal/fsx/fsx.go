@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -152,4 +153,35 @@ func MkdirPrivate(dir string) error {
 		return fmt.Errorf("%s has permissions %#o; it must be 0700 (run: chmod 700 %s)", dir, perm, dir)
 	}
 	return nil
+}
+
+// CapReader returns a reader that passes r through for up to max bytes
+// and then fails with tooLarge() instead of reading further: for text
+// files that are streamed rather than read whole, so that a huge file,
+// or a symlink to a device that never ends, is refused instead of read
+// forever. A file of exactly max bytes reads to its end.
+func CapReader(r io.Reader, max int64, tooLarge func() error) io.Reader {
+	return &capReader{r: r, left: max + 1, tooLarge: tooLarge}
+}
+
+type capReader struct {
+	r        io.Reader
+	left     int64
+	tooLarge func() error
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, c.tooLarge()
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left <= 0 {
+		// The byte past max proves the stream too long; it is not passed.
+		return n - 1, c.tooLarge()
+	}
+	return n, err
 }

@@ -1,12 +1,15 @@
 package fsx_test
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cocoder/cocoder/internal/fsx"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestWriteFileReplaces(t *testing.T) {
@@ -141,4 +144,39 @@ func TestWriteDerivedReplaces(t *testing.T) {
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("perm %v", fi.Mode().Perm())
 	}
+}
+
+// TestCapReader: up to max bytes pass; a longer stream, endless or not,
+// fails with the given error once max is passed.
+func TestCapReader(t *testing.T) {
+	tooLarge := errors.New("too large")
+	for _, tc := range []struct {
+		name    string
+		in      io.Reader
+		want    int
+		wantErr error
+	}{
+		{"Short", strings.NewReader("abc"), 3, nil},
+		{"Exact", strings.NewReader("abcdefgh"), 8, nil},
+		{"OneOver", strings.NewReader("abcdefghi"), 8, tooLarge},
+		{"Endless", zeros{}, 8, tooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := io.ReadAll(fsx.CapReader(tc.in, 8, func() error { return tooLarge }))
+			assert.Len(t, b, tc.want)
+			if tc.wantErr == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// zeros is a reader that never ends.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
