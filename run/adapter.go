@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -132,7 +133,7 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 			continue
 		}
 		file := filepath.Join(display, e.Name())
-		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		data, err := readDeclaration(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			bad = append(bad, errs.Wrap(errs.Internal, "run.LoadAdapters", err, "cannot read %s", file))
 			continue
@@ -380,4 +381,16 @@ func cloneFlagMap[K comparable](m map[K][]string) map[K][]string {
 		out[k] = slices.Clone(v)
 	}
 	return out
+}
+
+// readDeclaration reads the file name of fsys, at most one byte past
+// contract.MaxFileSize: enough to see that a file is too large, whatever
+// it is (a symlink to a device that never ends included).
+func readDeclaration(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, contract.MaxFileSize+1))
 }

@@ -411,6 +411,13 @@ func TestLoadAdaptersInvalid(t *testing.T) {
 			assert.True(t, errors.Is(err, errs.ErrInvalid))
 		})
 	}
+	t.Run("Endless", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml")))
+		_, err := run.LoadAdapters(dir)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, "zero.yaml is larger than 1 MiB")
+	})
 	t.Run("NotADirectory", func(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
 		putFile(t, f, "x")
