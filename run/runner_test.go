@@ -256,26 +256,7 @@ func TestSecretsStayOutOfTheLedger(t *testing.T) {
 	const canary = "canary-7f3a9c2e5b1d4086"
 	f := newFixture(t)
 	f.env["COCODER_CANARY"] = canary
-	f.script("canary-agent", `echo "token=$CANARY_TOKEN"; echo "prompt file $1"`)
-	f.write("cocoder/adapters/canary.yaml", `id: canary
-label: Prints its secret
-kind: command
-command: canary-agent
-args: ["{promptFile}"]
-promptDelivery: file
-env: [CANARY_TOKEN]
-availabilityCheck: {commandExists: canary-agent}
-capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`)
-	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
-	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
-	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: ${env:COCODER_CANARY}\n")
+	f.canaryWorkspace(`echo "token=$CANARY_TOKEN"; echo "prompt file $1"`, "${env:COCODER_CANARY}")
 	r := f.runner(func(o *run.Options) { o.HostKind = run.HostExec })
 	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
 	require.NoError(t, err)
@@ -316,26 +297,7 @@ func TestSecretsMaskedByAnotherProcess(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Set("canary", []byte(canary)))
 	f.link("sleep")
-	f.script("canary-agent", `echo "token=$CANARY_TOKEN"; sleep 60`)
-	f.write("cocoder/adapters/canary.yaml", `id: canary
-label: Prints its secret and stays
-kind: command
-command: canary-agent
-args: ["{promptFile}"]
-promptDelivery: file
-env: [CANARY_TOKEN]
-availabilityCheck: {commandExists: canary-agent}
-capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`)
-	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
-	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
-	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: ${secret:canary}\n")
+	f.canaryWorkspace(`echo "token=$CANARY_TOKEN"; sleep 60`, "${secret:canary}")
 	starter := f.runner()
 	p, err := starter.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
 	require.NoError(t, err)
@@ -365,4 +327,30 @@ failureModes: [unknown]
 		assert.NotContains(t, readFile(t, path), canary, "secret value in %s", path)
 		return nil
 	}))
+}
+
+// canaryWorkspace gives the fixture's workspace a one-lane route ("solo")
+// and profile ("canary") whose writer runs script through an adapter that
+// declares one secret, CANARY_TOKEN, taken from the reference ref.
+func (f *fixture) canaryWorkspace(script, ref string) {
+	f.script("canary-agent", script)
+	f.write("cocoder/adapters/canary.yaml", `id: canary
+label: Prints its secret
+kind: command
+command: canary-agent
+args: ["{promptFile}"]
+promptDelivery: file
+env: [CANARY_TOKEN]
+availabilityCheck: {commandExists: canary-agent}
+capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`)
+	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
+	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
+	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n")
 }
