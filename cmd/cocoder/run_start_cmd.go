@@ -73,6 +73,13 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		st, err = r.Wait(ctx, st.RunID, runpkg.WaitOptions{Timeout: c.Timeout})
 	}
 	finish()
+	return reportRun(ctx, g, s, r, st, err, c.Wait)
+}
+
+// reportRun prints what run start or run wait leaves behind: the run's
+// view (--json: runView), then err, or, once the run was waited for, a
+// failure when a started lane has no accepted result.
+func reportRun(ctx context.Context, g *globals, s *streams, r *runpkg.Runner, st contract.RunStatus, err error, waited bool) error {
 	if st.RunID == "" {
 		return err
 	}
@@ -82,13 +89,13 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 			return jerr
 		}
 	} else {
-		printStarted(s.out, v, c.Wait)
+		printStarted(s.out, v, waited)
 	}
 	if err != nil {
 		return err
 	}
-	if c.Wait && unanswered(st) > 0 {
-		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result; see `cocoder run status %s`\n", unanswered(st), st.RunID)
+	if n := unanswered(st); waited && n > 0 {
+		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result; see `cocoder run status %s`\n", n, st.RunID)
 		return &exitError{exitFailure}
 	}
 	return nil

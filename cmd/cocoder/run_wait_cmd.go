@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	runpkg "github.com/cocoder/cocoder/run"
@@ -27,23 +26,5 @@ func (c *runWaitCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	}
 	defer r.Close()
 	st, err := r.Wait(ctx, c.RunID, runpkg.WaitOptions{Timeout: c.Timeout})
-	if st.RunID == "" {
-		return err
-	}
-	v := viewOf(ctx, r, st)
-	if g.JSON {
-		if jerr := writeJSON(s.out, v); jerr != nil {
-			return jerr
-		}
-	} else {
-		printStarted(s.out, v, true)
-	}
-	if err != nil {
-		return err
-	}
-	if n := unanswered(st); n > 0 {
-		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result\n", n)
-		return &exitError{exitFailure}
-	}
-	return nil
+	return reportRun(ctx, g, s, r, st, err, true)
 }
