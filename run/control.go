@@ -259,6 +259,7 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 	if err != nil {
 		return "", false, err
 	}
+	r.learnSecrets(ctx, dir)
 	h := *ls.Handle
 	host, err := r.hostFor(h)
 	if err != nil {

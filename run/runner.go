@@ -212,13 +212,16 @@ func (r *Runner) resolver() (secrets.Resolver, error) {
 	}}, err
 }
 
-// learnSecrets prepares this Runner to redact a run it may not have
-// started (a stop, a transcript or a supervision from another process):
-// the run's frozen plan names each lane's secret references, never their
-// values, and every reference that resolves here is remembered. A
+// learnSecrets prepares this Runner to redact the run whose ledger is dir,
+// which it may not have started (a stop, a transcript or a supervision
+// from another process); it runs before anything of the run is written or
+// shown, not for reads of its status. The run's frozen plan names each
+// lane's secret references, never their values, and every reference that
+// resolves here is remembered. A
 // reference that does not (an ${env:...} this process lacks) is logged;
 // its value cannot be masked by this process. Once per run.
-func (r *Runner) learnSecrets(ctx context.Context, runID, dir string) {
+func (r *Runner) learnSecrets(ctx context.Context, dir string) {
+	runID := filepath.Base(dir)
 	r.mu.Lock()
 	done := r.learned[runID]
 	r.learned[runID] = true
@@ -344,6 +347,7 @@ const ledgerRetry = 30 * time.Second
 // openLedger opens the ledger of dir for one operation, waiting while
 // another process appends.
 func (r *Runner) openLedger(ctx context.Context, dir string) (*Ledger, error) {
+	r.learnSecrets(ctx, dir)
 	deadline := time.Now().Add(ledgerRetry)
 	for {
 		l, err := OpenLedger(dir, WithRedactor(r.redact), WithClock(r.now))
@@ -405,7 +409,6 @@ func (r *Runner) runDir(ctx context.Context, runID string) (string, error) {
 	}
 	for _, m := range matches {
 		if fi, err := os.Stat(filepath.Join(m, EventsFile)); err == nil && fi.Mode().IsRegular() && ValidWorkspaceID(filepath.Base(filepath.Dir(m))) {
-			r.learnSecrets(ctx, runID, m)
 			return m, nil
 		}
 	}

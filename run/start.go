@@ -263,6 +263,9 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		resolved[l.Lane] = env
 		r.remember(env.Values())
 	}
+	r.mu.Lock()
+	r.learned[p.RunID] = true // learnSecrets has nothing to add for this run
+	r.mu.Unlock()
 
 	l, err := r.createLedger(dir, p)
 	if err != nil {

@@ -79,6 +79,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
+	r.learnSecrets(ctx, dir) // a timeout saves transcripts before any ledger write
 	plan, err := ReadPlan(dir)
 	if err != nil {
 		return contract.RunStatus{}, err
