@@ -28,9 +28,6 @@ const (
 	inlineSend = 400
 )
 
-// MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.
-const MessagesDir = "messages"
-
 // Send gives lane of run runID a follow-up message, through the same
 // acknowledged delivery as the initial prompt (the lane's adapter
 // patterns), and records lane.send with the text's size and digest (never

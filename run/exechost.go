@@ -327,33 +327,6 @@ func (e *ExecHost) Capture(ctx context.Context, h LaneHandle, lines int) (string
 	return lastLines(string(b), lines), nil
 }
 
-// readTail reads at most max bytes from the end of a file.
-func readTail(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	off := max64(0, fi.Size()-max)
-	buf := make([]byte, fi.Size()-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	return buf[:n], nil
-}
-
-func max64(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
-}
-
 // Alive reports whether the lane's program runs. For a lane of another
 // process it consults the state file, then the process id.
 func (e *ExecHost) Alive(ctx context.Context, h LaneHandle) (bool, error) {

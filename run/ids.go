@@ -3,13 +3,10 @@ package run
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/cocoder/cocoder/internal/errs"
 )
 
 // runIDTimeLayout is the UTC timestamp inside a run id.
@@ -79,18 +76,4 @@ func ValidLaneName(name string) bool {
 // digit, at most 128 bytes, and not "." or "..".
 func ValidWorkspaceID(id string) bool {
 	return len(id) <= maxWorkspaceID && workspaceIDPattern().MatchString(id) && !strings.Contains(id, "..")
-}
-
-// LedgerDir returns the ledger directory of a run under a CoCoder home:
-// home/runs/<workspaceID>/<runID>. It checks both ids before building the
-// path and returns an errs.Invalid error naming the bad one.
-func LedgerDir(home, workspaceID, runID string) (string, error) {
-	const op = "run.LedgerDir"
-	if !ValidWorkspaceID(workspaceID) {
-		return "", errs.E(errs.Invalid, op, "workspace id %q is not valid: use letters, digits, '.', '_' and '-' (at most %d bytes)", workspaceID, maxWorkspaceID)
-	}
-	if !ValidRunID(runID) {
-		return "", errs.E(errs.Invalid, op, "run id %q is not valid: run ids look like r-20261124T140312Z-7k3f6q2a", runID)
-	}
-	return filepath.Join(home, "runs", workspaceID, runID), nil
 }

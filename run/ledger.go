@@ -20,20 +20,6 @@ import (
 	"github.com/cocoder/cocoder/internal/fsx"
 )
 
-// Names of the files every ledger directory holds.
-const (
-	// StatusFile is the status document, rewritten atomically after every
-	// event.
-	StatusFile = "run.json"
-	// EventsFile is the append-only event log, one JSON object per line.
-	EventsFile = "events.jsonl"
-	// LockFile is held (flock) by the one process allowed to append.
-	LockFile = "lock"
-	// TornFile collects torn last lines moved out of EventsFile when a
-	// ledger is reopened after a crash.
-	TornFile = "events.torn"
-)
-
 // maxEventLine bounds one event line. Events are small (a handle, a
 // reason); anything bigger is refused when written and reported as damage
 // when read.

@@ -452,22 +452,3 @@ func nonNil(list []string) []string {
 	}
 	return slices.Clone(list)
 }
-
-// appendNew appends the values not yet in list.
-func appendNew(list []string, values ...string) []string {
-	for _, v := range values {
-		if !slices.Contains(list, v) {
-			list = append(list, v)
-		}
-	}
-	return list
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}

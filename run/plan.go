@@ -16,25 +16,6 @@ import (
 	"github.com/cocoder/cocoder/workspace"
 )
 
-// Names of what a ledger directory holds besides the ledger's own files.
-const (
-	// PlanFile is the resolved plan (the Plan as JSON).
-	PlanFile = "plan.json"
-	// PacketFile is the startup packet.
-	PacketFile = "startup-packet.json"
-	// SnapshotDir holds frozen copies of the route, profile, boundary,
-	// adapters and personas the run uses.
-	SnapshotDir = "snapshot"
-	// LanesDir holds one directory per lane.
-	LanesDir = "lanes"
-	// PromptName is a lane's prompt, in lanes/<lane>/.
-	PromptName = "prompt.md"
-	// ResultName is a lane's job result, in lanes/<lane>/.
-	ResultName = "result.json"
-	// TranscriptName is a lane's transcript, in lanes/<lane>/.
-	TranscriptName = "transcript.log"
-)
-
 // unregisteredID stands for the workspace id in the paths of a plan made
 // before the workspace was registered; Start registers it and rebuilds the
 // paths.

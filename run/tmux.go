@@ -512,36 +512,6 @@ func (t *TmuxHost) Capture(ctx context.Context, h LaneHandle, lines int) (string
 	return lastLines(out, lines), nil
 }
 
-// squeezeBlank turns every run of blank lines in s into one blank line:
-// a pane's screen is padded with empty rows (between a program's last
-// output and tmux's "Pane is dead" line, say) that mean nothing in a
-// transcript.
-func squeezeBlank(s string) string {
-	var out []string
-	prevBlank := false
-	for l := range strings.SplitSeq(s, "\n") {
-		blank := strings.TrimSpace(l) == ""
-		if !blank || !prevBlank {
-			out = append(out, l)
-		}
-		prevBlank = blank
-	}
-	return strings.Join(out, "\n")
-}
-
-// lastLines drops trailing blank lines and keeps the last n lines (all when
-// n <= 0).
-func lastLines(s string, n int) string {
-	ls := strings.Split(s, "\n")
-	for len(ls) > 0 && strings.TrimSpace(ls[len(ls)-1]) == "" {
-		ls = ls[:len(ls)-1]
-	}
-	if n > 0 && len(ls) > n {
-		ls = ls[len(ls)-n:]
-	}
-	return strings.Join(ls, "\n")
-}
-
 // Alive reports whether the lane's program still runs in its pane. A pane
 // that is gone, dead (remain-on-exit keeps it) or no longer the lane's is
 // not alive.
@@ -779,19 +749,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// sleepCtx sleeps for d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
 }

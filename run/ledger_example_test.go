@@ -1,10 +1,8 @@
 package run_test
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
@@ -65,31 +63,4 @@ func ExampleCreateLedger() {
 	// 4 14:03:16 lane.started writer
 	// 5 14:03:17 run.state
 	// complete running host 4242 true
-}
-
-// ExampleDeliver starts a lane in a private tmux server and types its
-// prompt into the agent's TUI, confirming the submission.
-func ExampleDeliver() {
-	ctx := context.Background()
-	home := filepath.Join(os.Getenv("HOME"), ".cocoder")
-	host, err := run.NewTmuxHost(run.TmuxOptions{Socket: run.SocketForHome(home)})
-	if err != nil {
-		fmt.Println(err) // tmux is not installed: ...
-		return
-	}
-	runID := run.NewRunID(time.Now())
-	h, err := host.Start(ctx, run.LaneSpec{
-		RunID: runID, Lane: "writer", Title: "writer · builder · sonnet",
-		Argv: []string{"claude", "--model", "sonnet"},
-		Dir:  "/path/to/workspace",
-		Env:  []string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + os.Getenv("HOME"), "COCODER_RUN_ID=" + runID, "COCODER_LANE=writer"},
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	out, err := run.Deliver(ctx, host, h, "Read lanes/writer/prompt.md and follow it.", run.DeliveryOptions{
-		ReadyPattern: `^\s*[│ ]*>`, BusyPattern: `esc to interrupt`,
-	})
-	fmt.Println(out.Delivered, out.Attempts, out.Reason, err)
 }
