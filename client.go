@@ -9,6 +9,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -86,7 +87,7 @@ func (c *Client) Runner(ws *workspace.Workspace) (*run.Runner, error) {
 // declarations shipped in the library known. kind, when not empty, forces
 // every file's contract kind.
 func Validate(paths []string, kind contract.Kind) (*contract.Report, error) {
-	adapters, err := run.ShippedAdapters()
+	adapters, err := adapter.Shipped()
 	if err != nil {
 		return nil, err
 	}

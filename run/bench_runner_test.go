@@ -9,7 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 // BenchmarkLaunch3Lanes measures launching the scaffold's three-lane run
@@ -39,7 +41,7 @@ func BenchmarkLaunch3Lanes(b *testing.B) {
 		out, err := exec.Command("tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "keep", "/bin/sleep", "3600").CombinedOutput()
 		require.NoError(b, err, "%s", out)
 	}
-	raw := "cct-rawl-" + randHex(4)
+	raw := "cct-rawl-" + testkit.RandHex(4)
 	keep(raw)
 	defer exec.Command("tmux", "-L", raw, "kill-server").Run()
 	tmux := func(args ...string) {
@@ -58,7 +60,7 @@ func BenchmarkLaunch3Lanes(b *testing.B) {
 		return t1.Sub(t0), t2.Sub(t1), p
 	}
 	_, _, first := launch() // registers the workspace, fills caches
-	keep(run.SocketForHome(f.home.Dir()))
+	keep(host.SocketForHome(f.home.Dir()))
 	var plans, starts, raws time.Duration
 	i := 0
 	for b.Loop() {

@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/clock"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
+	"github.com/cocoder/cocoder/internal/textx"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // Limits of Send.
@@ -42,7 +47,7 @@ const (
 func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	const op = "run.Runner.Send"
 	switch {
-	case !ValidLaneName(lane):
+	case !contract.ValidLaneName(lane):
 		return errs.E(errs.Invalid, op, "%q is not a lane name", lane)
 	case strings.TrimSpace(text) == "":
 		return errs.E(errs.Invalid, op, "nothing to send to lane %s: the text is empty", lane)
@@ -53,12 +58,12 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	if err != nil {
 		return err
 	}
-	st, _, err := ReadStatus(dir)
+	st, _, err := ledger.ReadStatus(dir)
 	if err != nil {
 		return err
 	}
 	ls, ok := st.Lanes[lane]
-	resultFile := filepath.Join(dir, LanesDir, lane, ResultName)
+	resultFile := filepath.Join(dir, ledger.LanesDir, lane, ledger.ResultName)
 	_, statErr := os.Lstat(resultFile)
 	switch {
 	case st.State.Terminal():
@@ -70,7 +75,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	case ls.Handle == nil:
 		return errs.E(errs.Conflict, op, "lane %s has not started (it is %s)", lane, ls.State)
 	case ls.State != contract.LaneRunning:
-		return errs.E(errs.Conflict, op, "lane %s is %s (%s): it cannot take a message", lane, ls.State, firstNonEmpty(ls.Reason, string(ls.Source)))
+		return errs.E(errs.Conflict, op, "lane %s is %s (%s): it cannot take a message", lane, ls.State, textx.FirstNonEmpty(ls.Reason, string(ls.Source)))
 	}
 	plan, err := ReadPlan(dir)
 	if err != nil {
@@ -78,7 +83,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	}
 	pl, _ := plan.Lane(lane)
 	h := *ls.Handle
-	host, err := r.hostFor(h)
+	hst, err := r.hostFor(h)
 	if err != nil {
 		return err
 	}
@@ -99,11 +104,11 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		}
 		typed = "Read and follow the message at " + filepath.Join(dir, rel)
 	}
-	out := DeliveryOutcome{Delivered: true}
-	if h.Host == HostExec {
-		err = host.Send(ctx, h, typed, true)
+	out := host.DeliveryOutcome{Delivered: true}
+	if h.Host == host.KindExec {
+		err = hst.Send(ctx, h, typed, true)
 	} else {
-		out, err = Deliver(ctx, host, h, typed, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, ReadyTimeout: 15 * time.Second})
+		out, err = host.Deliver(ctx, hst, h, typed, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, ReadyTimeout: 15 * time.Second})
 	}
 	if err != nil {
 		return errs.Wrap(errs.CodeOf(err), op, err, "cannot send to lane %s", lane)
@@ -112,16 +117,16 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		return errs.E(errs.Unavailable, op, "lane %s did not take the message: %s", lane, out.Reason)
 	}
 	sum := sha256.Sum256([]byte(text))
-	return r.record(l, EventLaneSend, lane, LaneSendData{Bytes: len(text), SHA256: hex.EncodeToString(sum[:]), Submit: true, By: r.actor})
+	return r.record(l, ledger.EventLaneSend, lane, ledger.LaneSendData{Bytes: len(text), SHA256: hex.EncodeToString(sum[:]), Submit: true, By: r.actor})
 }
 
 // nextMessage returns the ledger path of the next message file of a lane.
 func nextMessage(dir, lane string) (string, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, LanesDir, lane, MessagesDir))
+	entries, err := os.ReadDir(filepath.Join(dir, ledger.LanesDir, lane, ledger.MessagesDir))
 	if err != nil && !os.IsNotExist(err) {
 		return "", err
 	}
-	return filepath.Join(LanesDir, lane, MessagesDir, fmt.Sprintf("%03d.md", len(entries)+1)), nil
+	return filepath.Join(ledger.LanesDir, lane, ledger.MessagesDir, fmt.Sprintf("%03d.md", len(entries)+1)), nil
 }
 
 // Stop stops run runID: confirm must repeat the run id. It records
@@ -150,13 +155,13 @@ func (r *Runner) Stop(ctx context.Context, runID, confirm string) error {
 	defer l.Close()
 	defer r.releaseLock(runID)
 	st := l.Status()
-	if err := r.record(l, EventRunStopped, "", RunStoppedData{By: r.actor, Reason: "stop requested"}); err != nil {
+	if err := r.record(l, ledger.EventRunStopped, "", ledger.RunStoppedData{By: r.actor, Reason: "stop requested"}); err != nil {
 		return err
 	}
 	killErr := r.killLanes(ctx, st)
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		if ls := st.Lanes[name]; ls.Handle != nil && ls.State == contract.LaneRunning {
-			if err := r.record(l, EventLaneKilled, name, ReasonData{Reason: "the run was stopped"}); err != nil {
+			if err := r.record(l, ledger.EventLaneKilled, name, ledger.ReasonData{Reason: "the run was stopped"}); err != nil {
 				return err
 			}
 		}
@@ -179,25 +184,25 @@ func (r *Runner) Stop(ctx context.Context, runID, confirm string) error {
 // killLanes kills what the hosts have of the run.
 func (r *Runner) killLanes(ctx context.Context, st contract.RunStatus) error {
 	ctx = context.WithoutCancel(ctx)
-	seen := map[Host]bool{}
+	seen := map[host.Host]bool{}
 	var first error
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		ls := st.Lanes[name]
 		if ls.Handle == nil {
 			continue
 		}
-		host, err := r.hostFor(*ls.Handle)
-		if err != nil || seen[host] {
+		hst, err := r.hostFor(*ls.Handle)
+		if err != nil || seen[hst] {
 			if first == nil {
 				first = err
 			}
 			continue
 		}
-		seen[host] = true
-		if t, ok := host.(*TmuxHost); ok {
+		seen[hst] = true
+		if t, ok := hst.(*host.Tmux); ok {
 			err = t.KillRun(ctx, st.RunID)
 		} else {
-			err = killListed(ctx, host, st.RunID)
+			err = killListed(ctx, hst, st.RunID)
 		}
 		if err != nil && first == nil {
 			first = err
@@ -207,14 +212,14 @@ func (r *Runner) killLanes(ctx context.Context, st contract.RunStatus) error {
 }
 
 // killListed kills every lane host lists for the run.
-func killListed(ctx context.Context, host Host, runID string) error {
-	hs, err := host.List(ctx, runID)
+func killListed(ctx context.Context, hst host.Host, runID string) error {
+	hs, err := hst.List(ctx, runID)
 	if err != nil {
 		return err
 	}
 	var first error
 	for _, h := range hs {
-		if err := host.Kill(ctx, h); err != nil && first == nil {
+		if err := hst.Kill(ctx, h); err != nil && first == nil {
 			first = err
 		}
 	}
@@ -228,7 +233,7 @@ func (r *Runner) laneOf(ctx context.Context, runID, lane string) (string, contra
 	if err != nil {
 		return "", contract.LaneStatus{}, err
 	}
-	st, _, err := ReadStatus(dir)
+	st, _, err := ledger.ReadStatus(dir)
 	if err != nil {
 		return "", contract.LaneStatus{}, err
 	}
@@ -258,18 +263,18 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 	}
 	r.learnSecrets(ctx, dir)
 	h := *ls.Handle
-	host, err := r.hostFor(h)
+	hst, err := r.hostFor(h)
 	if err != nil {
 		return "", false, err
 	}
-	live, _ = host.Alive(ctx, h)
-	if h.Host == HostTmux {
-		if text, err := host.Capture(ctx, h, 100000); err == nil {
-			return string(r.redact([]byte(squeezeBlank(text)))), live, nil
+	live, _ = hst.Alive(ctx, h)
+	if h.Host == host.KindTmux {
+		if text, err := hst.Capture(ctx, h, 100000); err == nil {
+			return string(r.redact([]byte(textx.SqueezeBlank(text)))), live, nil
 		}
 	}
-	path := firstNonEmpty(h.Transcript, filepath.Join(dir, LanesDir, lane, TranscriptName))
-	b, err := readTail(path, maxTranscript+1)
+	path := textx.FirstNonEmpty(h.Transcript, filepath.Join(dir, ledger.LanesDir, lane, ledger.TranscriptName))
+	b, err := fsx.ReadTail(path, maxTranscript+1)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return "", live, errs.E(errs.NotFound, op, "lane %s has no transcript yet (%s)", lane, path)
@@ -303,7 +308,7 @@ func (r *Runner) Logs(ctx context.Context, runID, lane string, follow bool, w io
 		if !follow || !live {
 			return nil
 		}
-		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
+		if err := clock.Sleep(ctx, 500*time.Millisecond); err != nil {
 			return nil
 		}
 	}
@@ -335,7 +340,7 @@ func shown(printed, lines []string) int {
 // errs.NotFound when the session is gone.
 func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]string, error) {
 	const op = "run.Runner.AttachCommand"
-	var h *LaneHandle
+	var h *host.LaneHandle
 	if lane != "" {
 		_, ls, err := r.laneOf(ctx, runID, lane)
 		if err != nil {
@@ -358,14 +363,14 @@ func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]strin
 			return nil, errs.E(errs.NotFound, op, "run %s has no started lane", runID)
 		}
 	}
-	if h.Host != HostTmux {
+	if h.Host != host.KindTmux {
 		return nil, errs.E(errs.Invalid, op, "lane %s runs on the %s host, which has no terminal to attach to: read it with `cocoder run logs %s %s --follow`", h.Lane, h.Host, runID, h.Lane)
 	}
-	host, err := r.hostFor(*h)
+	hst, err := r.hostFor(*h)
 	if err != nil {
 		return nil, err
 	}
-	if hs, err := host.List(ctx, runID); err != nil || len(hs) == 0 {
+	if hs, err := hst.List(ctx, runID); err != nil || len(hs) == 0 {
 		return nil, errs.E(errs.NotFound, op, "the tmux session of run %s is gone (the run was stopped or the tmux server ended)", runID)
 	}
 	bin, err := r.lookPath("tmux")

@@ -13,6 +13,10 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/textx"
+	"github.com/cocoder/cocoder/run/adapter"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/prompt"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -187,7 +191,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		return nil, errNoWorkspace(op)
 	}
 	now := r.now()
-	p := &Plan{RunID: NewRunID(now), Workspace: r.ws.Root, Host: r.hostKind(), CreatedAt: now.UTC(),
+	p := &Plan{RunID: contract.NewRunID(now), Workspace: r.ws.Root, Host: r.hostKind(), CreatedAt: now.UTC(),
 		Priority: PlanPriority{Slug: req.Priority}, docs: &planDocs{}}
 	var out issues
 	defer func() { p.Issues = out }()
@@ -221,17 +225,17 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	r.planDocuments(p, req, cfg, &out)
 	d := p.docs
 	if d.route != nil && d.profile != nil {
-		adapters, err := LoadAdapters(filepath.Join(r.home.Dir(), "adapters"), r.ws.AdaptersDir())
+		adapters, err := adapter.Load(filepath.Join(r.home.Dir(), "adapters"), r.ws.AdaptersDir())
 		if err != nil {
 			out.block(contract.IssueAdapterInvalid, "", "%v", err)
 		} else {
-			ApplyConfig(adapters, cfg.Config.Adapters)
+			adapter.ApplyConfig(adapters, cfg.Config.Adapters)
 			r.planLanes(ctx, p, adapters, cfg.Config.Secrets, &out)
 		}
 	}
 	<-gitDone
 	out = append(out, gitIssues...)
-	if p.Host == HostTmux {
+	if p.Host == host.KindTmux {
 		if _, err := r.lookPath("tmux"); err != nil {
 			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run headless with the exec host (cocoder run start --host exec --wait)", r.getenv("PATH"))
 		}
@@ -267,7 +271,7 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 	case err != nil:
 		out.block(IssuePriorityMissing, "", "%v", err)
 	case pr.State == workspace.PriorityReviewRequired:
-		out.block(IssuePriorityReview, "", "priority [%s] in %s is marked %q: review it and set its **Status:** to active before a run", slug, r.ws.PrioritiesPath(), firstNonEmpty(pr.Status, pr.Title))
+		out.block(IssuePriorityReview, "", "priority [%s] in %s is marked %q: review it and set its **Status:** to active before a run", slug, r.ws.PrioritiesPath(), textx.FirstNonEmpty(pr.Status, pr.Title))
 	}
 }
 
@@ -431,7 +435,7 @@ func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
 		return nil, bad
 	}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !isDeclaration(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
 			continue
 		}
 		f, err := readDoc[T](filepath.Join(dir, e.Name()))
@@ -550,8 +554,8 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 		}
 		scope, source := contract.LaneScope(d.route, &eff, d.boundary, lane)
 		l := PlanLane{
-			Lane: lane, Persona: pl.Persona, Adapter: a.ID, Model: pl.Model, Sandbox: SandboxFor(pl),
-			CanWrite: pl.CanWrite, StartupMode: StartupModeFor(d.route, lane, pl.Persona),
+			Lane: lane, Persona: pl.Persona, Adapter: a.ID, Model: pl.Model, Sandbox: adapter.SandboxFor(pl),
+			CanWrite: pl.CanWrite, StartupMode: prompt.StartupModeFor(d.route, lane, pl.Persona),
 			PromptDelivery: string(a.PromptDelivery), ReadyPattern: a.ReadyPattern, BusyPattern: a.BusyPattern,
 			Secrets: refs,
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/run/prompt"
 )
 
 func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
@@ -32,7 +34,7 @@ func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
 	assert.Equal(t, "try-cocoder", p.Boundary.ID)
 	assert.Empty(t, p.WorkspaceID, "the workspace is not registered yet")
 	assert.Contains(t, p.LedgerDir, "{workspace-id}")
-	assert.True(t, run.ValidRunID(p.RunID))
+	assert.True(t, contract.ValidRunID(p.RunID))
 
 	var names []string
 	for _, l := range p.Lanes {
@@ -48,9 +50,9 @@ func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
 	}
 	assert.Equal(t, []string{"lead", "writer", "verifier"}, names, "lead first, then route order")
 	lead, _ := p.Lane("lead")
-	assert.Equal(t, run.StartupLead, lead.StartupMode)
+	assert.Equal(t, prompt.StartupLead, lead.StartupMode)
 	writer, _ := p.Lane("writer")
-	assert.Equal(t, run.StartupWaitForDispatch, writer.StartupMode)
+	assert.Equal(t, prompt.StartupWaitForDispatch, writer.StartupMode)
 	assert.Contains(t, writer.Prompt, "wait for the lead's dispatch")
 	assert.True(t, writer.CanWrite)
 	require.NotNil(t, writer.Scope)
@@ -149,10 +151,10 @@ func TestPlanRefuses(t *testing.T) {
 			name: "ActiveRun",
 			setup: func(f *fixture) {
 				id := f.register()
-				runID := run.NewRunID(time.Now())
-				dir, err := run.LedgerDir(f.home.Dir(), id, runID)
+				runID := contract.NewRunID(time.Now())
+				dir, err := ledger.Dir(f.home.Dir(), id, runID)
 				require.NoError(f.t, err)
-				l, err := run.CreateLedger(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"})
+				l, err := ledger.Create(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"})
 				require.NoError(f.t, err)
 				_, err = l.SetState(contract.StateReady, "")
 				require.NoError(f.t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // The issue codes the Runner's preflight adds to those of
@@ -255,7 +256,7 @@ func (r *Runner) runDirs(wsID string) ([]string, error) {
 			return nil, errs.Wrap(errs.Unavailable, "run.Runner", err, "cannot list %s", r.home.RunsDir())
 		}
 		for _, e := range entries {
-			if e.IsDir() && ValidWorkspaceID(e.Name()) {
+			if e.IsDir() && contract.ValidWorkspaceID(e.Name()) {
 				wss = append(wss, e.Name())
 			}
 		}
@@ -271,7 +272,7 @@ func (r *Runner) runDirs(wsID string) ([]string, error) {
 			return nil, errs.Wrap(errs.Unavailable, "run.Runner", err, "cannot list %s", base)
 		}
 		for _, e := range entries {
-			if e.IsDir() && ValidRunID(e.Name()) {
+			if e.IsDir() && contract.ValidRunID(e.Name()) {
 				dirs = append(dirs, filepath.Join(base, e.Name()))
 			}
 		}
@@ -284,10 +285,10 @@ func (r *Runner) runDirs(wsID string) ([]string, error) {
 // non-terminal state is always confirmed from the events, which win.
 func quickStatus(dir string) (contract.RunStatus, error) {
 	var st contract.RunStatus
-	if b, err := contract.ReadFile(filepath.Join(dir, StatusFile)); err == nil && json.Unmarshal(b, &st) == nil && st.State.Terminal() {
+	if b, err := contract.ReadFile(filepath.Join(dir, ledger.StatusFile)); err == nil && json.Unmarshal(b, &st) == nil && st.State.Terminal() {
 		return st, nil
 	}
-	st, _, err := ReadStatus(dir)
+	st, _, err := ledger.ReadStatus(dir)
 	return st, err
 }
 

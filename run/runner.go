@@ -15,8 +15,11 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/clock"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/secrets"
 	"github.com/cocoder/cocoder/workspace"
 )
@@ -34,7 +37,7 @@ type Options struct {
 	// server (SocketForHome) for tmux lanes and an exec host for exec
 	// lanes, each made when first needed. When set, it is used for every
 	// lane.
-	Host Host
+	Host host.Host
 	// HostKind chooses the default host when Host is nil: HostTmux (the
 	// default) or HostExec (lanes as child processes of this process, for
 	// CI and headless adapters; they end with it).
@@ -83,13 +86,13 @@ type Runner struct {
 	passEnv []string
 	actor   string
 
-	hostOpt Host
+	hostOpt host.Host
 	bg      sync.WaitGroup // background work Close waits for
 	defKind string
 
 	mu       sync.Mutex
-	tmux     *TmuxHost
-	exec     *ExecHost
+	tmux     *host.Tmux
+	exec     *host.Exec
 	locks    map[string]*flock.Lock // run id → workspace lock held for it
 	known    []secrets.Value        // every secret value resolved, for redaction
 	learned  map[string]bool        // runs whose secrets were resolved for redaction
@@ -113,9 +116,9 @@ func New(opts Options) (*Runner, error) {
 		hostOpt: opts.Host, defKind: opts.HostKind, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{}, learned: map[string]bool{},
 	}
 	switch opts.HostKind {
-	case "", HostTmux, HostExec:
+	case "", host.KindTmux, host.KindExec:
 	default:
-		return nil, errs.E(errs.Invalid, op, "Options.HostKind %q is not a host: use %q or %q", opts.HostKind, HostTmux, HostExec)
+		return nil, errs.E(errs.Invalid, op, "Options.HostKind %q is not a host: use %q or %q", opts.HostKind, host.KindTmux, host.KindExec)
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -138,7 +141,7 @@ func New(opts Options) (*Runner, error) {
 		return nil, errs.E(errs.Invalid, op, "Options.Self %q must be the absolute path of the cocoder executable", r.self)
 	}
 	for _, name := range opts.PassEnv {
-		if !envNamePattern().MatchString(name) {
+		if !host.EnvNamePattern().MatchString(name) {
 			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %q is not an environment variable name", name)
 		}
 		if slices.Contains(engineEnv, name) || slices.Contains(baseEnv, name) {
@@ -153,7 +156,7 @@ func New(opts Options) (*Runner, error) {
 // slash must be an executable regular file.
 func lookProgram(name, path string) (string, error) {
 	if !strings.ContainsRune(name, '/') {
-		return lookPathIn(name, path)
+		return host.LookPath(name, path)
 	}
 	fi, err := os.Stat(name)
 	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
@@ -265,48 +268,48 @@ func (r *Runner) wrapTranscript(w io.Writer) io.Writer {
 func (r *Runner) hostKind() string {
 	switch r.hostOpt.(type) {
 	case nil:
-		if r.defKind == HostExec {
-			return HostExec
+		if r.defKind == host.KindExec {
+			return host.KindExec
 		}
-		return HostTmux
-	case *TmuxHost:
-		return HostTmux
-	case *ExecHost:
-		return HostExec
+		return host.KindTmux
+	case *host.Tmux:
+		return host.KindTmux
+	case *host.Exec:
+		return host.KindExec
 	}
 	return "custom"
 }
 
 // startHost returns the host Start uses.
-func (r *Runner) startHost() (Host, error) {
+func (r *Runner) startHost() (host.Host, error) {
 	if r.hostOpt != nil {
 		return r.hostOpt, nil
 	}
-	if r.defKind == HostExec {
+	if r.defKind == host.KindExec {
 		return r.execHost(), nil
 	}
 	return r.tmuxHost()
 }
 
 // hostFor returns the host that runs a started lane.
-func (r *Runner) hostFor(h LaneHandle) (Host, error) {
+func (r *Runner) hostFor(h host.LaneHandle) (host.Host, error) {
 	if r.hostOpt != nil {
 		return r.hostOpt, nil
 	}
 	switch h.Host {
-	case HostTmux:
+	case host.KindTmux:
 		return r.tmuxHost()
-	case HostExec:
+	case host.KindExec:
 		return r.execHost(), nil
 	}
 	return nil, errs.E(errs.Invalid, "run.Runner", "lane %s runs on an unknown host %q; use the Runner (Options.Host) that started it", h.Lane, h.Host)
 }
 
 // tmuxHost makes the default tmux host on first use.
-func (r *Runner) tmuxHost() (*TmuxHost, error) {
+func (r *Runner) tmuxHost() (*host.Tmux, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if t, ok := r.hostOpt.(*TmuxHost); ok {
+	if t, ok := r.hostOpt.(*host.Tmux); ok {
 		return t, nil
 	}
 	if !r.tmuxOnce {
@@ -315,7 +318,7 @@ func (r *Runner) tmuxHost() (*TmuxHost, error) {
 		if err != nil {
 			r.tmuxErr = errs.E(errs.Unavailable, "run.Runner", "tmux is not installed (not found in PATH): install it (apt install tmux, brew install tmux), or run headless with the exec host")
 		} else {
-			r.tmux, r.tmuxErr = NewTmuxHost(TmuxOptions{Bin: bin, Socket: SocketForHome(r.home.Dir()),
+			r.tmux, r.tmuxErr = host.NewTmux(host.TmuxOptions{Bin: bin, Socket: host.SocketForHome(r.home.Dir()),
 				TmpDir: r.getenv("TMUX_TMPDIR"), Wrap: r.wrapTranscript})
 		}
 	}
@@ -324,14 +327,14 @@ func (r *Runner) tmuxHost() (*TmuxHost, error) {
 
 // execHost makes the default exec host on first use. Its state files live
 // in runs/.exec so other processes can find the lanes.
-func (r *Runner) execHost() *ExecHost {
+func (r *Runner) execHost() *host.Exec {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e, ok := r.hostOpt.(*ExecHost); ok {
+	if e, ok := r.hostOpt.(*host.Exec); ok {
 		return e
 	}
 	if r.exec == nil {
-		r.exec = NewExecHost(ExecOptions{StateDir: ExecStateDir(r.home), Wrap: r.wrapTranscript})
+		r.exec = host.NewExec(host.ExecOptions{StateDir: ExecStateDir(r.home), Wrap: r.wrapTranscript})
 	}
 	return r.exec
 }
@@ -346,15 +349,15 @@ const ledgerRetry = 30 * time.Second
 
 // openLedger opens the ledger of dir for one operation, waiting while
 // another process appends.
-func (r *Runner) openLedger(ctx context.Context, dir string) (*Ledger, error) {
+func (r *Runner) openLedger(ctx context.Context, dir string) (*ledger.Ledger, error) {
 	r.learnSecrets(ctx, dir)
 	deadline := time.Now().Add(ledgerRetry)
 	for {
-		l, err := OpenLedger(dir, WithRedactor(r.redact), WithClock(r.now))
+		l, err := ledger.Open(dir, ledger.WithRedactor(r.redact), ledger.WithClock(r.now))
 		if err == nil || errs.CodeOf(err) != errs.Conflict || time.Now().After(deadline) {
 			return l, err
 		}
-		if err := sleepCtx(ctx, 10*time.Millisecond); err != nil {
+		if err := clock.Sleep(ctx, 10*time.Millisecond); err != nil {
 			return nil, errs.Wrap(errs.Unavailable, "run.Runner", err, "gave up waiting for ledger %s", dir)
 		}
 	}
@@ -362,7 +365,7 @@ func (r *Runner) openLedger(ctx context.Context, dir string) (*Ledger, error) {
 
 // append records ev in l and publishes it to subscribers once it is
 // durable.
-func (r *Runner) append(l *Ledger, ev contract.Event) (contract.Event, error) {
+func (r *Runner) append(l *ledger.Ledger, ev contract.Event) (contract.Event, error) {
 	written, err := r.appendAll(l, []contract.Event{ev})
 	if len(written) == 0 {
 		return contract.Event{}, err
@@ -372,7 +375,7 @@ func (r *Runner) append(l *Ledger, ev contract.Event) (contract.Event, error) {
 
 // appendAll records evs with one write and fsync (Ledger.AppendAll) and
 // publishes what was recorded.
-func (r *Runner) appendAll(l *Ledger, evs []contract.Event) ([]contract.Event, error) {
+func (r *Runner) appendAll(l *ledger.Ledger, evs []contract.Event) ([]contract.Event, error) {
 	written, err := l.AppendAll(evs)
 	id := l.Status().RunID
 	for _, ev := range written {
@@ -382,14 +385,14 @@ func (r *Runner) appendAll(l *Ledger, evs []contract.Event) ([]contract.Event, e
 }
 
 // record builds and appends an event of one of the package's data types.
-func (r *Runner) record(l *Ledger, typ, lane string, data any) error {
-	_, err := r.append(l, mustEvent(typ, lane, data))
+func (r *Runner) record(l *ledger.Ledger, typ, lane string, data any) error {
+	_, err := r.append(l, ledger.MustEvent(typ, lane, data))
 	return err
 }
 
 // setState records a state change and logs it.
-func (r *Runner) setState(l *Ledger, to contract.RunState, reason string) error {
-	err := r.record(l, EventRunState, "", RunStateData{To: to, Reason: reason})
+func (r *Runner) setState(l *ledger.Ledger, to contract.RunState, reason string) error {
+	err := r.record(l, ledger.EventRunState, "", ledger.RunStateData{To: to, Reason: reason})
 	if err == nil {
 		r.log.Info("run state", "run", l.Status().RunID, "state", to, "reason", reason)
 	}
@@ -400,7 +403,7 @@ func (r *Runner) setState(l *Ledger, to contract.RunState, reason string) error 
 // when it is registered, else under any workspace of the home.
 func (r *Runner) runDir(ctx context.Context, runID string) (string, error) {
 	const op = "run.Runner"
-	if !ValidRunID(runID) {
+	if !contract.ValidRunID(runID) {
 		return "", errs.E(errs.Invalid, op, "%q is not a run id: run ids look like r-20261124T140312Z-7k3f6q2a (`cocoder run list` shows them)", runID)
 	}
 	matches, err := filepath.Glob(filepath.Join(r.home.RunsDir(), "*", runID))
@@ -408,7 +411,7 @@ func (r *Runner) runDir(ctx context.Context, runID string) (string, error) {
 		return "", errs.Wrap(errs.Internal, op, err, "cannot look for run %s", runID)
 	}
 	for _, m := range matches {
-		if fi, err := os.Stat(filepath.Join(m, EventsFile)); err == nil && fi.Mode().IsRegular() && ValidWorkspaceID(filepath.Base(filepath.Dir(m))) {
+		if fi, err := os.Stat(filepath.Join(m, ledger.EventsFile)); err == nil && fi.Mode().IsRegular() && contract.ValidWorkspaceID(filepath.Base(filepath.Dir(m))) {
 			return m, nil
 		}
 	}
@@ -429,7 +432,7 @@ func (r *Runner) Get(ctx context.Context, runID string) (contract.RunStatus, err
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
-	st, _, err := ReadStatus(dir)
+	st, _, err := ledger.ReadStatus(dir)
 	return st, err
 }
 
@@ -445,11 +448,11 @@ func (r *Runner) UnrecordedExits(ctx context.Context, st contract.RunStatus) []s
 		if ls.State != contract.LaneRunning || ls.Handle == nil {
 			continue
 		}
-		host, err := r.hostFor(*ls.Handle)
+		hst, err := r.hostFor(*ls.Handle)
 		if err != nil {
 			continue
 		}
-		if up, err := host.Alive(ctx, *ls.Handle); err == nil && !up {
+		if up, err := hst.Alive(ctx, *ls.Handle); err == nil && !up {
 			out = append(out, name)
 		}
 	}
@@ -478,7 +481,7 @@ func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 	}
 	out := make([]contract.RunStatus, 0, len(dirs))
 	for _, dir := range dirs {
-		st, _, err := ReadStatus(dir)
+		st, _, err := ledger.ReadStatus(dir)
 		if err != nil {
 			r.log.Warn("unreadable ledger", "dir", dir, "err", err)
 			continue

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -98,7 +99,7 @@ func (f *fixture) register() string {
 // killServer stops the home's private tmux server when the test ends.
 func (f *fixture) killServer() {
 	f.t.Cleanup(func() {
-		_ = exec.Command("tmux", "-L", run.SocketForHome(f.home.Dir()), "kill-server").Run()
+		_ = exec.Command("tmux", "-L", host.SocketForHome(f.home.Dir()), "kill-server").Run()
 	})
 }
 

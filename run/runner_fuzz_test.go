@@ -8,6 +8,7 @@ import (
 
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // FuzzReadPlan feeds arbitrary bytes to ReadPlan as a ledger's plan.json:
@@ -21,7 +22,7 @@ func FuzzReadPlan(f *testing.F) {
 	f.Add([]byte(`{"lanes":null,"runId":7}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, run.PlanFile), data, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, ledger.PlanFile), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		p, err := run.ReadPlan(dir)

@@ -14,7 +14,10 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // TestRunLifecycle drives a whole run of the scaffolded workspace on the
@@ -41,7 +44,7 @@ func TestRunLifecycle(t *testing.T) {
 		ls := st.Lanes[lane]
 		require.NotNil(t, ls.Handle, lane)
 		assert.Equal(t, "delivered", ls.Delivery, lane)
-		assert.Equal(t, run.HostTmux, ls.Handle.Host)
+		assert.Equal(t, host.KindTmux, ls.Handle.Host)
 	}
 	entry, err := f.home.Registry().Get(ctx, st.WorkspaceID)
 	require.NoError(t, err, "Start registers the workspace")
@@ -71,15 +74,15 @@ func TestRunLifecycle(t *testing.T) {
 	notes := readFile(t, filepath.Join(f.root, "cocoder/memory/demo-notes.md"))
 	assert.Contains(t, notes, "- "+id+" writer: try-cocoder demo edit")
 
-	events, torn, err := run.ReadEvents(dir)
+	events, torn, err := ledger.ReadEvents(dir)
 	require.NoError(t, err)
 	assert.Nil(t, torn)
 	types := make([]string, len(events))
 	for i, ev := range events {
 		types[i] = ev.Type
 	}
-	assert.Equal(t, []string{run.EventRunCreated, run.EventRunState, run.EventLaneStarted, run.EventRunState, run.EventLaneStarted, run.EventLaneStarted}, types[:6])
-	for _, typ := range []string{run.EventLanePromptDelivered, run.EventLaneResult} {
+	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventLaneStarted, ledger.EventRunState, ledger.EventLaneStarted, ledger.EventLaneStarted}, types[:6])
+	for _, typ := range []string{ledger.EventLanePromptDelivered, ledger.EventLaneResult} {
 		n := 0
 		for _, x := range types {
 			if x == typ {
@@ -97,9 +100,9 @@ func TestRunLifecycle(t *testing.T) {
 	st, err = r.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, contract.StateAborted, st.State)
-	host, err := run.NewTmuxHost(run.TmuxOptions{Socket: run.SocketForHome(f.home.Dir())})
+	hst, err := host.NewTmux(host.TmuxOptions{Socket: host.SocketForHome(f.home.Dir())})
 	require.NoError(t, err)
-	left, err := host.List(ctx, id)
+	left, err := hst.List(ctx, id)
 	require.NoError(t, err)
 	assert.Empty(t, left, "stop leaves no pane")
 	assert.FileExists(t, filepath.Join(dir, "lanes", "lead", "transcript.log"))
@@ -143,7 +146,7 @@ func TestWaitFaults(t *testing.T) {
 			f.env["COCODER_DEMO_FAULT"] = tc.fault
 			f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 			r := f.runner(func(o *run.Options) {
-				o.HostKind = run.HostExec
+				o.HostKind = host.KindExec
 				o.PassEnv = []string{"COCODER_DEMO_FAULT"}
 			})
 			p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Route: "solo"})
@@ -184,11 +187,11 @@ func TestSendAndStopWhileRunning(t *testing.T) {
 	assert.Equal(t, errs.NotFound, errs.CodeOf(r.Send(ctx, id, "nobody", "hi")))
 	// The hanging demo agent shows no prompt any more, so a follow-up is
 	// not taken: Send says so and records nothing.
-	before, _, err := run.ReadEvents(mustDir(t, r, id))
+	before, _, err := ledger.ReadEvents(mustDir(t, r, id))
 	require.NoError(t, err)
 	err = r.Send(ctx, id, "lead", "status please")
 	assert.Equal(t, errs.Unavailable, errs.CodeOf(err), "%v", err)
-	after, _, err := run.ReadEvents(mustDir(t, r, id))
+	after, _, err := ledger.ReadEvents(mustDir(t, r, id))
 	require.NoError(t, err)
 	assert.Len(t, after, len(before))
 
@@ -224,9 +227,9 @@ func TestStartTearsDownWhenALaneFails(t *testing.T) {
 	f := newFixture(t)
 	f.self = cocoderBinary(t)
 	f.env["COCODER_DEMO_FAULT"] = "hang"
-	exec := run.NewExecHost(run.ExecOptions{})
+	exec := host.NewExec(host.ExecOptions{})
 	r := f.runner(func(o *run.Options) {
-		o.Host = failingHost{Host: exec, failLane: "writer"}
+		o.Host = testkit.FailingHost{Host: exec, FailLane: "writer"}
 		o.PassEnv = []string{"COCODER_DEMO_FAULT"}
 	})
 	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
@@ -257,7 +260,7 @@ func TestSecretsStayOutOfTheLedger(t *testing.T) {
 	f := newFixture(t)
 	f.env["COCODER_CANARY"] = canary
 	f.canaryWorkspace(`echo "token=$CANARY_TOKEN"; echo "prompt file $1"`, "${env:COCODER_CANARY}")
-	r := f.runner(func(o *run.Options) { o.HostKind = run.HostExec })
+	r := f.runner(func(o *run.Options) { o.HostKind = host.KindExec })
 	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
 	require.NoError(t, err)
 	writer, _ := p.Lane("writer")
@@ -308,7 +311,7 @@ func TestSecretsMaskedByAnotherProcess(t *testing.T) {
 	other := f.runner() // knows no secret value yet
 	var text string
 	var live bool
-	waitFor(t, 10*time.Second, "the lane to print its token", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "the lane to print its token", func() bool {
 		text, live, err = other.Transcript(t.Context(), st.RunID, "writer")
 		return err == nil && strings.Contains(text, "token=")
 	})

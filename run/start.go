@@ -19,6 +19,11 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
 	"github.com/cocoder/cocoder/internal/fsx"
+	"github.com/cocoder/cocoder/internal/textx"
+	"github.com/cocoder/cocoder/run/adapter"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/run/prompt"
 	"github.com/cocoder/cocoder/secrets"
 )
 
@@ -40,7 +45,7 @@ var (
 
 // adapterCommand returns the program adapter a runs, as found.
 func (r *Runner) adapterCommand(a *contract.Adapter) (string, error) {
-	if a.Command == SelfCommand {
+	if a.Command == adapter.SelfCommand {
 		if r.self == "" {
 			return "", fmt.Errorf("the cocoder executable is unknown (Options.Self)")
 		}
@@ -55,7 +60,7 @@ func (r *Runner) adapterCommand(a *contract.Adapter) (string, error) {
 func (r *Runner) baseEnvFor(kind string) []string {
 	var names []string
 	for _, k := range baseEnv {
-		if k == "TERM" && kind == HostTmux {
+		if k == "TERM" && kind == host.KindTmux {
 			continue
 		}
 		names = append(names, k)
@@ -107,10 +112,10 @@ func (r *Runner) laneEnv(p *Plan, l PlanLane, resolved secrets.Env) []string {
 // initialPrompt is the short text that starts a lane: it points at the
 // lane's prompt file, and tells a lane that waits for dispatch to wait.
 func initialPrompt(mode, promptFile string) string {
-	if mode == StartupWaitForDispatch {
-		return PromptLine(promptFile) + ", then wait for the lead's dispatch before you start work."
+	if mode == prompt.StartupWaitForDispatch {
+		return adapter.PromptLine(promptFile) + ", then wait for the lead's dispatch before you start work."
 	}
-	return PromptLine(promptFile) + "."
+	return adapter.PromptLine(promptFile) + "."
 }
 
 // materialize fills in everything of the plan that depends on where the
@@ -121,13 +126,13 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 	p.LedgerDir = ledgerDir
 	for i := range p.Lanes {
 		l := &p.Lanes[i]
-		laneDir := filepath.Join(ledgerDir, LanesDir, l.Lane)
-		l.PromptFile = filepath.Join(laneDir, PromptName)
-		l.ResultFile = filepath.Join(laneDir, ResultName)
-		l.Transcript = filepath.Join(laneDir, TranscriptName)
+		laneDir := filepath.Join(ledgerDir, ledger.LanesDir, l.Lane)
+		l.PromptFile = filepath.Join(laneDir, ledger.PromptName)
+		l.ResultFile = filepath.Join(laneDir, ledger.ResultName)
+		l.Transcript = filepath.Join(laneDir, ledger.TranscriptName)
 		l.Prompt = initialPrompt(l.StartupMode, l.PromptFile)
 		a := d.adapters[l.Lane]
-		argv, err := BuildArgv(a, LaneContext{
+		argv, err := adapter.Argv(a, adapter.LaneContext{
 			Lane: l.Lane, Persona: l.Persona, Model: l.Model, Sandbox: l.Sandbox, Workdir: p.Workspace,
 			PromptFile: l.PromptFile, ResultFile: l.ResultFile, Prompt: l.Prompt, Self: r.self,
 		})
@@ -141,7 +146,7 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 		}
 		l.Argv = argv
 	}
-	packet, err := BuildStartupPacket(PacketInput{
+	packet, err := prompt.BuildPacket(prompt.PacketInput{
 		RunID: p.RunID, Route: d.route, Profile: d.profile, ProfileBytes: d.profileRaw, Boundary: d.boundary,
 		Priority: d.priority, PrioritiesPath: r.ws.PrioritiesPath(), SessionLogPath: r.ws.SessionLogPath(),
 		Workspace: p.Workspace, Now: p.CreatedAt,
@@ -153,18 +158,18 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 	for _, g := range packet.Gaps {
 		out.block(IssuePacketGap, "", "%s", g)
 	}
-	p.Notices = appendNew(p.Notices, packet.Warnings...)
+	p.Notices = textx.AppendNew(p.Notices, packet.Warnings...)
 	d.packet = packet
-	team := make([]TeamLane, 0, len(p.Lanes))
+	team := make([]prompt.TeamLane, 0, len(p.Lanes))
 	for _, l := range p.Lanes {
-		team = append(team, TeamLane{Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model, CanWrite: l.CanWrite})
+		team = append(team, prompt.TeamLane{Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model, CanWrite: l.CanWrite})
 	}
 	d.prompts = map[string]string{}
 	for _, l := range p.Lanes {
-		in := PromptInput{
+		in := prompt.LaneInput{
 			RunID: p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
 			Sandbox: l.Sandbox, StartupMode: l.StartupMode, CanWrite: l.CanWrite, Workspace: p.Workspace,
-			PacketFile: filepath.Join(ledgerDir, PacketFile), ResultFile: l.ResultFile, Packet: packet,
+			PacketFile: filepath.Join(ledgerDir, ledger.PacketFile), ResultFile: l.ResultFile, Packet: packet,
 			PromptsDir: r.ws.PromptsDir(), SendCommand: "cocoder run send " + p.RunID + " <lane> <message>",
 		}
 		for _, t := range team {
@@ -175,7 +180,7 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 		if l.Scope != nil {
 			in.Scope = *l.Scope
 		}
-		text, err := RenderLanePrompt(in)
+		text, err := prompt.RenderLane(in)
 		if err != nil {
 			out.block(IssuePromptInvalid, l.Lane, "%v", err)
 			continue
@@ -216,7 +221,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	if pe := newPreflightError(p.Issues); pe != nil {
 		return contract.RunStatus{}, pe
 	}
-	host, err := r.startHost()
+	hst, err := r.startHost()
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
@@ -239,7 +244,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	if pe := newPreflightError(again); pe != nil {
 		return contract.RunStatus{}, pe
 	}
-	dir, err := LedgerDir(r.home.Dir(), wsID, p.RunID)
+	dir, err := ledger.Dir(r.home.Dir(), wsID, p.RunID)
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
@@ -288,25 +293,25 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	}
 	snapDone := make(chan error, 1)
 	go func() { snapDone <- writeFiles(l, snapshot) }()
-	specs := make([]LaneSpec, len(p.Lanes))
+	specs := make([]host.LaneSpec, len(p.Lanes))
 	for i, pl := range p.Lanes {
-		specs[i] = LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
+		specs[i] = host.LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
 			Dir: p.Workspace, Env: r.laneEnv(p, pl, resolved[pl.Lane]), Transcript: pl.Transcript}
-		if p.Host == HostExec && (pl.PromptDelivery == string(contract.DeliverType) || pl.PromptDelivery == string(contract.DeliverStdin)) {
+		if p.Host == host.KindExec && (pl.PromptDelivery == string(contract.DeliverType) || pl.PromptDelivery == string(contract.DeliverStdin)) {
 			specs[i].Stdin = pl.Prompt + "\n"
 		}
 	}
 	q := r.newAppender(l)
-	q.add(EventRunState, "", RunStateData{To: contract.StateReady, Reason: "preflight passed; the lanes' files are written"})
+	q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady, Reason: "preflight passed; the lanes' files are written"})
 	n := 0
-	handles, err := StartLanes(ctx, host, specs, func(spec LaneSpec, h LaneHandle) error {
-		q.add(EventLaneStarted, spec.Lane, LaneStartedData{Handle: h})
+	handles, err := host.StartLanes(ctx, hst, specs, func(spec host.LaneSpec, h host.LaneHandle) error {
+		q.add(ledger.EventLaneStarted, spec.Lane, ledger.LaneStartedData{Handle: h})
 		if n == 0 {
-			q.add(EventRunState, "", RunStateData{To: contract.StateRunning, Reason: "lane " + spec.Lane + " started"})
+			q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateRunning, Reason: "lane " + spec.Lane + " started"})
 		}
 		// A prompt that went with the program is delivered now.
 		if out, typed := untypedDelivery(p, p.Lanes[n]); !typed {
-			q.add(EventLanePromptDelivered, spec.Lane, out)
+			q.add(ledger.EventLanePromptDelivered, spec.Lane, out)
 		}
 		n++
 		return nil
@@ -315,18 +320,18 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		_ = q.wait()
 		<-snapDone
 		failed := specs[len(handles)].Lane
-		_ = r.record(l, EventLaneStartFailed, failed, ReasonData{Reason: errText(err)})
+		_ = r.record(l, ledger.EventLaneStartFailed, failed, ledger.ReasonData{Reason: errText(err)})
 		for _, h := range handles {
-			_ = r.record(l, EventLaneKilled, h.Lane, ReasonData{Reason: "lane " + failed + " did not start, so the run was torn down"})
+			_ = r.record(l, ledger.EventLaneKilled, h.Lane, ledger.ReasonData{Reason: "lane " + failed + " did not start, so the run was torn down"})
 		}
 		return r.fail(l, fmt.Sprintf("lane %s did not start: %s", failed, errText(err)), err)
 	}
-	r.deliverAll(ctx, q, host, p, handles)
+	r.deliverAll(ctx, q, hst, p, handles)
 	qerr, serr := q.wait(), <-snapDone
 	if err := cmp.Or(qerr, serr); err != nil {
 		for _, h := range handles {
-			_ = host.Kill(context.WithoutCancel(ctx), h)
-			_ = r.record(l, EventLaneKilled, h.Lane, ReasonData{Reason: "the ledger could not record the start, so the run was torn down"})
+			_ = hst.Kill(context.WithoutCancel(ctx), h)
+			_ = r.record(l, ledger.EventLaneKilled, h.Lane, ledger.ReasonData{Reason: "the ledger could not record the start, so the run was torn down"})
 		}
 		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
 	}
@@ -369,7 +374,7 @@ func errText(err error) string { return err.Error() }
 
 // fail moves the run to failed (from wherever it is), releases its lock
 // and returns the status with err.
-func (r *Runner) fail(l *Ledger, reason string, err error) (contract.RunStatus, error) {
+func (r *Runner) fail(l *ledger.Ledger, reason string, err error) (contract.RunStatus, error) {
 	st := l.Status()
 	if !st.State.Terminal() {
 		_ = r.setState(l, contract.StateFailed, reason)
@@ -401,14 +406,14 @@ func (r *Runner) lockWorkspace(wsID, runID string) (*flock.Lock, error) {
 }
 
 // createLedger creates the run's ledger with its initial status.
-func (r *Runner) createLedger(dir string, p *Plan) (*Ledger, error) {
+func (r *Runner) createLedger(dir string, p *Plan) (*ledger.Ledger, error) {
 	lanes := make(map[string]contract.LaneStatus, len(p.Lanes))
 	for _, l := range p.Lanes {
 		lanes[l.Lane] = contract.LaneStatus{Persona: l.Persona, Adapter: l.Adapter, Model: l.Model}
 	}
 	st := contract.RunStatus{RunID: p.RunID, WorkspaceID: p.WorkspaceID, Priority: p.Priority.Slug,
 		Route: p.Route.ID, Profile: p.Profile.ID, Lanes: lanes}
-	l, err := CreateLedger(dir, st, WithRedactor(r.redact), WithClock(r.now))
+	l, err := ledger.Create(dir, st, ledger.WithRedactor(r.redact), ledger.WithClock(r.now))
 	if err != nil {
 		return nil, err
 	}
@@ -417,8 +422,8 @@ func (r *Runner) createLedger(dir string, p *Plan) (*Ledger, error) {
 }
 
 // publishCreated hands run.created to subscribers.
-func (r *Runner) publishCreated(l *Ledger) {
-	if evs, _, err := ReadEvents(l.Dir()); err == nil && len(evs) > 0 {
+func (r *Runner) publishCreated(l *ledger.Ledger) {
+	if evs, _, err := ledger.ReadEvents(l.Dir()); err == nil && len(evs) > 0 {
 		r.publish(l.Status().RunID, evs[0])
 	}
 }
@@ -436,24 +441,24 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	essential = map[string][]byte{PlanFile: append(plan, '\n'), PacketFile: append(packet, '\n')}
+	essential = map[string][]byte{ledger.PlanFile: append(plan, '\n'), ledger.PacketFile: append(packet, '\n')}
 	snapshot = map[string][]byte{
-		filepath.Join(SnapshotDir, "route"+filepath.Ext(p.Route.File)):     d.routeRaw,
-		filepath.Join(SnapshotDir, "profile"+filepath.Ext(p.Profile.File)): d.profileRaw,
+		filepath.Join(ledger.SnapshotDir, "route"+filepath.Ext(p.Route.File)):     d.routeRaw,
+		filepath.Join(ledger.SnapshotDir, "profile"+filepath.Ext(p.Profile.File)): d.profileRaw,
 	}
 	if p.Boundary != nil {
-		snapshot[filepath.Join(SnapshotDir, "boundary"+filepath.Ext(p.Boundary.File))] = d.boundaryRaw
+		snapshot[filepath.Join(ledger.SnapshotDir, "boundary"+filepath.Ext(p.Boundary.File))] = d.boundaryRaw
 	}
 	for _, pl := range p.Lanes {
 		if raw, ok := d.personaRaw[pl.Persona]; ok {
-			snapshot[filepath.Join(SnapshotDir, "personas", pl.Persona+".yaml")] = raw
+			snapshot[filepath.Join(ledger.SnapshotDir, "personas", pl.Persona+".yaml")] = raw
 		}
 		a, err := json.MarshalIndent(d.adapters[pl.Lane], "", "  ")
 		if err != nil {
 			return nil, nil, err
 		}
-		snapshot[filepath.Join(SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
-		essential[filepath.Join(LanesDir, pl.Lane, PromptName)] = []byte(d.prompts[pl.Lane])
+		snapshot[filepath.Join(ledger.SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
+		essential[filepath.Join(ledger.LanesDir, pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
 	}
 	return essential, snapshot, nil
 }
@@ -461,7 +466,7 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 // writeFiles writes files into the ledger, all at once: each write is
 // atomic and fsynced on its own, and doing them together lets the file
 // system batch the syncs. It returns the first error.
-func writeFiles(l *Ledger, files map[string][]byte) error {
+func writeFiles(l *ledger.Ledger, files map[string][]byte) error {
 	var wg sync.WaitGroup
 	errc := make(chan error, len(files))
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
@@ -481,13 +486,13 @@ func writeFiles(l *Ledger, files map[string][]byte) error {
 // the next lane). Nothing is acknowledged before wait returns.
 type appender struct {
 	r    *Runner
-	l    *Ledger
+	l    *ledger.Ledger
 	ch   chan contract.Event
 	done chan struct{}
 	err  error
 }
 
-func (r *Runner) newAppender(l *Ledger) *appender {
+func (r *Runner) newAppender(l *ledger.Ledger) *appender {
 	a := &appender{r: r, l: l, ch: make(chan contract.Event, 64), done: make(chan struct{})}
 	go func() {
 		defer close(a.done)
@@ -514,7 +519,7 @@ func (r *Runner) newAppender(l *Ledger) *appender {
 				continue
 			}
 			for _, ev := range group {
-				if ev.Type == EventRunState {
+				if ev.Type == ledger.EventRunState {
 					r.log.Info("run state", "run", l.Status().RunID, "state", ev.Data["to"], "reason", ev.Data["reason"])
 				}
 			}
@@ -524,7 +529,7 @@ func (r *Runner) newAppender(l *Ledger) *appender {
 }
 
 // add queues an event of one of the package's data types.
-func (a *appender) add(typ, lane string, data any) { a.ch <- mustEvent(typ, lane, data) }
+func (a *appender) add(typ, lane string, data any) { a.ch <- ledger.MustEvent(typ, lane, data) }
 
 // wait records what is queued and returns the first error. The appender
 // takes no events afterwards.
@@ -536,13 +541,13 @@ func (a *appender) wait() error {
 
 // laneTitle is the pane title: "lane · persona · model".
 func laneTitle(l PlanLane) string {
-	return l.Lane + " · " + l.Persona + " · " + firstNonEmpty(l.Model, ModelDefault)
+	return l.Lane + " · " + l.Persona + " · " + textx.FirstNonEmpty(l.Model, prompt.ModelDefault)
 }
 
 // deliverAll types the initial prompt of every lane whose adapter takes it
 // typed, in parallel, and queues each outcome. (Prompts that go with the
 // program were recorded as the lanes started.)
-func (r *Runner) deliverAll(ctx context.Context, q *appender, host Host, p *Plan, handles []LaneHandle) {
+func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *Plan, handles []host.LaneHandle) {
 	var wg sync.WaitGroup
 	for i, h := range handles {
 		pl := p.Lanes[i]
@@ -550,14 +555,14 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, host Host, p *Plan
 			continue
 		}
 		wg.Go(func() {
-			out, err := Deliver(ctx, host, h, pl.Prompt, DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
+			out, err := host.Deliver(ctx, hst, h, pl.Prompt, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
 			if err != nil {
 				out.Delivered = false
 				out.Reason = "delivery stopped: " + err.Error()
 			}
-			typ := EventLanePromptDelivered
+			typ := ledger.EventLanePromptDelivered
 			if !out.Delivered {
-				typ = EventLanePromptFailed
+				typ = ledger.EventLanePromptFailed
 			}
 			q.add(typ, pl.Lane, out)
 		})
@@ -568,15 +573,15 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, host Host, p *Plan
 // untypedDelivery returns the outcome for a lane whose initial prompt goes
 // with its program (in argv, or on the exec host's stdin), or typed true
 // when it has to be typed into the lane's screen.
-func untypedDelivery(p *Plan, pl PlanLane) (out DeliveryOutcome, typed bool) {
+func untypedDelivery(p *Plan, pl PlanLane) (out host.DeliveryOutcome, typed bool) {
 	switch contract.PromptDelivery(pl.PromptDelivery) {
 	case contract.DeliverArg:
-		return DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
+		return host.DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
 	case contract.DeliverFile:
-		return DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false
+		return host.DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false
 	}
-	if p.Host == HostExec {
-		return DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}, false
+	if p.Host == host.KindExec {
+		return host.DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}, false
 	}
-	return DeliveryOutcome{}, true
+	return host.DeliveryOutcome{}, true
 }

@@ -15,7 +15,10 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/clock"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // WaitOptions tune Wait.
@@ -38,18 +41,18 @@ const exitGrace = 2 * time.Second
 // ReadPlan reads the plan.json of a ledger directory. The plan cannot be
 // started again; it tells what each lane was meant to be.
 func ReadPlan(dir string) (*Plan, error) {
-	b, err := contract.ReadFile(filepath.Join(dir, PlanFile))
+	b, err := contract.ReadFile(filepath.Join(dir, ledger.PlanFile))
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
-		return nil, errs.E(errs.NotFound, "run.ReadPlan", "%s has no %s: the run never got past its creation", dir, PlanFile)
+		return nil, errs.E(errs.NotFound, "run.ReadPlan", "%s has no %s: the run never got past its creation", dir, ledger.PlanFile)
 	case errs.CodeOf(err) == errs.Invalid:
-		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, PlanFile))
+		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, ledger.PlanFile))
 	case err != nil:
-		return nil, errs.Wrap(errs.Unavailable, "run.ReadPlan", err, "cannot read %s", filepath.Join(dir, PlanFile))
+		return nil, errs.Wrap(errs.Unavailable, "run.ReadPlan", err, "cannot read %s", filepath.Join(dir, ledger.PlanFile))
 	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, PlanFile))
+		return nil, errs.Wrap(errs.Invalid, "run.ReadPlan", err, "%s is damaged", filepath.Join(dir, ledger.PlanFile))
 	}
 	return &p, nil
 }
@@ -88,7 +91,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 		opts.Poll = time.Second
 	}
 	s := &supervisor{r: r, dir: dir, plan: plan, runID: runID, rejected: map[string]string{}}
-	st, _, err := ReadStatus(dir)
+	st, _, err := ledger.ReadStatus(dir)
 	if err != nil {
 		return st, err
 	}
@@ -99,7 +102,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 	if werr == nil {
 		defer watcher.Close()
 		for _, lane := range s.pending {
-			_ = watcher.Add(filepath.Join(dir, LanesDir, lane))
+			_ = watcher.Add(filepath.Join(dir, ledger.LanesDir, lane))
 		}
 		events = watcher.Events
 	} else {
@@ -134,7 +137,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 			return s.status(), errs.Wrap(errs.Unavailable, op, ctx.Err(), "stopped waiting for run %s; its lanes keep running", runID)
 		case ev := <-events:
 			lane := filepath.Base(filepath.Dir(ev.Name))
-			if filepath.Base(ev.Name) == ResultName && slices.Contains(s.pending, lane) {
+			if filepath.Base(ev.Name) == ledger.ResultName && slices.Contains(s.pending, lane) {
 				if err := s.check(ctx, lane, false); err != nil {
 					return s.status(), err
 				}
@@ -176,12 +179,12 @@ type supervisor struct {
 
 // status rereads the run's status (another process may have changed it).
 func (s *supervisor) status() contract.RunStatus {
-	st, _, _ := ReadStatus(s.dir)
+	st, _, _ := ledger.ReadStatus(s.dir)
 	return st
 }
 
 // withLedger runs fn with the ledger open for one operation.
-func (s *supervisor) withLedger(ctx context.Context, fn func(*Ledger) error) error {
+func (s *supervisor) withLedger(ctx context.Context, fn func(*ledger.Ledger) error) error {
 	l, err := s.r.openLedger(ctx, s.dir)
 	if err != nil {
 		return err
@@ -196,14 +199,14 @@ func (s *supervisor) done(lane string) {
 }
 
 // handle returns the lane's handle and host.
-func (s *supervisor) handle(lane string) (LaneHandle, Host, error) {
+func (s *supervisor) handle(lane string) (host.LaneHandle, host.Host, error) {
 	ls := s.status().Lanes[lane]
 	if ls.Handle == nil {
-		return LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
+		return host.LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
 	}
 	h := *ls.Handle
-	host, err := s.r.hostFor(h)
-	return h, host, err
+	hst, err := s.r.hostFor(h)
+	return h, hst, err
 }
 
 // check looks at one pending lane: its result file, and with alive its
@@ -220,23 +223,23 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 	if !alive {
 		return nil
 	}
-	h, host, err := s.handle(lane)
+	h, hst, err := s.handle(lane)
 	if err != nil {
 		return err
 	}
-	up, err := host.Alive(ctx, h)
+	up, err := hst.Alive(ctx, h)
 	if err != nil || up {
 		return err
 	}
-	code, known, gone := exitStatus(ctx, host, h)
+	code, known, gone := exitStatus(ctx, hst, h)
 	// The result may have landed just before the program ended.
 	if res, ok := s.readResult(lane); ok {
 		return s.accept(ctx, lane, res)
 	}
 	s.done(lane)
-	return s.withLedger(ctx, func(l *Ledger) error {
+	return s.withLedger(ctx, func(l *ledger.Ledger) error {
 		if gone {
-			return s.r.record(l, EventLaneLost, lane, ReasonData{Reason: "the lane's program is gone from its host without a result"})
+			return s.r.record(l, ledger.EventLaneLost, lane, ledger.ReasonData{Reason: "the lane's program is gone from its host without a result"})
 		}
 		reason := "the program exited without writing a result"
 		if why := s.rejected[lane]; why != "" {
@@ -245,16 +248,16 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 		if !known {
 			code, reason = -1, reason+" (exit status unknown)"
 		}
-		s.saveTranscript(ctx, l, lane, h, host)
-		return s.r.record(l, EventLaneExited, lane, LaneExitedData{ExitCode: code, Reason: reason})
+		s.saveTranscript(ctx, l, lane, h, hst)
+		return s.r.record(l, ledger.EventLaneExited, lane, ledger.LaneExitedData{ExitCode: code, Reason: reason})
 	})
 }
 
 // exitStatus asks the host how a gone program ended, waiting up to
 // exitGrace for it to know. gone is true when the host no longer has the
 // lane at all.
-func exitStatus(ctx context.Context, host Host, h LaneHandle) (code int, known, gone bool) {
-	ex, ok := host.(Exiter)
+func exitStatus(ctx context.Context, hst host.Host, h host.LaneHandle) (code int, known, gone bool) {
+	ex, ok := hst.(host.Exiter)
 	if !ok {
 		return 0, false, false
 	}
@@ -265,7 +268,7 @@ func exitStatus(ctx context.Context, host Host, h LaneHandle) (code int, known, 
 			return 0, false, true
 		case err == nil && exited:
 			return code, true, false
-		case time.Now().After(end) || sleepCtx(ctx, 50*time.Millisecond) != nil:
+		case time.Now().After(end) || clock.Sleep(ctx, 50*time.Millisecond) != nil:
 			return 0, false, false
 		}
 	}
@@ -276,7 +279,7 @@ func exitStatus(ctx context.Context, host Host, h LaneHandle) (code int, known, 
 // the lane is refused (the reason kept for the lane's verdict) and may be
 // rewritten while the program runs.
 func (s *supervisor) readResult(lane string) (*contract.JobResult, bool) {
-	path := filepath.Join(s.dir, LanesDir, lane, ResultName)
+	path := filepath.Join(s.dir, ledger.LanesDir, lane, ledger.ResultName)
 	if _, err := os.Lstat(path); err != nil {
 		return nil, false
 	}
@@ -320,27 +323,27 @@ func (s *supervisor) identity(lane string, res *contract.JobResult) error {
 func (s *supervisor) accept(ctx context.Context, lane string, res *contract.JobResult) error {
 	s.done(lane)
 	delete(s.rejected, lane)
-	return s.withLedger(ctx, func(l *Ledger) error {
-		return s.r.record(l, EventLaneResult, lane, LaneResultData{Status: string(res.Status), Path: filepath.Join(LanesDir, lane, ResultName)})
+	return s.withLedger(ctx, func(l *ledger.Ledger) error {
+		return s.r.record(l, ledger.EventLaneResult, lane, ledger.LaneResultData{Status: string(res.Status), Path: filepath.Join(ledger.LanesDir, lane, ledger.ResultName)})
 	})
 }
 
 // timeout stops every pending lane and records lane.timeout.
 func (s *supervisor) timeout(ctx context.Context, limit time.Duration) error {
-	return s.withLedger(ctx, func(l *Ledger) error {
+	return s.withLedger(ctx, func(l *ledger.Ledger) error {
 		for _, lane := range slices.Clone(s.pending) {
 			s.done(lane)
 			reason := fmt.Sprintf("no accepted result within %s; the lane was stopped", limit)
 			if why := s.rejected[lane]; why != "" {
 				reason += "; its result was refused: " + why
 			}
-			if h, host, err := s.handle(lane); err == nil {
-				s.saveTranscript(ctx, l, lane, h, host)
-				if err := host.Kill(context.WithoutCancel(ctx), h); err != nil {
+			if h, hst, err := s.handle(lane); err == nil {
+				s.saveTranscript(ctx, l, lane, h, hst)
+				if err := hst.Kill(context.WithoutCancel(ctx), h); err != nil {
 					reason += fmt.Sprintf(" (stopping it failed: %v)", err)
 				}
 			}
-			if err := s.r.record(l, EventLaneTimeout, lane, ReasonData{Reason: reason}); err != nil {
+			if err := s.r.record(l, ledger.EventLaneTimeout, lane, ledger.ReasonData{Reason: reason}); err != nil {
 				return err
 			}
 		}
@@ -350,15 +353,15 @@ func (s *supervisor) timeout(ctx context.Context, limit time.Duration) error {
 
 // saveTranscript keeps what a tmux lane showed, in its transcript file,
 // when it has none yet (the exec host writes its own as the lane runs).
-func (s *supervisor) saveTranscript(ctx context.Context, l *Ledger, lane string, h LaneHandle, host Host) {
-	if h.Host != HostTmux {
+func (s *supervisor) saveTranscript(ctx context.Context, l *ledger.Ledger, lane string, h host.LaneHandle, hst host.Host) {
+	if h.Host != host.KindTmux {
 		return
 	}
-	rel := filepath.Join(LanesDir, lane, TranscriptName)
+	rel := filepath.Join(ledger.LanesDir, lane, ledger.TranscriptName)
 	if _, err := os.Lstat(filepath.Join(s.dir, rel)); err == nil {
 		return
 	}
-	if text, err := host.Capture(ctx, h, 100000); err == nil {
+	if text, err := hst.Capture(ctx, h, 100000); err == nil {
 		_ = l.WriteFile(rel, []byte(text+"\n"))
 	}
 }
@@ -368,7 +371,7 @@ func (s *supervisor) saveTranscript(ctx context.Context, l *Ledger, lane string,
 // has none, and releases the workspace lock.
 func (s *supervisor) settle(ctx context.Context) (contract.RunStatus, error) {
 	defer s.r.releaseLock(s.runID)
-	err := s.withLedger(ctx, func(l *Ledger) error {
+	err := s.withLedger(ctx, func(l *ledger.Ledger) error {
 		st := l.Status()
 		var failed []string
 		for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
@@ -395,18 +398,18 @@ func (s *supervisor) settle(ctx context.Context) (contract.RunStatus, error) {
 // recordExit records how a lane's program ended once it has, and saves its
 // transcript; a program still running (an agent that stays open) is left
 // alone.
-func (s *supervisor) recordExit(ctx context.Context, l *Ledger, lane string, h LaneHandle) {
-	host, err := s.r.hostFor(h)
+func (s *supervisor) recordExit(ctx context.Context, l *ledger.Ledger, lane string, h host.LaneHandle) {
+	hst, err := s.r.hostFor(h)
 	if err != nil {
 		return
 	}
-	if up, err := host.Alive(ctx, h); err != nil || up {
+	if up, err := hst.Alive(ctx, h); err != nil || up {
 		return
 	}
-	code, known, gone := exitStatus(ctx, host, h)
+	code, known, gone := exitStatus(ctx, hst, h)
 	if !known || gone {
 		return
 	}
-	s.saveTranscript(ctx, l, lane, h, host)
-	_ = s.r.record(l, EventLaneExited, lane, LaneExitedData{ExitCode: code})
+	s.saveTranscript(ctx, l, lane, h, hst)
+	_ = s.r.record(l, ledger.EventLaneExited, lane, ledger.LaneExitedData{ExitCode: code})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cocoder/cocoder/internal/demoagent"
 	"github.com/cocoder/cocoder/internal/errs"
 	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -157,7 +158,7 @@ func viewOf(ctx context.Context, r *runpkg.Runner, st contract.RunStatus) runVie
 	v := runView{Run: st, Stop: []string{"cocoder", "run", "stop", st.RunID, "--confirm", st.RunID}}
 	v.Ledger, _ = r.LedgerDir(ctx, st.RunID)
 	for _, ls := range st.Lanes {
-		if ls.Handle != nil && ls.Handle.Host == runpkg.HostTmux && !st.State.Terminal() {
+		if ls.Handle != nil && ls.Handle.Host == host.KindTmux && !st.State.Terminal() {
 			v.Attach = []string{"cocoder", "run", "attach", st.RunID}
 		}
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // cliRepo is a git repository scaffolded with `cocoder init`, a fresh home
@@ -48,7 +50,7 @@ func newCLIRepo(t *testing.T) *cliRepo {
 	c.git("add", "-A")
 	c.git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "scaffold")
 	t.Cleanup(func() {
-		_ = exec.Command("tmux", "-L", runpkg.SocketForHome(c.home), "kill-server").Run()
+		_ = exec.Command("tmux", "-L", host.SocketForHome(c.home), "kill-server").Run()
 	})
 	return c
 }
@@ -113,7 +115,7 @@ func (c *cliRepo) snapshot() map[string]string {
 // tmuxPanes lists the panes of the home's private tmux server ("" when it
 // has none or is not running).
 func (c *cliRepo) tmuxPanes() string {
-	out, _ := exec.Command("tmux", "-L", runpkg.SocketForHome(c.home), "list-panes", "-a", "-F", "#{session_name} #{pane_id}").Output()
+	out, _ := exec.Command("tmux", "-L", host.SocketForHome(c.home), "list-panes", "-a", "-F", "#{session_name} #{pane_id}").Output()
 	return strings.TrimSpace(string(out))
 }
 
@@ -128,7 +130,7 @@ func TestRunEndToEnd(t *testing.T) {
 	var v runView
 	require.NoError(t, json.Unmarshal([]byte(out), &v))
 	id := v.Run.RunID
-	require.True(t, runpkg.ValidRunID(id), out)
+	require.True(t, contract.ValidRunID(id), out)
 
 	// Progress on stderr: lanes start, prompts are acknowledged, results.
 	for _, want := range []string{"lane lead runs the fallback adapter demo", "lane lead: started in tmux pane",
@@ -148,7 +150,7 @@ func TestRunEndToEnd(t *testing.T) {
 	assert.Equal(t, []string{"cocoder", "run", "attach", id}, v.Attach)
 
 	// The ledger tells the story in order.
-	events, torn, err := runpkg.ReadEvents(v.Ledger)
+	events, torn, err := ledger.ReadEvents(v.Ledger)
 	require.NoError(t, err)
 	assert.Nil(t, torn)
 	var story []string
@@ -179,7 +181,7 @@ func TestRunEndToEnd(t *testing.T) {
 	assert.Contains(t, out, "demo: working (lane writer)")
 	code, out, _ = c.cocoder("run", "attach", id, "writer", "--print")
 	require.Equal(t, exitOK, code)
-	assert.Contains(t, out, "-L "+runpkg.SocketForHome(c.home)+" attach-session -t ="+id)
+	assert.Contains(t, out, "-L "+host.SocketForHome(c.home)+" attach-session -t ="+id)
 	for _, cmd := range [][]string{{"attach", id, "nope", "--print"}, {"logs", id, "nope"}} {
 		code, _, errOut = c.cocoder(append([]string{"run"}, cmd...)...)
 		assert.Equal(t, exitFailure, code)

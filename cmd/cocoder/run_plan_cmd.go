@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/cocoder/cocoder/internal/errs"
-
 	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/prompt"
 )
 
 // planFlags choose what a run is for; `run plan` and `run start` share
@@ -101,7 +101,7 @@ func printPlan(w io.Writer, p *runpkg.Plan) {
 			adapter += " (fallback for " + l.PrimaryAdapter + ", which is not installed)"
 		}
 		fmt.Fprintf(w, "\nlane %s\n", l.Lane)
-		fmt.Fprintf(w, "  persona %s · adapter %s · model %s\n", l.Persona, adapter, or(l.Model, runpkg.ModelDefault))
+		fmt.Fprintf(w, "  persona %s · adapter %s · model %s\n", l.Persona, adapter, or(l.Model, prompt.ModelDefault))
 		fmt.Fprintf(w, "  sandbox %s · startup %s · prompt by %s\n", l.Sandbox, l.StartupMode, l.PromptDelivery)
 		if l.Scope != nil {
 			fmt.Fprintf(w, "  writes  %s (from %s)\n", strings.Join(l.Scope.Allowed, ", "), l.ScopeSource)

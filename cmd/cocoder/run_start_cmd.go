@@ -10,6 +10,8 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 type runStartCmd struct {
@@ -29,7 +31,7 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	if err != nil {
 		return err
 	}
-	if c.Host == runpkg.HostExec && !c.Wait {
+	if c.Host == host.KindExec && !c.Wait {
 		return usageError("--host exec runs the lanes as children of this command, which would end with it: add --wait")
 	}
 	if c.Timeout < 0 || (c.Timeout > 0 && !c.Wait) {
@@ -146,14 +148,14 @@ func progressLine(ev contract.Event) string {
 	}
 	lane := "lane " + ev.Lane
 	switch ev.Type {
-	case runpkg.EventRunCreated:
+	case ledger.EventRunCreated:
 		return "ledger created"
-	case runpkg.EventRunState:
+	case ledger.EventRunState:
 		if r := str("reason"); r != "" {
 			return fmt.Sprintf("run %s: %s", str("to"), r)
 		}
 		return "run " + str("to")
-	case runpkg.EventLaneStarted:
+	case ledger.EventLaneStarted:
 		h, _ := ev.Data["handle"].(map[string]any)
 		where := ""
 		if p, _ := h["pane"].(string); p != "" {
@@ -162,16 +164,16 @@ func progressLine(ev contract.Event) string {
 			where = fmt.Sprintf(" as process %d", int(pid))
 		}
 		return lane + ": started" + where
-	case runpkg.EventLanePromptDelivered:
+	case ledger.EventLanePromptDelivered:
 		return lane + ": prompt delivered (" + str("reason") + ")"
-	case runpkg.EventLanePromptFailed:
+	case ledger.EventLanePromptFailed:
 		return lane + ": prompt NOT delivered: " + str("reason")
-	case runpkg.EventLaneResult:
+	case ledger.EventLaneResult:
 		return lane + ": result " + str("status")
-	case runpkg.EventLaneExited:
+	case ledger.EventLaneExited:
 		code, _ := ev.Data["exitCode"].(float64)
 		return strings.TrimSpace(fmt.Sprintf("%s: exited with status %d %s", lane, int(code), str("reason")))
-	case runpkg.EventLaneStartFailed, runpkg.EventLaneKilled, runpkg.EventLaneLost, runpkg.EventLaneTimeout:
+	case ledger.EventLaneStartFailed, ledger.EventLaneKilled, ledger.EventLaneLost, ledger.EventLaneTimeout:
 		return lane + ": " + strings.TrimPrefix(ev.Type, "lane.") + ": " + str("reason")
 	}
 	return ""

@@ -29,6 +29,7 @@ import (
 
 	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 func main() {
@@ -39,7 +40,7 @@ func main() {
 	if code, ok := cocoder.AgentMain(ctx, os.Args[1:]); ok {
 		os.Exit(code)
 	}
-	host := flag.String("host", run.HostExec, "where lanes run: exec (child processes) or tmux (a private tmux server)")
+	host := flag.String("host", host.KindExec, "where lanes run: exec (child processes) or tmux (a private tmux server)")
 	keep := flag.Bool("keep", false, "keep the scratch directory")
 	flag.Parse()
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/internal/tmuxtest"
-	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 // TestMain lets the test binary act as the demo agent, as the example
@@ -38,7 +38,7 @@ func TestEmbedExample(t *testing.T) {
 		require.NoError(t, os.Symlink(p, filepath.Join(bin, prog)))
 	}
 	t.Setenv("PATH", bin)
-	for _, host := range []string{run.HostExec, run.HostTmux} {
+	for _, host := range []string{host.KindExec, host.KindTmux} {
 		t.Run(host, func(t *testing.T) {
 			var out bytes.Buffer
 			err := runDemo(t.Context(), t.TempDir(), host, &out)

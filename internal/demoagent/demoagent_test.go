@@ -18,7 +18,8 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/demoagent"
 	"github.com/cocoder/cocoder/internal/tmuxtest"
-	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/adapter"
+	"github.com/cocoder/cocoder/run/prompt"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -115,7 +116,7 @@ func newFixture(t *testing.T, l lane) *fixture {
 		boundary = &contract.PriorityBoundary{ID: "demo-edit", PrioritySlug: "demo-edit", Label: "d", WriterLanes: map[string]contract.Scope{l.name: {Allowed: l.allowed, Excluded: l.excluded}}}
 	}
 	prio, _ := workspace.FindPriority(prios, "demo-edit")
-	packet, err := run.BuildStartupPacket(run.PacketInput{
+	packet, err := prompt.BuildPacket(prompt.PacketInput{
 		RunID: runID, Route: route, Profile: profile, ProfileBytes: []byte(profileYAML), Boundary: boundary, Priority: prio,
 		PrioritiesPath: prios, SessionLogPath: filepath.Join(root, "cocoder", "SESSION_LOG.md"), Workspace: root,
 	})
@@ -125,9 +126,9 @@ func newFixture(t *testing.T, l lane) *fixture {
 	laneDir := filepath.Join(ledger, "lanes", l.name)
 	require.NoError(t, os.MkdirAll(laneDir, 0o755))
 	scope, _ := contract.LaneScope(route, profile, boundary, l.name)
-	text, err := run.RenderLanePrompt(run.PromptInput{
+	text, err := prompt.RenderLane(prompt.LaneInput{
 		RunID: runID, Lane: l.name, Persona: l.persona, Adapter: "demo", Model: l.model,
-		Sandbox: run.SandboxFor(profile.Lanes[l.name]), StartupMode: run.StartupModeFor(route, l.name, l.persona),
+		Sandbox: adapter.SandboxFor(profile.Lanes[l.name]), StartupMode: prompt.StartupModeFor(route, l.name, l.persona),
 		CanWrite: l.canWrite, Scope: scope, Workspace: root,
 		PacketFile: filepath.Join(ledger, "startup-packet.json"), ResultFile: filepath.Join(laneDir, "result.json"),
 		Packet: packet, PromptsDir: filepath.Join(root, "cocoder", "prompts"),
@@ -333,12 +334,12 @@ func TestPromptSources(t *testing.T) {
 		stdin func(f *fixture) string
 		args  func(f *fixture) []string
 	}{
-		{"PromptLineArg", func(*fixture) string { return "" }, func(f *fixture) []string { return []string{"--prompt", run.PromptLine(f.promptFile)} }},
-		{"StdinLine", func(f *fixture) string { return run.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return nil }},
+		{"PromptLineArg", func(*fixture) string { return "" }, func(f *fixture) []string { return []string{"--prompt", adapter.PromptLine(f.promptFile)} }},
+		{"StdinLine", func(f *fixture) string { return adapter.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return nil }},
 		{"StdinWholePrompt", func(f *fixture) string { b, _ := os.ReadFile(f.promptFile); return string(b) }, func(*fixture) []string { return nil }},
-		{"TypedLine", func(f *fixture) string { return run.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return []string{"--tui"} }},
-		{"TypedAfterBlankLines", func(f *fixture) string { return "\n\n" + run.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return []string{"--tui"} }},
-		{"BracketedPaste", func(f *fixture) string { return "\x1b[200~" + run.PromptLine(f.promptFile) + "\x1b[201~\r\n" }, func(*fixture) []string { return []string{"--tui"} }},
+		{"TypedLine", func(f *fixture) string { return adapter.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return []string{"--tui"} }},
+		{"TypedAfterBlankLines", func(f *fixture) string { return "\n\n" + adapter.PromptLine(f.promptFile) + "\n" }, func(*fixture) []string { return []string{"--tui"} }},
+		{"BracketedPaste", func(f *fixture) string { return "\x1b[200~" + adapter.PromptLine(f.promptFile) + "\x1b[201~\r\n" }, func(*fixture) []string { return []string{"--tui"} }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,7 +371,7 @@ func TestPromptSources(t *testing.T) {
 
 func TestTypedScreen(t *testing.T) {
 	f := newFixture(t, writer)
-	code, out := runAgent(t, f, run.PromptLine(f.promptFile)+"\n", "--tui")
+	code, out := runAgent(t, f, adapter.PromptLine(f.promptFile)+"\n", "--tui")
 	require.Equal(t, 0, code, out)
 	ready := strings.Index(out, demoagent.ReadyMarker)
 	busy := strings.Index(out, demoagent.BusyMarker)
@@ -445,7 +446,7 @@ func TestFaults(t *testing.T) {
 			if args == nil {
 				args = []string{"--prompt-file", f.promptFile}
 			}
-			code, out := runAgent(t, f, strings.ReplaceAll(tc.stdin, "PROMPT", run.PromptLine(f.promptFile)), args...)
+			code, out := runAgent(t, f, strings.ReplaceAll(tc.stdin, "PROMPT", adapter.PromptLine(f.promptFile)), args...)
 			require.Equal(t, tc.code, code, out)
 			tc.check(t, f, out)
 		})
@@ -469,7 +470,7 @@ func TestHangUntilCancelled(t *testing.T) {
 
 func TestStay(t *testing.T) {
 	f := newFixture(t, writer)
-	code, out := runAgent(t, f, run.PromptLine(f.promptFile)+"\nhello\n", "--tui", "--stay")
+	code, out := runAgent(t, f, adapter.PromptLine(f.promptFile)+"\nhello\n", "--tui", "--stay")
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, "this lane is finished")
 	assert.True(t, strings.HasSuffix(out, demoagent.ReadyMarker), "it shows its prompt again:\n%s", out)
@@ -497,7 +498,7 @@ func TestExec(t *testing.T) {
 			for k, v := range f.env {
 				cmd.Env = append(cmd.Env, k+"="+v)
 			}
-			cmd.Stdin = strings.NewReader(run.PromptLine(f.promptFile) + "\n")
+			cmd.Stdin = strings.NewReader(adapter.PromptLine(f.promptFile) + "\n")
 			out, err := cmd.CombinedOutput()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {

@@ -15,7 +15,8 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/demoagent"
-	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/adapter"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 // TestTmux runs the demo agent in a real tmux pane, started from the
@@ -28,7 +29,7 @@ func TestTmux(t *testing.T) {
 	}
 	self, err := os.Executable()
 	require.NoError(t, err)
-	adapters, err := run.ShippedAdapters()
+	adapters, err := adapter.Shipped()
 	require.NoError(t, err)
 	demo := adapters["demo"]
 	tests := []struct {
@@ -44,12 +45,12 @@ func TestTmux(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := make([]byte, 4)
 			_, _ = rand.Read(b)
-			host, err := run.NewTmuxHost(run.TmuxOptions{Socket: "demoagent-" + hex.EncodeToString(b)})
+			hst, err := host.NewTmux(host.TmuxOptions{Socket: "demoagent-" + hex.EncodeToString(b)})
 			require.NoError(t, err)
-			t.Cleanup(func() { _ = host.KillServer(t.Context()) })
+			t.Cleanup(func() { _ = hst.KillServer(t.Context()) })
 
 			f := newFixture(t, writer)
-			argv, err := run.BuildArgv(demo, run.LaneContext{
+			argv, err := adapter.Argv(demo, adapter.LaneContext{
 				Lane: "writer", Persona: "writer", Model: "demo-model", Sandbox: "workspace-write",
 				Workdir: f.root, PromptFile: f.promptFile, Self: self,
 			})
@@ -58,10 +59,10 @@ func TestTmux(t *testing.T) {
 			for k, v := range f.env {
 				env = append(env, k+"="+v)
 			}
-			h, err := host.Start(t.Context(), run.LaneSpec{RunID: runID, Lane: "writer", Title: "writer · demo", Argv: argv, Dir: f.root, Env: env})
+			h, err := hst.Start(t.Context(), host.LaneSpec{RunID: runID, Lane: "writer", Title: "writer · demo", Argv: argv, Dir: f.root, Env: env})
 			require.NoError(t, err)
 
-			out, err := run.Deliver(t.Context(), host, h, run.PromptLine(f.promptFile), run.DeliveryOptions{
+			out, err := host.Deliver(t.Context(), hst, h, adapter.PromptLine(f.promptFile), host.DeliveryOptions{
 				ReadyPattern: demo.ReadyPattern, BusyPattern: demo.BusyPattern, ReadyTimeout: 10 * time.Second, ConfirmTimeout: time.Second,
 			})
 			require.NoError(t, err)
@@ -76,7 +77,7 @@ func TestTmux(t *testing.T) {
 			assert.Equal(t, []string{demoagent.NotesFile}, r.FilesChanged)
 			assert.Equal(t, "?? "+demoagent.NotesFile, f.gitStatus(t))
 
-			screen, err := host.Capture(t.Context(), h, 0)
+			screen, err := hst.Capture(t.Context(), h, 0)
 			require.NoError(t, err)
 			assert.Regexp(t, regexp.MustCompile(demo.BusyPattern), screen)
 			assert.Contains(t, screen, "result written to")

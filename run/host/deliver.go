@@ -1,0 +1,391 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/cocoder/cocoder/internal/clock"
+	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/textx"
+)
+
+// DeliveryOptions tune Deliver. Patterns are Go regular expressions,
+// usually taken from the adapter declaration; zero values mean the
+// defaults given.
+type DeliveryOptions struct {
+	// ReadyPattern matches a line of the screen when the program is ready
+	// for input (its composer or prompt, e.g. `^❯` or `^>`). Deliver waits
+	// for it before typing, and the last line it matches starts the
+	// "input area" that must hold the text after the paste and lose it on
+	// submit. Empty: no wait, and the input area is the last non-blank
+	// line.
+	ReadyPattern string
+	// BusyPattern matches what the program shows while it works (e.g.
+	// `esc to interrupt`). More matches after Enter than before prove the
+	// submission.
+	BusyPattern string
+	// DialogPattern matches a permission or trust dialog. While it shows in
+	// the last lines of the screen, Deliver neither types nor presses Enter
+	// (an Enter would answer the dialog).
+	DialogPattern string
+	// ReadyTimeout bounds the wait for ReadyPattern. Default 30s.
+	ReadyTimeout time.Duration
+	// Settle is the pause between the paste and Enter. Agent TUIs take an
+	// Enter that follows a paste within ~120ms as a newline; default
+	// (and recommended floor) 300ms.
+	Settle time.Duration
+	// ConfirmTimeout bounds the wait for proof of submission after each
+	// Enter. Default 3s.
+	ConfirmTimeout time.Duration
+	// Poll is the interval between captures while waiting. Default 100ms.
+	Poll time.Duration
+	// MaxEnters bounds the Enter presses. Default 3.
+	MaxEnters int
+	// MaxPastes bounds the pastes; a paste is repeated only when the
+	// screen proves the previous one never arrived. Default 2.
+	MaxPastes int
+	// CaptureLines is how many lines each capture reads; 0 (the default)
+	// reads the visible screen.
+	CaptureLines int
+}
+
+// DeliveryOutcome is what Deliver did and saw. It is the data of the
+// lane.prompt.delivered and lane.prompt.failed events.
+type DeliveryOutcome struct {
+	// Delivered is true when the submission was confirmed.
+	Delivered bool `json:"delivered"`
+	// Attempts is the number of Enter presses.
+	Attempts int `json:"attempts"`
+	// Pastes is the number of times the text was pasted.
+	Pastes int `json:"pastes"`
+	// Reason says why delivery failed, or how it was confirmed.
+	Reason string `json:"reason,omitempty"`
+	// Evidence is a short excerpt of the screen behind the verdict. It is
+	// lane output: pass it through the redactor before storing it (the
+	// Ledger does when it is event data).
+	Evidence string `json:"evidence,omitempty"`
+	// DurationMS is how long delivery took, in milliseconds.
+	DurationMS int64 `json:"durationMs"`
+}
+
+// dialogLines is how many lines at the bottom of the screen are searched
+// for DialogPattern.
+const dialogLines = 15
+
+// maxEvidence bounds DeliveryOutcome.Evidence, in runes.
+const maxEvidence = 200
+
+// probeRunes is the length of the tail of the text looked for on screen.
+const probeRunes = 20
+
+// Deliver types text into a lane's program and confirms it was submitted,
+// for adapters whose prompt is typed into their TUI (delivery mode "type").
+// host.Send is the primitive; Deliver is the policy around it:
+//
+//  1. Wait (bounded) until ReadyPattern shows and no DialogPattern does.
+//  2. Paste the text as one bracketed paste (Send without submit).
+//  3. After Settle, check that it landed: the tail of its last line shows
+//     in the input area. When the screen did not change at all, the paste
+//     provably never arrived and is repeated (up to MaxPastes); any other
+//     change counts as landed, since pasting again could duplicate it.
+//  4. Press Enter on its own, then watch for proof of submission: more
+//     BusyPattern matches than before, or the text gone from the input
+//     area. Without proof, press Enter again (up to MaxEnters), never
+//     while a dialog shows.
+//
+// Keep typed text short (a line asking the agent to read prompt.md):
+// long pastes are what TUIs mangle.
+//
+// A delivery that fails by policy (not ready in time, text never landed,
+// no proof of submission, the program exited) returns the outcome with
+// Delivered false and a nil error. The error is for bad options
+// (errs.Invalid), a failing host, or ctx ending; the outcome is still
+// filled in as far as delivery got.
+func Deliver(ctx context.Context, host Host, h LaneHandle, text string, opt DeliveryOptions) (DeliveryOutcome, error) {
+	const op = "run.Deliver"
+	start := time.Now()
+	d, err := newDelivery(host, h, opt)
+	if err != nil {
+		return DeliveryOutcome{}, err
+	}
+	text = cleanPaste(text)
+	if strings.TrimSpace(text) == "" {
+		return DeliveryOutcome{}, errs.E(errs.Invalid, op, "nothing to deliver to lane %s: the text is empty", h.Lane)
+	}
+	d.probe = probeOf(text)
+	out, err := d.run(ctx, text)
+	out.DurationMS = time.Since(start).Milliseconds()
+	out.Evidence = excerpt(out.Evidence)
+	if err != nil {
+		return out, errs.Wrap(errs.CodeOf(err), op, err, "delivery to lane %s stopped", h.Lane)
+	}
+	return out, nil
+}
+
+// delivery is the state of one Deliver call.
+type delivery struct {
+	host  Host
+	h     LaneHandle
+	opt   DeliveryOptions
+	ready *regexp.Regexp
+	busy  *regexp.Regexp
+	modal *regexp.Regexp
+	probe string
+}
+
+func newDelivery(host Host, h LaneHandle, opt DeliveryOptions) (*delivery, error) {
+	d := &delivery{host: host, h: h, opt: opt}
+	for _, p := range []struct {
+		name string
+		src  string
+		dst  **regexp.Regexp
+	}{{"ReadyPattern", opt.ReadyPattern, &d.ready}, {"BusyPattern", opt.BusyPattern, &d.busy}, {"DialogPattern", opt.DialogPattern, &d.modal}} {
+		if p.src == "" {
+			continue
+		}
+		re, err := regexp.Compile(p.src)
+		if err != nil {
+			return nil, errs.Wrap(errs.Invalid, "run.Deliver", err, "%s %q is not a valid regular expression", p.name, p.src)
+		}
+		*p.dst = re
+	}
+	def := func(v *time.Duration, x time.Duration) {
+		if *v <= 0 {
+			*v = x
+		}
+	}
+	def(&d.opt.ReadyTimeout, 30*time.Second)
+	def(&d.opt.Settle, 300*time.Millisecond)
+	def(&d.opt.ConfirmTimeout, 3*time.Second)
+	def(&d.opt.Poll, 100*time.Millisecond)
+	if d.opt.MaxEnters <= 0 {
+		d.opt.MaxEnters = 3
+	}
+	if d.opt.MaxPastes <= 0 {
+		d.opt.MaxPastes = 2
+	}
+	return d, nil
+}
+
+func (d *delivery) capture(ctx context.Context) (string, error) {
+	s, err := d.host.Capture(ctx, d.h, d.opt.CaptureLines)
+	return textx.LastLines(s, 0), err
+}
+
+// Patterns are matched line by line, so "^" and "$" anchor to a line of
+// the screen.
+
+// findLine returns the last of the last n lines of screen (all lines when
+// n <= 0) that re matches, and whether there is one.
+func findLine(re *regexp.Regexp, screen string, n int) (string, bool) {
+	if re == nil {
+		return "", false
+	}
+	lines := strings.Split(textx.LastLines(screen, n), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if re.MatchString(lines[i]) {
+			return lines[i], true
+		}
+	}
+	return "", false
+}
+
+// dialog returns the dialog line showing at the bottom of screen, if any.
+func (d *delivery) dialog(screen string) string {
+	l, _ := findLine(d.modal, screen, dialogLines)
+	return l
+}
+
+// busyCount counts the matches of BusyPattern on screen, line by line.
+func (d *delivery) busyCount(screen string) int {
+	if d.busy == nil {
+		return 0
+	}
+	n := 0
+	for l := range strings.SplitSeq(screen, "\n") {
+		n += len(d.busy.FindAllStringIndex(l, -1))
+	}
+	return n
+}
+
+// inputArea returns the part of the screen that holds what is being typed:
+// from the last line matching ReadyPattern to the end, or the last
+// non-blank line; whitespace is collapsed.
+func (d *delivery) inputArea(screen string) string {
+	lines := strings.Split(screen, "\n")
+	from := len(lines) - 1
+	if d.ready != nil {
+		for i := len(lines) - 1; i >= 0; i-- {
+			if d.ready.MatchString(lines[i]) {
+				from = i
+				break
+			}
+		}
+	}
+	if from < 0 {
+		return ""
+	}
+	return collapse(strings.Join(lines[from:], " "))
+}
+
+func (d *delivery) run(ctx context.Context, text string) (DeliveryOutcome, error) {
+	var out DeliveryOutcome
+	fail := func(screen, format string, args ...any) (DeliveryOutcome, error) {
+		out.Reason = fmt.Sprintf(format, args...)
+		out.Evidence = d.inputArea(screen)
+		return out, nil
+	}
+
+	// 1. Ready, and no dialog in the way.
+	before, reason, err := d.waitReady(ctx)
+	if err != nil || reason != "" {
+		out.Reason, out.Evidence = reason, d.inputArea(before)
+		return out, err
+	}
+
+	// 2-3. Paste until it lands (or provably never will).
+	var afterPaste string
+	landed, seen := false, false
+	look := func() error {
+		var err error
+		if afterPaste, err = d.capture(ctx); err != nil {
+			return err
+		}
+		seen = strings.Contains(d.inputArea(afterPaste), d.probe)
+		landed = seen || afterPaste != before
+		return nil
+	}
+	for !landed && out.Pastes < d.opt.MaxPastes {
+		if err := d.host.Send(ctx, d.h, text, false); err != nil {
+			return out, err
+		}
+		out.Pastes++
+		if err := clock.Sleep(ctx, d.opt.Settle); err != nil {
+			return out, err
+		}
+		if err := look(); err != nil {
+			return out, err
+		}
+		// A slow program may show the paste late: only a screen that
+		// stays unchanged for ConfirmTimeout proves it never arrived.
+		for deadline := time.Now().Add(d.opt.ConfirmTimeout); !landed && time.Now().Before(deadline); {
+			if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
+				return out, err
+			}
+			if err := look(); err != nil {
+				return out, err
+			}
+		}
+	}
+	if !landed {
+		return fail(afterPaste, "the pasted text never appeared on screen (%d pastes)", out.Pastes)
+	}
+
+	// 4. Enter until the submission is proven.
+	busyBefore := d.busyCount(afterPaste)
+	areaAfterPaste := d.inputArea(afterPaste)
+	screen := afterPaste
+	for out.Attempts < d.opt.MaxEnters {
+		if dl := d.dialog(screen); dl != "" {
+			return fail(screen, "a dialog is on screen (%q); Enter was not pressed so as not to answer it", dl)
+		}
+		if err := d.host.Send(ctx, d.h, "", true); err != nil {
+			return out, err
+		}
+		out.Attempts++
+		deadline := time.Now().Add(d.opt.ConfirmTimeout)
+		for {
+			if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
+				return out, err
+			}
+			if screen, err = d.capture(ctx); err != nil {
+				return out, err
+			}
+			area := d.inputArea(screen)
+			switch {
+			case d.busyCount(screen) > busyBefore:
+				out.Delivered, out.Reason = true, "the busy marker appeared"
+				out.Evidence, _ = findLine(d.busy, screen, 0)
+				return out, nil
+			case seen && !strings.Contains(area, d.probe):
+				out.Delivered, out.Reason, out.Evidence = true, "the text left the input area", area
+				return out, nil
+			case !seen && area != areaAfterPaste:
+				out.Delivered, out.Reason, out.Evidence = true, "the input area changed after Enter", area
+				return out, nil
+			}
+			if time.Now().After(deadline) {
+				break
+			}
+		}
+		if alive, err := d.host.Alive(ctx, d.h); err != nil {
+			return out, err
+		} else if !alive {
+			return fail(screen, "the lane's program exited")
+		}
+	}
+	return fail(screen, "no proof of submission after %d Enter presses: the text is still in the input area", out.Attempts)
+}
+
+// waitReady polls until the ready pattern shows with no dialog. It returns
+// the last screen and, when the wait failed by policy, the reason.
+func (d *delivery) waitReady(ctx context.Context) (screen, reason string, err error) {
+	deadline := time.Now().Add(d.opt.ReadyTimeout)
+	for {
+		if screen, err = d.capture(ctx); err != nil {
+			return screen, "", err
+		}
+		dl := d.dialog(screen)
+		_, ready := findLine(d.ready, screen, dialogLines)
+		if dl == "" && (d.ready == nil || ready) {
+			return screen, "", nil
+		}
+		if time.Now().After(deadline) {
+			if dl != "" {
+				return screen, fmt.Sprintf("a dialog is on screen (%q) after %s; answer it or avoid it with the adapter's flags", dl, d.opt.ReadyTimeout), nil
+			}
+			return screen, fmt.Sprintf("the program did not show its ready pattern %q within %s", d.opt.ReadyPattern, d.opt.ReadyTimeout), nil
+		}
+		alive, err := d.host.Alive(ctx, d.h)
+		if err != nil {
+			return screen, "", err
+		}
+		if !alive {
+			return screen, "the lane's program exited before it was ready", nil
+		}
+		if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
+			return screen, "", err
+		}
+	}
+}
+
+// probeOf returns the tail of the text's last non-blank line, whitespace
+// collapsed: what should be visible in the input area after a paste.
+func probeOf(text string) string {
+	lines := strings.Split(text, "\n")
+	last := ""
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := collapse(lines[i]); l != "" {
+			last = l
+			break
+		}
+	}
+	r := []rune(last)
+	if len(r) > probeRunes {
+		r = r[len(r)-probeRunes:]
+	}
+	return strings.TrimSpace(string(r))
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func excerpt(s string) string {
+	r := []rune(s)
+	if len(r) > maxEvidence {
+		return "…" + string(r[len(r)-maxEvidence:])
+	}
+	return s
+}

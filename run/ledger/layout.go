@@ -1,0 +1,58 @@
+package ledger
+
+import (
+	"path/filepath"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// Names of the files every ledger directory holds.
+const (
+	// StatusFile is the status document, rewritten atomically after every
+	// event.
+	StatusFile = "run.json"
+	// EventsFile is the append-only event log, one JSON object per line.
+	EventsFile = "events.jsonl"
+	// LockFile is held (flock) by the one process allowed to append.
+	LockFile = "lock"
+	// TornFile collects torn last lines moved out of EventsFile when a
+	// ledger is reopened after a crash.
+	TornFile = "events.torn"
+)
+
+// Names of what a ledger directory holds besides the ledger's own files.
+const (
+	// PlanFile is the resolved plan (the Plan as JSON).
+	PlanFile = "plan.json"
+	// PacketFile is the startup packet.
+	PacketFile = "startup-packet.json"
+	// SnapshotDir holds frozen copies of the route, profile, boundary,
+	// adapters and personas the run uses.
+	SnapshotDir = "snapshot"
+	// LanesDir holds one directory per lane.
+	LanesDir = "lanes"
+	// PromptName is a lane's prompt, in lanes/<lane>/.
+	PromptName = "prompt.md"
+	// ResultName is a lane's job result, in lanes/<lane>/.
+	ResultName = "result.json"
+	// TranscriptName is a lane's transcript, in lanes/<lane>/.
+	TranscriptName = "transcript.log"
+)
+
+// MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.
+const MessagesDir = "messages"
+
+// LedgerDir returns the ledger directory of a run under a CoCoder home:
+// home/runs/<workspaceID>/<runID>. It checks both ids before building the
+// path and returns an errs.Invalid error naming the bad one.
+func Dir(home, workspaceID, runID string) (string, error) {
+	const op = "run.LedgerDir"
+	if !contract.ValidWorkspaceID(workspaceID) {
+		return "", errs.E(errs.Invalid, op, "workspace id %q is not valid: use letters, digits, '.', '_' and '-' (at most 128 bytes)", workspaceID)
+	}
+	if !contract.ValidRunID(runID) {
+		return "", errs.E(errs.Invalid, op, "run id %q is not valid: run ids look like r-20261124T140312Z-7k3f6q2a", runID)
+	}
+	return filepath.Join(home, "runs", workspaceID, runID), nil
+}

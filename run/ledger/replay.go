@@ -1,0 +1,165 @@
+package ledger
+
+import (
+	"maps"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/errs"
+)
+
+// Replay derives a run's status document from its events, in order. The
+// result is what run.json must hold; where run.json says otherwise, the
+// events win.
+//
+// The first event must be run.created. run.state events must follow the
+// status table (Transition), lane events must name a lane, and seq must
+// increase. Event types Replay does not know are kept as history: they only
+// advance LastSeq and UpdatedAt. An errs.Invalid error names the first event
+// that breaks these rules.
+func Replay(events []contract.Event) (contract.RunStatus, error) {
+	var st contract.RunStatus
+	for _, ev := range events {
+		next, err := apply(st, ev)
+		if err != nil {
+			return st, err
+		}
+		st = next
+	}
+	return st, nil
+}
+
+// apply returns st after ev. It never modifies st's lane map in place, so a
+// failed apply leaves the caller's status untouched.
+func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error) {
+	const op = "run.Replay"
+	bad := func(format string, args ...any) error {
+		args = append([]any{ev.Seq, ev.Type}, args...)
+		return errs.E(errs.Invalid, op, "event %d (%s): "+format, args...)
+	}
+	if ev.Seq <= st.LastSeq {
+		return st, bad("seq must be greater than %d, the previous event's", st.LastSeq)
+	}
+	if ev.Type == EventRunCreated {
+		if st.RunID != "" {
+			return st, bad("the run was already created by an earlier event")
+		}
+		var d RunCreatedData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		st = d.Status
+		if !contract.ValidRunID(st.RunID) {
+			return st, bad("run id %q is not valid", st.RunID)
+		}
+		if st.State == "" {
+			st.State = contract.StatePlanned
+		}
+		if !st.State.Valid() {
+			return st, bad("%q is not a run state", st.State)
+		}
+		st.CreatedAt = ev.Time
+		lanes := make(map[string]contract.LaneStatus, len(d.Status.Lanes))
+		for name, ls := range d.Status.Lanes {
+			if !contract.ValidLaneName(name) {
+				return st, bad("lane name %q is not valid", name)
+			}
+			if ls.State == "" {
+				ls.State, ls.Source, ls.ObservedAt = contract.LanePlanned, contract.SourcePlan, ev.Time
+			}
+			lanes[name] = ls
+		}
+		st.Lanes = lanes
+	} else if st.RunID == "" {
+		return st, bad("the ledger must start with a %s event", EventRunCreated)
+	}
+	st.LastSeq, st.UpdatedAt = ev.Seq, ev.Time
+
+	switch ev.Type {
+	case EventRunState:
+		var d RunStateData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		if d.From != "" && d.From != st.State {
+			return st, bad("it moves the run from %s, but the run is %s", d.From, st.State)
+		}
+		if err := Transition(st.State, d.To); err != nil {
+			return st, bad("%v", err)
+		}
+		st.State, st.Reason = d.To, d.Reason
+		return st, nil
+	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
+		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult:
+		return applyLane(st, ev, bad)
+	}
+	return st, nil
+}
+
+// applyLane applies a lane event. Once a lane is done (its result was
+// accepted), later process events record their details without taking the
+// "done" away.
+func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any) error) (contract.RunStatus, error) {
+	if !contract.ValidLaneName(ev.Lane) {
+		return st, bad("lane name %q is not valid", ev.Lane)
+	}
+	ls := st.Lanes[ev.Lane]
+	done := ls.State == contract.LaneDone
+	set := func(state contract.LaneState, src contract.StatusSource, reason string) {
+		if done {
+			return
+		}
+		ls.State, ls.Source, ls.ObservedAt, ls.Reason = state, src, ev.Time, reason
+	}
+	var r ReasonData
+	switch ev.Type {
+	case EventLaneStarted:
+		var d LaneStartedData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		h := d.Handle
+		ls.Handle, ls.ExitCode, ls.Delivery, ls.Result = &h, nil, "", ""
+		done = false // a restarted lane starts over
+		set(contract.LaneRunning, contract.SourceHost, "")
+	case EventLanePromptDelivered:
+		ls.Delivery = "delivered"
+	case EventLanePromptFailed:
+		ls.Delivery = "failed"
+	case EventLaneExited:
+		var d LaneExitedData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		code := d.ExitCode
+		ls.ExitCode = &code
+		set(contract.LaneExited, contract.SourceProcessExit, d.Reason)
+	case EventLaneResult:
+		var d LaneResultData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		ls.Result = d.Status
+		set(contract.LaneDone, contract.SourceResultFile, "")
+	default: // the events whose data is a reason
+		if err := DecodeData(ev, &r); err != nil {
+			return st, err
+		}
+		switch ev.Type {
+		case EventLaneStartFailed:
+			set(contract.LaneFailed, contract.SourceHost, r.Reason)
+		case EventLaneKilled:
+			set(contract.LaneKilled, contract.SourceEngine, r.Reason)
+		case EventLaneLost:
+			set(contract.LaneLost, contract.SourceHost, r.Reason)
+		case EventLaneTimeout:
+			set(contract.LaneFailed, contract.SourceTimeout, r.Reason)
+		}
+	}
+	lanes := maps.Clone(st.Lanes)
+	if lanes == nil {
+		lanes = map[string]contract.LaneStatus{}
+	}
+	lanes[ev.Lane] = ls
+	st.Lanes = lanes
+	return st, nil
+}
