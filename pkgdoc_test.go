@@ -51,7 +51,7 @@ func TestPackageDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{".", "contract", "secrets", "workspace", "run"} {
+	for _, pkg := range []string{".", "contract", "secrets", "workspace", "run", "run/ledger", "run/host", "run/adapter", "run/prompt", "oz"} {
 		if !hasNonDocGo(t, pkg) {
 			continue
 		}

@@ -77,3 +77,9 @@ func ValidLaneName(name string) bool {
 func ValidWorkspaceID(id string) bool {
 	return len(id) <= maxWorkspaceID && workspaceIDPattern().MatchString(id) && !strings.Contains(id, "..")
 }
+
+var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(envPattern) })
+
+// ValidEnvName reports whether name is a portable environment variable
+// name: a letter or "_", then letters, digits and "_".
+func ValidEnvName(name string) bool { return envNamePattern().MatchString(name) }

@@ -59,29 +59,23 @@ const (
 // LaneHandle identifies a started lane on its host. It is plain data so it
 // can be stored in the ledger and used by another process later (resume,
 // Oz): every field is needed to find the lane again, none is a live
-// resource.
+// resource. What a particular host needs (a tmux pane, a process id, a pod
+// name) is in Ref, which only that host reads, so a new kind of host adds
+// no field here.
 type LaneHandle struct {
-	// Host is the kind of host that runs the lane: "tmux" or "exec".
+	// Host is the kind of host that runs the lane, e.g. "tmux" or "exec".
 	Host string `json:"host" yaml:"host" jsonschema:"required" validate:"required"`
 	// RunID is the run the lane belongs to.
 	RunID string `json:"runId" yaml:"runId" jsonschema:"required" validate:"required"`
 	// Lane is the lane's name.
 	Lane string `json:"lane" yaml:"lane" jsonschema:"required,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$" validate:"required,laneid"`
-	// Socket is the tmux server's socket name (tmux -L), for the tmux host.
-	Socket string `json:"socket,omitempty" yaml:"socket,omitempty"`
-	// Session is the tmux session holding the run's lanes (named after the
-	// run id), for the tmux host.
-	Session string `json:"session,omitempty" yaml:"session,omitempty"`
-	// Window is the tmux window id ("@3") of the lane, for the tmux host.
-	Window string `json:"window,omitempty" yaml:"window,omitempty"`
-	// Pane is the tmux pane id ("%7") of the lane, for the tmux host. Pane
-	// ids are stable for the life of the tmux server.
-	Pane string `json:"pane,omitempty" yaml:"pane,omitempty"`
-	// PID is the process id of the lane's program (the pane's first
-	// process for tmux, the child for exec).
-	PID int `json:"pid,omitempty" yaml:"pid,omitempty"`
+	// Ref is the host's own description of where the lane runs (for tmux
+	// the server socket, session, window, pane and process id; for exec
+	// the process id), as the host that started the lane wrote it. Only
+	// that kind of host interprets it.
+	Ref map[string]string `json:"ref,omitempty" yaml:"ref,omitempty"`
 	// Transcript is the path of the lane's transcript file, when it has
-	// one.
+	// one. The engine computes it; a host writes the lane's output there.
 	Transcript string `json:"transcript,omitempty" yaml:"transcript,omitempty"`
 }
 

@@ -31,7 +31,7 @@ import (
 // so neither side pays for starting a server.
 func BenchmarkLaunch3Lanes(b *testing.B) {
 	f := newFixture(b)
-	f.self = cocoderBinary(b)
+	f.self = testkit.Self(b)
 	f.killServer()
 	// The demo adapter with its prompt in argv: see the file's comment.
 	f.write("cocoder/adapters/demo.yaml", readFile(b, filepath.Join("..", "bench", "launch-demo-adapter.yaml")))
@@ -56,7 +56,7 @@ func BenchmarkLaunch3Lanes(b *testing.B) {
 		st, err := r.Start(ctx, p)
 		require.NoError(b, err)
 		t2 := time.Now()
-		require.NoError(b, r.Stop(ctx, st.RunID, st.RunID))
+		require.NoError(b, r.Stop(ctx, st.RunID))
 		return t1.Sub(t0), t2.Sub(t1), p
 	}
 	_, _, first := launch() // registers the workspace, fills caches

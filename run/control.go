@@ -129,21 +129,18 @@ func nextMessage(dir, lane string) (string, error) {
 	return filepath.Join(ledger.LanesDir, lane, ledger.MessagesDir, fmt.Sprintf("%03d.md", len(entries)+1)), nil
 }
 
-// Stop stops run runID: confirm must repeat the run id. It records
+// Stop stops run runID. It records
 // run.stopped, kills the lanes the host has for this run (and only those:
 // Host.List by run id), recording lane.killed for each lane that was still
 // running, and moves the run to aborted unless it is already finished.
 // Stopping a finished run removes what is left of its lanes (dead panes)
 // and changes nothing else. Transcripts are saved as the lanes are killed.
 //
-// Errors: errs.Invalid when confirm differs or the id is malformed,
+// Errors: errs.Invalid when the id is malformed,
 // errs.NotFound for an unknown run, errs.Unavailable when a lane cannot be
 // killed (the run is still marked aborted).
-func (r *Runner) Stop(ctx context.Context, runID, confirm string) error {
+func (r *Runner) Stop(ctx context.Context, runID string) error {
 	const op = "run.Runner.Stop"
-	if confirm != runID {
-		return errs.E(errs.Invalid, op, "to stop run %s, repeat its id: --confirm %s", runID, runID)
-	}
 	dir, err := r.runDir(ctx, runID)
 	if err != nil {
 		return err
@@ -340,7 +337,7 @@ func shown(printed, lines []string) int {
 // errs.NotFound when the session is gone.
 func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]string, error) {
 	const op = "run.Runner.AttachCommand"
-	var h *host.LaneHandle
+	var h *contract.LaneHandle
 	if lane != "" {
 		_, ls, err := r.laneOf(ctx, runID, lane)
 		if err != nil {
@@ -370,16 +367,12 @@ func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]strin
 	if err != nil {
 		return nil, err
 	}
+	tm, ok := hst.(*host.Tmux)
+	if !ok {
+		return nil, errs.E(errs.Invalid, op, "lane %s has no terminal to attach to", h.Lane)
+	}
 	if hs, err := hst.List(ctx, runID); err != nil || len(hs) == 0 {
 		return nil, errs.E(errs.NotFound, op, "the tmux session of run %s is gone (the run was stopped or the tmux server ended)", runID)
 	}
-	bin, err := r.lookPath("tmux")
-	if err != nil {
-		return nil, errs.E(errs.Unavailable, op, "tmux is not installed (not found in PATH)")
-	}
-	argv := []string{bin, "-L", h.Socket, "attach-session", "-t", "=" + runID}
-	if lane != "" {
-		argv = append(argv, ";", "select-window", "-t", h.Window)
-	}
-	return argv, nil
+	return tm.AttachCommand(*h, lane != "")
 }

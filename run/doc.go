@@ -1,33 +1,29 @@
-// Package run owns the run lifecycle: plan and preflight, the on-disk
-// ledger, adapters, hosts (tmux and exec), prompt dispatch, supervision and
-// stop.
+// Package run is the run engine: a [Runner] plans a run of a workspace's
+// priority, checks it (preflight), writes its ledger, starts its lanes on a
+// host, delivers their prompts, supervises them to a result, and stops
+// them.
 //
-// # Ledger
+// The engine is built from four leaf packages, which never import it:
 //
-// Every run has a directory under the CoCoder home ([LedgerDir]) holding
-// events.jsonl, the append-only truth, and run.json, the status derived
-// from it. [CreateLedger] and [OpenLedger] give the one writer its
-// [Ledger] (flock-held); [Ledger.Append] writes each event with one fsynced
-// write, checks state changes against the status table ([Transition]) and
-// rewrites run.json atomically. Any process reads with [ReadEvents] and
-// [ReadStatus]; a torn last line left by a crash is reported
-// ([TornLineError]), never fatal, and [OpenLedger] repairs it. Event types
-// are the Event* constants; [NewEvent] and [DecodeData] build and read
-// their data.
+//   - [github.com/cocoder/cocoder/run/ledger]: the run directory layout,
+//     events, the append-only log, replay and the status transition table;
+//   - [github.com/cocoder/cocoder/run/host]: the Host seam, the tmux and
+//     exec hosts, and acknowledged prompt delivery;
+//   - [github.com/cocoder/cocoder/run/adapter]: adapter declarations, the
+//     shipped ones, and how a declaration becomes a lane's argv;
+//   - [github.com/cocoder/cocoder/run/prompt]: the startup packet and the
+//     lane prompts.
 //
-// # Hosts
+// # Lifecycle
 //
-// A [Host] starts lanes and talks to them. [TmuxHost] runs each lane in a
-// window of a private tmux server (one session per run), with argv never
-// given to a shell and an explicit environment; [ExecHost] runs headless
-// lanes as child processes. [StartLanes] starts several and tears them down
-// if one fails.
-//
-// # Delivery
-//
-// [Deliver] types a prompt into an agent's TUI and confirms it was
-// submitted, retrying Enter (and, only when the paste provably never
-// arrived, the paste) a bounded number of times.
+// [Runner.Plan] loads and validates every contract the run needs, resolves
+// each lane's adapter, argv, model, write scope and secret references, and
+// reports every issue at once in the returned [Plan]. [Runner.Start]
+// executes that plan exactly: it writes the ledger, starts the lanes and
+// delivers their prompts. [Runner.Wait] supervises the lanes until each has
+// an accepted result or has ended; [Runner.Send], [Runner.Stop],
+// [Runner.Logs] and [Runner.AttachCommand] control and inspect a running
+// run from any process.
 //
 // docs/runs.md describes the ledger layout, the events, the status table,
 // the hosts and delivery in detail.

@@ -1,68 +1,22 @@
 package run_test
 
 import (
-	"encoding/json"
-	"fmt"
+	"context"
 	"os"
 	"testing"
-	"time"
 
-	"github.com/cocoder/cocoder/internal/testkit"
+	"github.com/cocoder/cocoder/internal/demoagent"
 	"github.com/cocoder/cocoder/internal/tmuxtest"
-	"github.com/cocoder/cocoder/run/internal/faketui"
 )
 
-// helperEnv selects what the re-executed test binary does instead of
-// running tests.
-const helperEnv = "COCODER_RUN_TEST_HELPER"
-
-// TestMain runs the helper programs the tests start (as lanes or as a
-// ledger writer), and keeps every test away from the user's tmux: TMUX is
-// pointed at a server that does not exist and TMUX_TMPDIR at a fresh
-// directory. After the tests it fails if anything created tmux's default
-// socket there.
+// TestMain lets the test binary play the built-in demo agent: the tests
+// give it to the Runner as Options.Self, so a lane of the demo adapter
+// starts it as "<test binary> agent demo ...", as it would start the
+// cocoder command. Otherwise it runs the tests away from the user's tmux
+// (see tmuxtest).
 func TestMain(m *testing.M) {
-	switch os.Getenv(helperEnv) {
-	case "":
-	case "faketui":
-		os.Exit(faketui.Main(os.Args[1:]))
-	case "dump":
-		os.Exit(dumpMain())
-	default:
-		fmt.Fprintln(os.Stderr, "unknown helper", os.Getenv(helperEnv))
-		os.Exit(2)
+	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" {
+		os.Exit(demoagent.MainContext(context.Background(), os.Args[3:], os.Getenv, os.Stdin, os.Stdout))
 	}
 	os.Exit(tmuxtest.Main(m))
-}
-
-// dumpMain records its argv, environment and working directory as JSON in
-// the file named by $COCODER_DUMP, then waits (so the pane stays alive)
-// for $COCODER_DUMP_WAIT.
-func dumpMain() int {
-	wd, _ := os.Getwd()
-	b, _ := json.Marshal(dump{Args: os.Args[1:], Env: os.Environ(), Dir: wd})
-	if err := os.WriteFile(os.Getenv("COCODER_DUMP"), b, 0o600); err != nil {
-		return 1
-	}
-	if d, err := time.ParseDuration(os.Getenv("COCODER_DUMP_WAIT")); err == nil {
-		time.Sleep(d)
-	}
-	return 0
-}
-
-type dump struct {
-	Args []string `json:"args"`
-	Env  []string `json:"env"`
-	Dir  string   `json:"dir"`
-}
-
-// readDump waits for the dump helper's output file and decodes it.
-func readDump(t testing.TB, path string) dump {
-	t.Helper()
-	var d dump
-	testkit.WaitFor(t, 10*time.Second, "the lane program to write "+path, func() bool {
-		b, err := os.ReadFile(path)
-		return err == nil && json.Unmarshal(b, &d) == nil
-	})
-	return d
 }

@@ -38,8 +38,8 @@ type Options struct {
 	// lanes, each made when first needed. When set, it is used for every
 	// lane.
 	Host host.Host
-	// HostKind chooses the default host when Host is nil: HostTmux (the
-	// default) or HostExec (lanes as child processes of this process, for
+	// HostKind chooses the default host when Host is nil: host.KindTmux (the
+	// default) or host.KindExec (lanes as child processes of this process, for
 	// CI and headless adapters; they end with it).
 	HostKind string
 	// Logger receives state transitions and supervision notes; nil
@@ -141,7 +141,7 @@ func New(opts Options) (*Runner, error) {
 		return nil, errs.E(errs.Invalid, op, "Options.Self %q must be the absolute path of the cocoder executable", r.self)
 	}
 	for _, name := range opts.PassEnv {
-		if !host.EnvNamePattern().MatchString(name) {
+		if !contract.ValidEnvName(name) {
 			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %q is not an environment variable name", name)
 		}
 		if slices.Contains(engineEnv, name) || slices.Contains(baseEnv, name) {
@@ -292,7 +292,7 @@ func (r *Runner) startHost() (host.Host, error) {
 }
 
 // hostFor returns the host that runs a started lane.
-func (r *Runner) hostFor(h host.LaneHandle) (host.Host, error) {
+func (r *Runner) hostFor(h contract.LaneHandle) (host.Host, error) {
 	if r.hostOpt != nil {
 		return r.hostOpt, nil
 	}

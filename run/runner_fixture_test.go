@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -139,44 +138,3 @@ func tree(t testing.TB, dirs ...string) map[string]string {
 	}
 	return out
 }
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// cocoderBinary builds the cocoder command once per test process: the
-// Runner starts it as the built-in demo agent ("cocoder agent demo").
-func cocoderBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir := filepath.Join(os.TempDir(), "cocoder-run-test-"+os.Getenv("USER"))
-		if buildErr = os.MkdirAll(dir, 0o700); buildErr != nil {
-			return
-		}
-		tmp, err := os.CreateTemp(dir, "cocoder-*")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		_ = tmp.Close()
-		out, err := exec.Command("go", "build", "-o", tmp.Name(), "github.com/cocoder/cocoder/cmd/cocoder").CombinedOutput()
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-			buildErr = &buildError{out: string(out), err: err}
-			return
-		}
-		builtBin = filepath.Join(dir, "cocoder")
-		buildErr = os.Rename(tmp.Name(), builtBin)
-	})
-	require.NoError(t, buildErr)
-	return builtBin
-}
-
-type buildError struct {
-	out string
-	err error
-}
-
-func (e *buildError) Error() string { return "go build ./cmd/cocoder: " + e.err.Error() + "\n" + e.out }

@@ -25,7 +25,7 @@ import (
 // typed prompts acknowledged), wait for the results, then stop.
 func TestRunLifecycle(t *testing.T) {
 	f := newFixture(t)
-	f.self = cocoderBinary(t)
+	f.self = testkit.Self(t)
 	f.killServer()
 	r := f.runner()
 	ctx := t.Context()
@@ -95,8 +95,8 @@ func TestRunLifecycle(t *testing.T) {
 	err = r.Send(ctx, id, "writer", "one more thing")
 	assert.Equal(t, errs.Conflict, errs.CodeOf(err), "a lane with a result takes no message: %v", err)
 
-	assert.Equal(t, errs.Invalid, errs.CodeOf(r.Stop(ctx, id, "r-wrong")))
-	require.NoError(t, r.Stop(ctx, id, id))
+	assert.Equal(t, errs.Invalid, errs.CodeOf(r.Stop(ctx, "r-wrong")))
+	require.NoError(t, r.Stop(ctx, id))
 	st, err = r.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, contract.StateAborted, st.State)
@@ -142,7 +142,7 @@ func TestWaitFaults(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.fault, func(t *testing.T) {
 			f := newFixture(t)
-			f.self = cocoderBinary(t)
+			f.self = testkit.Self(t)
 			f.env["COCODER_DEMO_FAULT"] = tc.fault
 			f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 			r := f.runner(func(o *run.Options) {
@@ -165,14 +165,14 @@ func TestWaitFaults(t *testing.T) {
 				require.NotNil(t, ls.ExitCode)
 				assert.Equal(t, 3, *ls.ExitCode)
 			}
-			require.NoError(t, r.Stop(t.Context(), st.RunID, st.RunID))
+			require.NoError(t, r.Stop(t.Context(), st.RunID))
 		})
 	}
 }
 
 func TestSendAndStopWhileRunning(t *testing.T) {
 	f := newFixture(t)
-	f.self = cocoderBinary(t)
+	f.self = testkit.Self(t)
 	f.killServer()
 	f.env["COCODER_DEMO_FAULT"] = "hang"
 	r := f.runner(func(o *run.Options) { o.PassEnv = []string{"COCODER_DEMO_FAULT"} })
@@ -200,7 +200,7 @@ func TestSendAndStopWhileRunning(t *testing.T) {
 	assert.True(t, live)
 	assert.Contains(t, text, "demo: working")
 
-	require.NoError(t, r.Stop(ctx, id, id))
+	require.NoError(t, r.Stop(ctx, id))
 	st, err = r.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, contract.StateAborted, st.State)
@@ -225,7 +225,7 @@ func mustDir(t *testing.T, r *run.Runner, id string) string {
 // kills the lanes this run already started and fails the run, saying why.
 func TestStartTearsDownWhenALaneFails(t *testing.T) {
 	f := newFixture(t)
-	f.self = cocoderBinary(t)
+	f.self = testkit.Self(t)
 	f.env["COCODER_DEMO_FAULT"] = "hang"
 	exec := host.NewExec(host.ExecOptions{})
 	r := f.runner(func(o *run.Options) {
@@ -285,7 +285,7 @@ func TestSecretsStayOutOfTheLedger(t *testing.T) {
 		return nil
 	}))
 	assert.Contains(t, readFile(t, filepath.Join(dir, "plan.json")), "${env:COCODER_CANARY}")
-	require.NoError(t, r.Stop(t.Context(), st.RunID, st.RunID))
+	require.NoError(t, r.Stop(t.Context(), st.RunID))
 }
 
 // TestSecretsMaskedByAnotherProcess: a Runner that did not start a run
@@ -319,7 +319,7 @@ func TestSecretsMaskedByAnotherProcess(t *testing.T) {
 	assert.Contains(t, text, "token=[redacted]")
 	assert.NotContains(t, text, canary)
 
-	require.NoError(t, other.Stop(t.Context(), st.RunID, st.RunID))
+	require.NoError(t, other.Stop(t.Context(), st.RunID))
 	dir := mustDir(t, other, st.RunID)
 	saved := readFile(t, filepath.Join(dir, "lanes", "writer", "transcript.log"))
 	assert.Contains(t, saved, "token=[redacted]", "the transcript saved at the stop is masked")

@@ -304,7 +304,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	q := r.newAppender(l)
 	q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady, Reason: "preflight passed; the lanes' files are written"})
 	n := 0
-	handles, err := host.StartLanes(ctx, hst, specs, func(spec host.LaneSpec, h host.LaneHandle) error {
+	handles, err := host.StartLanes(ctx, hst, specs, func(spec host.LaneSpec, h contract.LaneHandle) error {
 		q.add(ledger.EventLaneStarted, spec.Lane, ledger.LaneStartedData{Handle: h})
 		if n == 0 {
 			q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateRunning, Reason: "lane " + spec.Lane + " started"})
@@ -547,7 +547,7 @@ func laneTitle(l PlanLane) string {
 // deliverAll types the initial prompt of every lane whose adapter takes it
 // typed, in parallel, and queues each outcome. (Prompts that go with the
 // program were recorded as the lanes started.)
-func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *Plan, handles []host.LaneHandle) {
+func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *Plan, handles []contract.LaneHandle) {
 	var wg sync.WaitGroup
 	for i, h := range handles {
 		pl := p.Lanes[i]

@@ -199,10 +199,10 @@ func (s *supervisor) done(lane string) {
 }
 
 // handle returns the lane's handle and host.
-func (s *supervisor) handle(lane string) (host.LaneHandle, host.Host, error) {
+func (s *supervisor) handle(lane string) (contract.LaneHandle, host.Host, error) {
 	ls := s.status().Lanes[lane]
 	if ls.Handle == nil {
-		return host.LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
+		return contract.LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
 	}
 	h := *ls.Handle
 	hst, err := s.r.hostFor(h)
@@ -256,7 +256,7 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 // exitStatus asks the host how a gone program ended, waiting up to
 // exitGrace for it to know. gone is true when the host no longer has the
 // lane at all.
-func exitStatus(ctx context.Context, hst host.Host, h host.LaneHandle) (code int, known, gone bool) {
+func exitStatus(ctx context.Context, hst host.Host, h contract.LaneHandle) (code int, known, gone bool) {
 	ex, ok := hst.(host.Exiter)
 	if !ok {
 		return 0, false, false
@@ -353,7 +353,7 @@ func (s *supervisor) timeout(ctx context.Context, limit time.Duration) error {
 
 // saveTranscript keeps what a tmux lane showed, in its transcript file,
 // when it has none yet (the exec host writes its own as the lane runs).
-func (s *supervisor) saveTranscript(ctx context.Context, l *ledger.Ledger, lane string, h host.LaneHandle, hst host.Host) {
+func (s *supervisor) saveTranscript(ctx context.Context, l *ledger.Ledger, lane string, h contract.LaneHandle, hst host.Host) {
 	if h.Host != host.KindTmux {
 		return
 	}
@@ -398,7 +398,7 @@ func (s *supervisor) settle(ctx context.Context) (contract.RunStatus, error) {
 // recordExit records how a lane's program ended once it has, and saves its
 // transcript; a program still running (an agent that stays open) is left
 // alone.
-func (s *supervisor) recordExit(ctx context.Context, l *ledger.Ledger, lane string, h host.LaneHandle) {
+func (s *supervisor) recordExit(ctx context.Context, l *ledger.Ledger, lane string, h contract.LaneHandle) {
 	hst, err := s.r.hostFor(h)
 	if err != nil {
 		return

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/cocoder/cocoder/internal/errs"
 )
 
 type runStopCmd struct {
@@ -16,12 +18,15 @@ func (c *runStopCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	if c.Confirm == "" {
 		return usageError("stopping kills the run's lanes: confirm with `cocoder run stop %s --confirm %s`", c.RunID, c.RunID)
 	}
+	if c.Confirm != c.RunID {
+		return errs.E(errs.Invalid, "", "to stop run %s, repeat its id: --confirm %s", c.RunID, c.RunID)
+	}
 	r, err := runnerFor(ctx, g, s)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	if err := r.Stop(ctx, c.RunID, c.Confirm); err != nil {
+	if err := r.Stop(ctx, c.RunID); err != nil {
 		return err
 	}
 	st, err := r.Get(ctx, c.RunID)

@@ -115,7 +115,7 @@ func runDemo(ctx context.Context, dir, host string, out io.Writer) error {
 	}
 	// Stop needs the run id twice, as a confirmation; it ends the run's
 	// lanes and marks it aborted unless it already ended.
-	stopErr := runner.Stop(context.WithoutCancel(ctx), plan.RunID, plan.RunID)
+	stopErr := runner.Stop(context.WithoutCancel(ctx), plan.RunID)
 	if err != nil {
 		return errors.Join(err, stopErr)
 	}

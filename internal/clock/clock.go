@@ -1,3 +1,4 @@
+// Package clock holds the one helper for waiting that honours a context.
 package clock
 
 import (
@@ -5,7 +6,8 @@ import (
 	"time"
 )
 
-// sleepCtx sleeps for d or until ctx is done.
+// Sleep sleeps for d or until ctx is done, and returns ctx.Err() in the
+// second case.
 func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()

@@ -6,7 +6,7 @@ import (
 	"os"
 )
 
-// readTail reads at most max bytes from the end of a file.
+// ReadTail reads at most max bytes from the end of a file.
 func ReadTail(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

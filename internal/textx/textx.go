@@ -1,3 +1,6 @@
+// Package textx holds small text helpers the run packages share: picking
+// the first non-empty value, appending without duplicates, and trimming
+// what a terminal pane shows to its meaningful lines.
 package textx
 
 import (
@@ -5,7 +8,7 @@ import (
 	"strings"
 )
 
-// appendNew appends the values not yet in list.
+// AppendNew appends the values not yet in list.
 func AppendNew(list []string, values ...string) []string {
 	for _, v := range values {
 		if !slices.Contains(list, v) {
@@ -15,6 +18,7 @@ func AppendNew(list []string, values ...string) []string {
 	return list
 }
 
+// FirstNonEmpty returns the first of values that is not empty, or "".
 func FirstNonEmpty(values ...string) string {
 	for _, v := range values {
 		if v != "" {
@@ -24,7 +28,7 @@ func FirstNonEmpty(values ...string) string {
 	return ""
 }
 
-// squeezeBlank turns every run of blank lines in s into one blank line:
+// SqueezeBlank turns every run of blank lines in s into one blank line:
 // a pane's screen is padded with empty rows (between a program's last
 // output and tmux's "Pane is dead" line, say) that mean nothing in a
 // transcript.
@@ -41,7 +45,7 @@ func SqueezeBlank(s string) string {
 	return strings.Join(out, "\n")
 }
 
-// lastLines drops trailing blank lines and keeps the last n lines (all when
+// LastLines drops trailing blank lines and keeps the last n lines (all when
 // n <= 0).
 func LastLines(s string, n int) string {
 	ls := strings.Split(s, "\n")

@@ -15,7 +15,7 @@ func TestSqueezeBlank(t *testing.T) {
 		"a\n  \n\n":                 "a\n  ",
 	} {
 		if got := SqueezeBlank(in); got != want {
-			t.Errorf("squeezeBlank(%q) = %q, want %q", in, got, want)
+			t.Errorf("SqueezeBlank(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

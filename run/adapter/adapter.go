@@ -32,7 +32,7 @@ import (
 var shippedJSON []byte
 
 // SelfCommand is the command of an adapter that runs the cocoder
-// executable itself (the built-in demo agent). BuildArgv replaces it with
+// executable itself (the built-in demo agent). Argv replaces it with
 // LaneContext.Self; an availability check treats it as always installed.
 const SelfCommand = "{self}"
 
@@ -51,12 +51,12 @@ func PromptLine(promptFile string) string {
 var shipped = sync.OnceValues(func() (map[string]*contract.Adapter, error) {
 	var m map[string]*contract.Adapter
 	if err := json.Unmarshal(shippedJSON, &m); err != nil {
-		return nil, errs.Wrap(errs.Internal, "run.ShippedAdapters", err, "the built-in adapter declarations do not decode")
+		return nil, errs.Wrap(errs.Internal, "adapter.Shipped", err, "the built-in adapter declarations do not decode")
 	}
 	return m, nil
 })
 
-// ShippedAdapters returns the adapter declarations built into the binary,
+// Shipped returns the adapter declarations built into the binary,
 // by id: claude, codex, gemini, cursor-agent, grok, kimi, aider, opencode,
 // command and demo. They are parsed and validated once; each call returns
 // fresh copies the caller may change.
@@ -68,7 +68,7 @@ func Shipped() (map[string]*contract.Adapter, error) {
 	return cloneAdapters(m), nil
 }
 
-// LoadAdapters returns the shipped adapters overridden, by id, by the
+// Load returns the shipped adapters overridden, by id, by the
 // declarations found in each directory in turn: a later directory wins over
 // an earlier one and every directory wins over the shipped set. The Runner
 // passes <home>/adapters then <workspace>/cocoder/adapters, so a workspace
@@ -77,7 +77,7 @@ func Shipped() (map[string]*contract.Adapter, error) {
 // A directory holds one declaration per .yaml, .yml or .json file (other
 // files, such as a README, are ignored; subdirectories are not read). A
 // missing directory is skipped. Every file is read strictly: invalid files
-// make LoadAdapters fail with their *contract.ValidationError (several are
+// make Load fail with their *contract.ValidationError (several are
 // joined), and nothing is returned.
 func Load(dirs ...string) (map[string]*contract.Adapter, error) {
 	out, err := Shipped()
@@ -101,7 +101,7 @@ func Load(dirs ...string) (map[string]*contract.Adapter, error) {
 
 // loadDir reads the declarations of one override directory.
 func loadDir(dir string) (map[string]*contract.Adapter, error) {
-	const op = "run.LoadAdapters"
+	const op = "adapter.Load"
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -123,7 +123,7 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 	}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, "run.LoadAdapters", err, "cannot list adapter directory %s", display)
+		return nil, errs.Wrap(errs.Internal, "adapter.Load", err, "cannot list adapter directory %s", display)
 	}
 	out := map[string]*contract.Adapter{}
 	from := map[string]string{}
@@ -135,11 +135,11 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 		file := filepath.Join(display, e.Name())
 		data, err := readDeclaration(fsys, path.Join(dir, e.Name()))
 		if err != nil {
-			bad = append(bad, errs.Wrap(errs.Internal, "run.LoadAdapters", err, "cannot read %s", file))
+			bad = append(bad, errs.Wrap(errs.Internal, "adapter.Load", err, "cannot read %s", file))
 			continue
 		}
 		if len(data) > contract.MaxFileSize {
-			bad = append(bad, errs.E(errs.Invalid, "run.LoadAdapters", "%s is larger than %d MiB; an adapter declaration is a small document", file, contract.MaxFileSize>>20))
+			bad = append(bad, errs.E(errs.Invalid, "adapter.Load", "%s is larger than %d MiB; an adapter declaration is a small document", file, contract.MaxFileSize>>20))
 			continue
 		}
 		a, err := contract.Parse[contract.Adapter](file, data)
@@ -163,6 +163,8 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 	return out, nil
 }
 
+// IsDeclaration reports whether a file name has the extension of an adapter
+// declaration (.yaml, .yml or .json).
 func IsDeclaration(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".json":
@@ -193,7 +195,7 @@ func ApplyConfig(adapters map[string]*contract.Adapter, settings map[string]cont
 	}
 }
 
-// LaneContext is what BuildArgv needs to know about one lane to fill an
+// LaneContext is what Argv needs to know about one lane to fill an
 // adapter's argv template.
 type LaneContext struct {
 	// Lane is the lane's name (for messages).
@@ -232,7 +234,7 @@ func SandboxFor(lane contract.ProfileLane) string {
 	return string(lane.SandboxMode())
 }
 
-// BuildArgv returns the command line that starts adapter a for a lane: the
+// Argv returns the command line that starts adapter a for a lane: the
 // command, then the model flag (only when lc.Model is set), the sandbox
 // flags of the lane's mode and the approval flags, then the adapter's args.
 // When args begin with subcommand words (plain words without a placeholder
@@ -248,7 +250,7 @@ func SandboxFor(lane contract.ProfileLane) string {
 // value the template uses is missing or not absolute, or when the model
 // label could be read as a flag.
 func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
-	const op = "run.BuildArgv"
+	const op = "adapter.Argv"
 	if a == nil {
 		return nil, errs.E(errs.Invalid, op, "lane %s: no adapter given", lc.Lane)
 	}

@@ -473,7 +473,7 @@ var updateGolden = flag.Bool("update", false, "rewrite shipped_adapters.json fro
 // the YAML files of run/adapter/adapters/, loaded strictly and validated. With
 // -update it rewrites the JSON from the sources.
 func TestShippedAdaptersMatchSources(t *testing.T) {
-	// LoadAdapters overrides every shipped declaration whose id has a
+	// Load overrides every shipped declaration whose id has a
 	// source file, so its result is the sources; an id only in the JSON
 	// would survive and fail the comparison too.
 	sources, err := adapter.Load("adapters")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/clock"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/textx"
@@ -104,8 +105,8 @@ const probeRunes = 20
 // Delivered false and a nil error. The error is for bad options
 // (errs.Invalid), a failing host, or ctx ending; the outcome is still
 // filled in as far as delivery got.
-func Deliver(ctx context.Context, host Host, h LaneHandle, text string, opt DeliveryOptions) (DeliveryOutcome, error) {
-	const op = "run.Deliver"
+func Deliver(ctx context.Context, host Host, h contract.LaneHandle, text string, opt DeliveryOptions) (DeliveryOutcome, error) {
+	const op = "host.Deliver"
 	start := time.Now()
 	d, err := newDelivery(host, h, opt)
 	if err != nil {
@@ -128,7 +129,7 @@ func Deliver(ctx context.Context, host Host, h LaneHandle, text string, opt Deli
 // delivery is the state of one Deliver call.
 type delivery struct {
 	host  Host
-	h     LaneHandle
+	h     contract.LaneHandle
 	opt   DeliveryOptions
 	ready *regexp.Regexp
 	busy  *regexp.Regexp
@@ -136,7 +137,7 @@ type delivery struct {
 	probe string
 }
 
-func newDelivery(host Host, h LaneHandle, opt DeliveryOptions) (*delivery, error) {
+func newDelivery(host Host, h contract.LaneHandle, opt DeliveryOptions) (*delivery, error) {
 	d := &delivery{host: host, h: h, opt: opt}
 	for _, p := range []struct {
 		name string
@@ -148,7 +149,7 @@ func newDelivery(host Host, h LaneHandle, opt DeliveryOptions) (*delivery, error
 		}
 		re, err := regexp.Compile(p.src)
 		if err != nil {
-			return nil, errs.Wrap(errs.Invalid, "run.Deliver", err, "%s %q is not a valid regular expression", p.name, p.src)
+			return nil, errs.Wrap(errs.Invalid, "host.Deliver", err, "%s %q is not a valid regular expression", p.name, p.src)
 		}
 		*p.dst = re
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run/host"
@@ -141,20 +142,22 @@ type fakeHost struct {
 	capture func() (string, error)
 }
 
-func (f fakeHost) Start(context.Context, host.LaneSpec) (host.LaneHandle, error) {
-	return host.LaneHandle{}, nil
+func (f fakeHost) Start(context.Context, host.LaneSpec) (contract.LaneHandle, error) {
+	return contract.LaneHandle{}, nil
 }
-func (f fakeHost) Send(_ context.Context, _ host.LaneHandle, text string, submit bool) error {
+func (f fakeHost) Send(_ context.Context, _ contract.LaneHandle, text string, submit bool) error {
 	return f.send(text, submit)
 }
-func (f fakeHost) Capture(context.Context, host.LaneHandle, int) (string, error) { return f.capture() }
-func (f fakeHost) Alive(context.Context, host.LaneHandle) (bool, error)          { return true, nil }
-func (f fakeHost) Kill(context.Context, host.LaneHandle) error                   { return nil }
-func (f fakeHost) List(context.Context, string) ([]host.LaneHandle, error)       { return nil, nil }
+func (f fakeHost) Capture(context.Context, contract.LaneHandle, int) (string, error) {
+	return f.capture()
+}
+func (f fakeHost) Alive(context.Context, contract.LaneHandle) (bool, error)    { return true, nil }
+func (f fakeHost) Kill(context.Context, contract.LaneHandle) error             { return nil }
+func (f fakeHost) List(context.Context, string) ([]contract.LaneHandle, error) { return nil, nil }
 
 func TestDeliverErrors(t *testing.T) {
 	ready := fakeHost{send: func(string, bool) error { return nil }, capture: func() (string, error) { return "READY> ", nil }}
-	h := host.LaneHandle{Lane: "x"}
+	h := contract.LaneHandle{Lane: "x"}
 	for name, tc := range map[string]struct {
 		host host.Host
 		text string

@@ -20,7 +20,7 @@ import (
 	"github.com/cocoder/cocoder/internal/textx"
 )
 
-// ExecOptions configures an ExecHost.
+// ExecOptions configures an Exec host.
 type ExecOptions struct {
 	// StateDir, when set, is where the host keeps one <run id>.exec.json
 	// per run (handles and exit codes), so another process can List the
@@ -38,14 +38,14 @@ type ExecOptions struct {
 	CaptureBytes int
 }
 
-// ExecHost runs each lane as a plain child process, for CI and for adapters
+// Exec runs each lane as a plain child process, for CI and for adapters
 // with a headless mode. The child gets exactly the spec's environment and
 // its own process group (Kill stops the whole tree); its stdout and stderr
 // go to the lane's transcript (through Wrap); Send writes to its stdin.
 //
 // Lanes belong to the process that started them: another process can List
 // them and read exit codes through the state file, and Kill them by process
-// group, but only the starting process can Send. An ExecHost is safe for
+// group, but only the starting process can Send. An Exec host is safe for
 // concurrent use.
 type Exec struct {
 	opt ExecOptions
@@ -56,7 +56,7 @@ type Exec struct {
 
 // execLane is one running (or finished) child.
 type execLane struct {
-	h      LaneHandle
+	h      contract.LaneHandle
 	cancel context.CancelFunc
 	done   chan struct{} // closed once the child is reaped and output flushed
 
@@ -68,7 +68,7 @@ type execLane struct {
 	reason   string
 }
 
-// NewExecHost returns an exec host.
+// NewExec returns an exec host.
 func NewExec(opt ExecOptions) *Exec {
 	if opt.KillGrace <= 0 {
 		opt.KillGrace = 2 * time.Second
@@ -83,7 +83,7 @@ func NewExec(opt ExecOptions) *Exec {
 // PATH, the same as tmux's.
 const defaultLanePath = "/usr/bin:/bin"
 
-// lookPathIn finds name like a shell would with PATH=path: names with a
+// LookPath finds name like a shell would with PATH=path: names with a
 // slash are used as they are.
 func LookPath(name, path string) (string, error) {
 	if strings.ContainsRune(name, '/') {
@@ -105,16 +105,16 @@ func LookPath(name, path string) (string, error) {
 // (or /usr/bin:/bin), not in this process's. Errors: errs.Invalid for a
 // bad spec, errs.Conflict when the lane is already running on this host,
 // errs.Unavailable when the program cannot be started.
-func (e *Exec) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
-	const op = "run.ExecHost.Start"
+func (e *Exec) Start(ctx context.Context, spec LaneSpec) (contract.LaneHandle, error) {
+	const op = "host.Exec.Start"
 	if err := spec.validate(op); err != nil {
-		return LaneHandle{}, err
+		return contract.LaneHandle{}, err
 	}
 	key := spec.RunID + "/" + spec.Lane
 	e.mu.Lock()
 	if l, ok := e.lanes[key]; ok && !l.exited() {
 		e.mu.Unlock()
-		return LaneHandle{}, errs.E(errs.Conflict, op, "lane %s of run %s is already running (pid %d)", spec.Lane, spec.RunID, l.h.PID)
+		return contract.LaneHandle{}, errs.E(errs.Conflict, op, "lane %s of run %s is already running (pid %d)", spec.Lane, spec.RunID, pidOf(l.h))
 	}
 	e.mu.Unlock()
 
@@ -124,17 +124,17 @@ func (e *Exec) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
 	}
 	prog, err := LookPath(spec.Argv[0], pathEnv)
 	if err != nil {
-		return LaneHandle{}, errs.E(errs.Unavailable, op, "program %q of lane %s is not in the lane's PATH (%s): install it or give its absolute path", spec.Argv[0], spec.Lane, pathEnv)
+		return contract.LaneHandle{}, errs.E(errs.Unavailable, op, "program %q of lane %s is not in the lane's PATH (%s): install it or give its absolute path", spec.Argv[0], spec.Lane, pathEnv)
 	}
 
 	if e.opt.StateDir != "" {
 		if err := fsx.MkdirPrivate(e.opt.StateDir); err != nil {
-			return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot use the exec host state directory")
+			return contract.LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot use the exec host state directory")
 		}
 	}
 	out, err := openTranscript(spec.Transcript)
 	if err != nil {
-		return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot open the transcript of lane %s", spec.Lane)
+		return contract.LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot open the transcript of lane %s", spec.Lane)
 	}
 	var w io.Writer = out
 	if e.opt.Wrap != nil {
@@ -156,7 +156,7 @@ func (e *Exec) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
 		if stdinR, stdinW, err = os.Pipe(); err != nil {
 			cancel()
 			_ = out.Close()
-			return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot create the stdin pipe of lane %s", spec.Lane)
+			return contract.LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot create the stdin pipe of lane %s", spec.Lane)
 		}
 		cmd.Stdin = stdinR
 	}
@@ -167,14 +167,14 @@ func (e *Exec) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
 			_ = stdinR.Close()
 			_ = stdinW.Close()
 		}
-		return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot start lane %s", spec.Lane)
+		return contract.LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot start lane %s", spec.Lane)
 	}
 	if stdinR != nil {
 		_ = stdinR.Close() // the child has its own copy
 	}
 	l := &execLane{
-		h: LaneHandle{Host: KindExec, RunID: spec.RunID, Lane: spec.Lane, Session: spec.RunID,
-			PID: cmd.Process.Pid, Transcript: spec.Transcript},
+		h: contract.LaneHandle{Host: KindExec, RunID: spec.RunID, Lane: spec.Lane,
+			Ref: pidRef(cmd.Process.Pid), Transcript: spec.Transcript},
 		cancel: cancel,
 		done:   make(chan struct{}),
 		stdin:  stdinW,
@@ -221,7 +221,7 @@ func (e *Exec) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
 	if err := e.saveState(spec.RunID); err != nil {
 		// A lane other processes cannot find must not run unseen.
 		_ = e.Kill(context.WithoutCancel(ctx), l.h)
-		return LaneHandle{}, err
+		return contract.LaneHandle{}, err
 	}
 	return l.h, nil
 }
@@ -259,18 +259,18 @@ func signalGroup(pid int, sig syscall.Signal) error {
 	return err
 }
 
-func (e *Exec) lane(h LaneHandle) *execLane {
+func (e *Exec) lane(h contract.LaneHandle) *execLane {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	l := e.lanes[h.RunID+"/"+h.Lane]
-	if l == nil || l.h.PID != h.PID {
+	if l == nil || pidOf(l.h) != pidOf(h) {
 		return nil
 	}
 	return l
 }
 
-func checkExecHandle(op string, h LaneHandle) error {
-	if h.Host != KindExec || !contract.ValidRunID(h.RunID) || !contract.ValidLaneName(h.Lane) || h.PID <= 0 {
+func checkExecHandle(op string, h contract.LaneHandle) error {
+	if h.Host != KindExec || !contract.ValidRunID(h.RunID) || !contract.ValidLaneName(h.Lane) || pidOf(h) <= 0 {
 		return errs.E(errs.Invalid, op, "handle %+v is not an exec lane handle", h)
 	}
 	return nil
@@ -281,8 +281,8 @@ func checkExecHandle(op string, h LaneHandle) error {
 // errs.Conflict when its stdin is closed (start it with KeepStdin to send
 // it text), errs.Unavailable when the write fails or does not finish
 // before ctx's deadline.
-func (e *Exec) Send(ctx context.Context, h LaneHandle, text string, submit bool) error {
-	const op = "run.ExecHost.Send"
+func (e *Exec) Send(ctx context.Context, h contract.LaneHandle, text string, submit bool) error {
+	const op = "host.Exec.Send"
 	if err := checkExecHandle(op, h); err != nil {
 		return err
 	}
@@ -311,8 +311,8 @@ func (e *Exec) Send(ctx context.Context, h LaneHandle, text string, submit bool)
 // Capture returns the last lines lines of the lane's transcript (50 when
 // lines <= 0), reading at most CaptureBytes from its end. It works from any
 // process. It returns errs.NotFound when the lane has no transcript.
-func (e *Exec) Capture(ctx context.Context, h LaneHandle, lines int) (string, error) {
-	const op = "run.ExecHost.Capture"
+func (e *Exec) Capture(ctx context.Context, h contract.LaneHandle, lines int) (string, error) {
+	const op = "host.Exec.Capture"
 	if err := checkExecHandle(op, h); err != nil {
 		return "", err
 	}
@@ -331,8 +331,8 @@ func (e *Exec) Capture(ctx context.Context, h LaneHandle, lines int) (string, er
 
 // Alive reports whether the lane's program runs. For a lane of another
 // process it consults the state file, then the process id.
-func (e *Exec) Alive(ctx context.Context, h LaneHandle) (bool, error) {
-	if err := checkExecHandle("run.ExecHost.Alive", h); err != nil {
+func (e *Exec) Alive(ctx context.Context, h contract.LaneHandle) (bool, error) {
+	if err := checkExecHandle("host.Exec.Alive", h); err != nil {
 		return false, err
 	}
 	if l := e.lane(h); l != nil {
@@ -341,14 +341,14 @@ func (e *Exec) Alive(ctx context.Context, h LaneHandle) (bool, error) {
 	if rec, ok := e.stateOf(h); ok && rec.Exited {
 		return false, nil
 	}
-	return syscall.Kill(h.PID, 0) == nil, nil
+	return syscall.Kill(pidOf(h), 0) == nil, nil
 }
 
 // ExitStatus returns the exit code once the program has exited (-1 when a
 // signal ended it). For a lane of another process it needs the state file;
 // without one it returns errs.NotFound.
-func (e *Exec) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) {
-	const op = "run.ExecHost.ExitStatus"
+func (e *Exec) ExitStatus(ctx context.Context, h contract.LaneHandle) (int, bool, error) {
+	const op = "host.Exec.ExitStatus"
 	if err := checkExecHandle(op, h); err != nil {
 		return 0, false, err
 	}
@@ -367,8 +367,8 @@ func (e *Exec) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) 
 // Kill sends SIGTERM to the lane's process group, waits up to KillGrace,
 // then sends SIGKILL, and waits for the program to be reaped (for a lane
 // of this process). A lane that already ended is not an error.
-func (e *Exec) Kill(ctx context.Context, h LaneHandle) error {
-	const op = "run.ExecHost.Kill"
+func (e *Exec) Kill(ctx context.Context, h contract.LaneHandle) error {
+	const op = "host.Exec.Kill"
 	if err := checkExecHandle(op, h); err != nil {
 		return err
 	}
@@ -376,7 +376,7 @@ func (e *Exec) Kill(ctx context.Context, h LaneHandle) error {
 		if l.exited() {
 			return nil
 		}
-		_ = signalGroup(h.PID, syscall.SIGTERM)
+		_ = signalGroup(pidOf(h), syscall.SIGTERM)
 		t := time.NewTimer(e.opt.KillGrace)
 		defer t.Stop()
 		select {
@@ -385,7 +385,7 @@ func (e *Exec) Kill(ctx context.Context, h LaneHandle) error {
 		case <-ctx.Done():
 		}
 		// The leader may be gone while others in its group live on.
-		_ = signalGroup(h.PID, syscall.SIGKILL)
+		_ = signalGroup(pidOf(h), syscall.SIGKILL)
 		select {
 		case <-l.done:
 			return nil
@@ -396,21 +396,21 @@ func (e *Exec) Kill(ctx context.Context, h LaneHandle) error {
 	if rec, ok := e.stateOf(h); ok && rec.Exited {
 		return nil
 	}
-	if err := signalGroup(h.PID, syscall.SIGTERM); err != nil {
-		return errs.Wrap(errs.Unavailable, op, err, "cannot signal lane %s (pid %d)", h.Lane, h.PID)
+	if err := signalGroup(pidOf(h), syscall.SIGTERM); err != nil {
+		return errs.Wrap(errs.Unavailable, op, err, "cannot signal lane %s (pid %d)", h.Lane, pidOf(h))
 	}
-	reapGroup(ctx, h.PID, e.opt.KillGrace)
+	reapGroup(ctx, pidOf(h), e.opt.KillGrace)
 	return nil
 }
 
 // List returns the lanes of run runID this process started, plus those the
 // state file knows, sorted by lane.
-func (e *Exec) List(ctx context.Context, runID string) ([]LaneHandle, error) {
+func (e *Exec) List(ctx context.Context, runID string) ([]contract.LaneHandle, error) {
 	if !contract.ValidRunID(runID) {
-		return nil, errs.E(errs.Invalid, "run.ExecHost.List", "run id %q is not valid", runID)
+		return nil, errs.E(errs.Invalid, "host.Exec.List", "run id %q is not valid", runID)
 	}
 	seen := map[string]bool{}
-	var hs []LaneHandle
+	var hs []contract.LaneHandle
 	e.mu.Lock()
 	for _, l := range e.lanes {
 		if l.h.RunID == runID {
@@ -424,16 +424,16 @@ func (e *Exec) List(ctx context.Context, runID string) ([]LaneHandle, error) {
 			hs = append(hs, rec.Handle)
 		}
 	}
-	slices.SortFunc(hs, func(a, b LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
+	slices.SortFunc(hs, func(a, b contract.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
 	return hs, nil
 }
 
 // execRecord is one lane in the state file.
 type execRecord struct {
-	Handle   LaneHandle `json:"handle"`
-	Exited   bool       `json:"exited"`
-	ExitCode int        `json:"exitCode"`
-	Reason   string     `json:"reason,omitempty"`
+	Handle   contract.LaneHandle `json:"handle"`
+	Exited   bool                `json:"exited"`
+	ExitCode int                 `json:"exitCode"`
+	Reason   string              `json:"reason,omitempty"`
 }
 
 func (e *Exec) statePath(runID string) string {
@@ -471,13 +471,13 @@ func (e *Exec) saveState(runID string) error {
 	}, func(a, b execRecord) int { return strings.Compare(a.Handle.Lane, b.Handle.Lane) })
 	b, err := json.MarshalIndent(map[string]any{"lanes": list}, "", "  ")
 	if err != nil {
-		return errs.Wrap(errs.Internal, "run.ExecHost", err, "cannot encode the state of run %s", runID)
+		return errs.Wrap(errs.Internal, "host.Exec", err, "cannot encode the state of run %s", runID)
 	}
 	if err := fsx.MkdirPrivate(e.opt.StateDir); err != nil {
-		return errs.Wrap(errs.Unavailable, "run.ExecHost", err, "cannot use the exec host state directory")
+		return errs.Wrap(errs.Unavailable, "host.Exec", err, "cannot use the exec host state directory")
 	}
 	if err := fsx.WriteFile(e.statePath(runID), append(b, '\n'), 0o600); err != nil {
-		return errs.Wrap(errs.Unavailable, "run.ExecHost", err, "cannot write the state of run %s", runID)
+		return errs.Wrap(errs.Unavailable, "host.Exec", err, "cannot write the state of run %s", runID)
 	}
 	return nil
 }
@@ -508,9 +508,9 @@ func (e *Exec) readState(runID string) []execRecord {
 }
 
 // stateOf finds h's record in the state file; it must name the same pid.
-func (e *Exec) stateOf(h LaneHandle) (execRecord, bool) {
+func (e *Exec) stateOf(h contract.LaneHandle) (execRecord, bool) {
 	for _, r := range e.readState(h.RunID) {
-		if r.Handle.Lane == h.Lane && r.Handle.PID == h.PID {
+		if r.Handle.Lane == h.Lane && pidOf(r.Handle) == pidOf(h) {
 			return r, true
 		}
 	}

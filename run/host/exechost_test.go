@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run/host"
@@ -29,7 +30,7 @@ func execSpec(t *testing.T, lane string, argv ...string) host.LaneSpec {
 		Env: []string{"PATH=/usr/bin:/bin"}, Transcript: filepath.Join(dir, "lanes", lane, "transcript.log")}
 }
 
-func waitExit(t *testing.T, hst *host.Exec, h host.LaneHandle) int {
+func waitExit(t *testing.T, hst *host.Exec, h contract.LaneHandle) int {
 	t.Helper()
 	var code int
 	testkit.WaitFor(t, 10*time.Second, "lane "+h.Lane+" to exit", func() bool {
@@ -50,7 +51,7 @@ func TestExecHostLifecycle(t *testing.T) {
 	h, err := hst.Start(ctx, spec)
 	require.NoError(t, err)
 	assert.Equal(t, host.KindExec, h.Host)
-	assert.Positive(t, h.PID)
+	assert.Positive(t, host.PID(h))
 	ok, err := hst.Alive(ctx, h)
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -80,7 +81,7 @@ func TestExecHostLifecycle(t *testing.T) {
 	other := host.NewExec(host.ExecOptions{StateDir: state})
 	listed, err := other.List(ctx, h.RunID)
 	require.NoError(t, err)
-	assert.Equal(t, []host.LaneHandle{h}, listed)
+	assert.Equal(t, []contract.LaneHandle{h}, listed)
 	code, exited, err := other.ExitStatus(ctx, h)
 	require.NoError(t, err)
 	assert.True(t, exited)
@@ -178,7 +179,7 @@ func TestExecHostKillsTree(t *testing.T) {
 	start := time.Now()
 	require.NoError(t, hst.Kill(ctx, h))
 	assert.Less(t, time.Since(start), 5*time.Second)
-	assert.False(t, testkit.Alive(h.PID), "the lane's program is gone")
+	assert.False(t, testkit.Alive(host.PID(h)), "the lane's program is gone")
 	testkit.WaitFor(t, 5*time.Second, "the grandchild to die", func() bool { return !testkit.Alive(child) })
 	code, exited, err := hst.ExitStatus(ctx, h)
 	require.NoError(t, err)
@@ -233,7 +234,7 @@ func TestExecHostWrap(t *testing.T) {
 func TestExecHostRefuses(t *testing.T) {
 	ctx := t.Context()
 	hst := host.NewExec(host.ExecOptions{})
-	bad := host.LaneHandle{Host: host.KindTmux, RunID: testkit.NewRunID(), Lane: "x", PID: 1}
+	bad := contract.LaneHandle{Host: host.KindTmux, RunID: testkit.NewRunID(), Lane: "x", Ref: map[string]string{"pid": "1"}}
 	assert.Equal(t, errs.Invalid, errs.CodeOf(hst.Send(ctx, bad, "x", true)))
 	assert.Equal(t, errs.Invalid, errs.CodeOf(hst.Kill(ctx, bad)))
 	_, err := hst.Capture(ctx, bad, 0)

@@ -4,17 +4,15 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
 // Host runs lanes: it starts each lane's program, types into it, reads what
-// it shows and stops it. The tmux host (TmuxHost) is the default; the exec
-// host (ExecHost) runs headless programs as plain child processes. Other
+// it shows and stops it. The tmux host (Tmux) is the default; the exec
+// host (Exec) runs headless programs as plain child processes. Other
 // hosts (another machine, a cluster) fit behind the same interface: nothing
 // outside a host assumes the lane's process is local.
 //
@@ -23,28 +21,28 @@ import (
 type Host interface {
 	// Start starts a lane and returns its handle. It does not wait for the
 	// program to be ready for input.
-	Start(ctx context.Context, spec LaneSpec) (LaneHandle, error)
+	Start(ctx context.Context, spec LaneSpec) (contract.LaneHandle, error)
 	// Send gives text to the lane: typed into the pane as one bracketed
 	// paste (tmux) or written to stdin (exec). With submit, Enter follows
 	// (on tmux after a settle delay, as its own key). Send(ctx, h, "",
 	// true) presses Enter alone. Send does not check that the text was
 	// taken; Deliver does that.
-	Send(ctx context.Context, h LaneHandle, text string, submit bool) error
+	Send(ctx context.Context, h contract.LaneHandle, text string, submit bool) error
 	// Capture returns the last lines lines of what the lane shows (the
 	// pane, or the transcript's tail). lines <= 0 means the visible screen
 	// (tmux) or a default tail (exec).
-	Capture(ctx context.Context, h LaneHandle, lines int) (string, error)
+	Capture(ctx context.Context, h contract.LaneHandle, lines int) (string, error)
 	// Alive reports whether the lane's program is still running. A lane the
 	// host no longer knows is not alive; that is not an error.
-	Alive(ctx context.Context, h LaneHandle) (bool, error)
+	Alive(ctx context.Context, h contract.LaneHandle) (bool, error)
 	// Kill stops the lane's program and everything it started, and saves
 	// its transcript when the host keeps one. Killing a lane that is gone
 	// is not an error.
-	Kill(ctx context.Context, h LaneHandle) error
+	Kill(ctx context.Context, h contract.LaneHandle) error
 	// List returns the handles of the lanes of run runID that the host
 	// has, alive or not, so a restarted supervisor can reconcile the
 	// ledger with what is really there.
-	List(ctx context.Context, runID string) ([]LaneHandle, error)
+	List(ctx context.Context, runID string) ([]contract.LaneHandle, error)
 }
 
 // Exiter is implemented by hosts that can tell how a lane's program ended.
@@ -52,11 +50,8 @@ type Host interface {
 type Exiter interface {
 	// ExitStatus returns the lane's exit code and true once its program
 	// has exited; false while it runs.
-	ExitStatus(ctx context.Context, h LaneHandle) (code int, exited bool, err error)
+	ExitStatus(ctx context.Context, h contract.LaneHandle) (code int, exited bool, err error)
 }
-
-// LaneHandle identifies a started lane; see contract.LaneHandle.
-type LaneHandle = contract.LaneHandle
 
 // Host kinds, the values of LaneHandle.Host.
 const (
@@ -97,8 +92,6 @@ type LaneSpec struct {
 	KeepStdin bool
 }
 
-var EnvNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
-
 // validate checks the parts of a spec every host relies on. It returns an
 // errs.Invalid error naming the field and the fix.
 func (s LaneSpec) validate(op string) error {
@@ -134,7 +127,7 @@ func (s LaneSpec) validate(op string) error {
 	seen := make(map[string]bool, len(s.Env))
 	for i, kv := range s.Env {
 		name, _, ok := strings.Cut(kv, "=")
-		if !ok || !EnvNamePattern().MatchString(name) {
+		if !ok || !contract.ValidEnvName(name) {
 			// Do not echo kv: it may hold a secret value.
 			return bad("Env[%d] of lane %s is not NAME=VALUE with a valid name", i, s.Lane)
 		}
@@ -172,8 +165,8 @@ func envValue(env []string, name string) (string, bool) {
 // first error is returned with the handles of the lanes before the failing
 // one, so specs[len(handles)] is always the lane that failed. On success it
 // returns every handle, in the order of specs.
-func StartLanes(ctx context.Context, host Host, specs []LaneSpec, started func(LaneSpec, LaneHandle) error) ([]LaneHandle, error) {
-	handles := make([]LaneHandle, 0, len(specs))
+func StartLanes(ctx context.Context, host Host, specs []LaneSpec, started func(LaneSpec, contract.LaneHandle) error) ([]contract.LaneHandle, error) {
+	handles := make([]contract.LaneHandle, 0, len(specs))
 	for _, spec := range specs {
 		h, err := host.Start(ctx, spec)
 		if err == nil && started != nil {
@@ -188,9 +181,17 @@ func StartLanes(ctx context.Context, host Host, specs []LaneSpec, started func(L
 			for j := len(handles) - 1; j >= 0; j-- {
 				_ = host.Kill(kctx, handles[j])
 			}
-			return handles, errs.Wrap(errs.CodeOf(err), "run.StartLanes", err, "lane %s did not start; the %d lane(s) already started were killed", spec.Lane, len(handles))
+			return handles, errs.Wrap(errs.CodeOf(err), "host.StartLanes", err, "lane %s did not start; the %d lane(s) already started were killed", spec.Lane, len(handles))
 		}
 		handles = append(handles, h)
 	}
 	return handles, nil
 }
+
+// Both hosts of this package implement Host and Exiter.
+var (
+	_ Host   = (*Tmux)(nil)
+	_ Exiter = (*Tmux)(nil)
+	_ Host   = (*Exec)(nil)
+	_ Exiter = (*Exec)(nil)
+)

@@ -27,7 +27,7 @@ import (
 	"github.com/cocoder/cocoder/internal/textx"
 )
 
-// TmuxOptions configures a TmuxHost.
+// TmuxOptions configures a Tmux host.
 type TmuxOptions struct {
 	// Bin is the tmux binary: a name looked up in PATH or a path. Default
 	// "tmux".
@@ -60,7 +60,7 @@ type TmuxOptions struct {
 	Wrap func(io.Writer) io.Writer
 }
 
-// TmuxHost runs each lane in a tmux pane on a private tmux server.
+// Tmux runs each lane in a tmux pane on a private tmux server.
 //
 // Layout: one server per CoCoder home (tmux -L <Socket>, started with no
 // config file), one session per run named after the run id, one window per
@@ -80,7 +80,7 @@ type TmuxOptions struct {
 // Transcripts are captured from the pane's scrollback when the lane is
 // killed, through Wrap, and written atomically.
 //
-// A TmuxHost is safe for concurrent use.
+// A Tmux host is safe for concurrent use.
 type Tmux struct {
 	opt    TmuxOptions
 	c      *tmuxClient
@@ -111,11 +111,11 @@ func SocketForHome(home string) string {
 
 var socketPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
-// NewTmuxHost returns a tmux host. It returns errs.Unavailable when tmux is
+// NewTmux returns a tmux host. It returns errs.Unavailable when tmux is
 // not installed and errs.Invalid when Socket is missing or not a plain
 // name. The tmux version is checked at the first Start (3.2 or newer).
 func NewTmux(opt TmuxOptions) (*Tmux, error) {
-	const op = "run.NewTmuxHost"
+	const op = "host.NewTmux"
 	if opt.Bin == "" {
 		opt.Bin = "tmux"
 	}
@@ -162,10 +162,19 @@ func NewTmux(opt TmuxOptions) (*Tmux, error) {
 // Socket returns the name of the host's tmux server socket.
 func (t *Tmux) Socket() string { return t.opt.Socket }
 
-// AttachCommand returns the argv that attaches a terminal to run runID's
-// session, for the user to run (cocoder run attach).
-func (t *Tmux) AttachCommand(runID string) []string {
-	return []string{t.c.bin, "-L", t.opt.Socket, "attach-session", "-t", "=" + runID}
+// AttachCommand returns the argv that attaches a terminal to the tmux
+// session of h's run, for the user to run (cocoder run attach). With
+// selectLane the terminal shows h's window, else the session's first (the
+// lead's). It returns errs.Invalid for a handle of another host or server.
+func (t *Tmux) AttachCommand(h contract.LaneHandle, selectLane bool) ([]string, error) {
+	if err := t.checkHandle("host.Tmux.AttachCommand", h); err != nil {
+		return nil, err
+	}
+	argv := []string{t.c.bin, "-L", t.opt.Socket, "attach-session", "-t", "=" + h.RunID}
+	if w := paneOf(h).window; selectLane && w != "" {
+		argv = append(argv, ";", "select-window", "-t", w)
+	}
+	return argv, nil
 }
 
 // checkVersion refuses a tmux older than minTmux. An unparseable version
@@ -174,12 +183,12 @@ func (t *Tmux) checkVersion(ctx context.Context) error {
 	t.versionOnce.Do(func() {
 		out, err := exec.CommandContext(ctx, t.c.bin, "-V").Output()
 		if err != nil {
-			t.versionErr = errs.Wrap(errs.Unavailable, "run.TmuxHost", err, "cannot run %s -V: is tmux installed correctly?", t.c.bin)
+			t.versionErr = errs.Wrap(errs.Unavailable, "host.Tmux", err, "cannot run %s -V: is tmux installed correctly?", t.c.bin)
 			return
 		}
 		v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "tmux"))
 		if tooOld(v, minTmux) {
-			t.versionErr = errs.E(errs.Unavailable, "run.TmuxHost", "tmux %s is too old: cocoder needs tmux %s or newer", v, minTmux)
+			t.versionErr = errs.E(errs.Unavailable, "host.Tmux", "tmux %s is too old: cocoder needs tmux %s or newer", v, minTmux)
 		}
 	})
 	return t.versionErr
@@ -224,16 +233,16 @@ func (t *Tmux) serverSetup() []command {
 // lane) and returns the handle. Errors: errs.Invalid for a bad spec or a
 // command too long for tmux, errs.Unavailable when tmux is missing, too
 // old or fails.
-func (t *Tmux) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
-	const op = "run.TmuxHost.Start"
+func (t *Tmux) Start(ctx context.Context, spec LaneSpec) (contract.LaneHandle, error) {
+	const op = "host.Tmux.Start"
 	if err := spec.validate(op); err != nil {
-		return LaneHandle{}, err
+		return contract.LaneHandle{}, err
 	}
 	if err := validTranscriptPath(op, spec.Transcript); err != nil {
-		return LaneHandle{}, err
+		return contract.LaneHandle{}, err
 	}
 	if err := t.checkVersion(ctx); err != nil {
-		return LaneHandle{}, err
+		return contract.LaneHandle{}, err
 	}
 	w, h := spec.Width, spec.Height
 	if w == 0 {
@@ -259,19 +268,19 @@ func (t *Tmux) Start(ctx context.Context, spec LaneSpec) (LaneHandle, error) {
 	out, err := t.create(ctx, spec, argv, pathEnv, &idx, known, w, h)
 	if err != nil {
 		if errs.CodeOf(err) == errs.Invalid {
-			return LaneHandle{}, err
+			return contract.LaneHandle{}, err
 		}
-		return LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot start lane %s of run %s in tmux", spec.Lane, spec.RunID)
+		return contract.LaneHandle{}, errs.Wrap(errs.Unavailable, op, err, "cannot start lane %s of run %s in tmux", spec.Lane, spec.RunID)
 	}
 	t.windows[session] = idx + 1
 	fields := strings.Fields(out)
 	if len(fields) < 3 {
-		return LaneHandle{}, errs.E(errs.Internal, op, "tmux printed %q for the new pane; expected its pane id, pid and window id", strings.TrimSpace(out))
+		return contract.LaneHandle{}, errs.E(errs.Internal, op, "tmux printed %q for the new pane; expected its pane id, pid and window id", strings.TrimSpace(out))
 	}
 	pid, _ := strconv.Atoi(fields[1])
-	return LaneHandle{
-		Host: KindTmux, RunID: spec.RunID, Lane: spec.Lane, Socket: t.opt.Socket,
-		Session: session, Window: fields[2], Pane: fields[0], PID: pid, Transcript: spec.Transcript,
+	return contract.LaneHandle{
+		Host: KindTmux, RunID: spec.RunID, Lane: spec.Lane, Transcript: spec.Transcript,
+		Ref: paneRef{socket: t.opt.Socket, session: session, window: fields[2], pane: fields[0], pid: pid}.ref(),
 	}, nil
 }
 
@@ -390,12 +399,12 @@ func (t *Tmux) nextWindowIndex(ctx context.Context, session string) (int, error)
 var paneIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^%[0-9]+$`) })
 
 // checkHandle refuses a handle that is not a tmux handle of this server.
-func (t *Tmux) checkHandle(op string, h LaneHandle) error {
-	if h.Host != KindTmux || !paneIDPattern().MatchString(h.Pane) || !contract.ValidRunID(h.RunID) || !contract.ValidLaneName(h.Lane) {
+func (t *Tmux) checkHandle(op string, h contract.LaneHandle) error {
+	if h.Host != KindTmux || !paneIDPattern().MatchString(paneOf(h).pane) || !contract.ValidRunID(h.RunID) || !contract.ValidLaneName(h.Lane) {
 		return errs.E(errs.Invalid, op, "handle %+v is not a tmux lane handle", h)
 	}
-	if h.Socket != t.opt.Socket {
-		return errs.E(errs.Invalid, op, "lane %s runs on tmux server %q, not on this host's %q", h.Lane, h.Socket, t.opt.Socket)
+	if paneOf(h).socket != t.opt.Socket {
+		return errs.E(errs.Invalid, op, "lane %s runs on tmux server %q, not on this host's %q", h.Lane, paneOf(h).socket, t.opt.Socket)
 	}
 	return nil
 }
@@ -413,19 +422,19 @@ type paneInfo struct {
 // restart from %0 when the tmux server restarts, so an old handle could
 // otherwise reach another lane. ok is false when the pane is gone or is
 // not h's lane any more.
-func (t *Tmux) identify(ctx context.Context, h LaneHandle, more ...command) (info paneInfo, ok bool, err error) {
-	cmds := append([]command{{"display-message", "-p", "-t", h.Pane,
+func (t *Tmux) identify(ctx context.Context, h contract.LaneHandle, more ...command) (info paneInfo, ok bool, err error) {
+	cmds := append([]command{{"display-message", "-p", "-t", paneOf(h).pane,
 		"#{session_name}\t#{@cocoder_lane}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}\t#{pid}"}}, more...)
 	out, err := t.c.run(ctx, nil, "", cmds...)
 	if isGone(err) {
 		return info, false, nil
 	}
 	if err != nil {
-		return info, false, errs.Wrap(errs.Unavailable, "run.TmuxHost", err, "cannot inspect the pane of lane %s", h.Lane)
+		return info, false, errs.Wrap(errs.Unavailable, "host.Tmux", err, "cannot inspect the pane of lane %s", h.Lane)
 	}
 	line, _, _ := strings.Cut(out, "\n")
 	f := strings.Split(line, "\t")
-	if len(f) != 7 || f[0] != h.Session || f[1] != h.Lane {
+	if len(f) != 7 || f[0] != paneOf(h).session || f[1] != h.Lane {
 		return info, false, nil
 	}
 	info.pid, _ = strconv.Atoi(f[2])
@@ -438,7 +447,7 @@ func (t *Tmux) identify(ctx context.Context, h LaneHandle, more ...command) (inf
 		info.deadStatus, info.exitKnown = -1, true
 	}
 	info.serverPID, _ = strconv.Atoi(f[6])
-	if h.PID != 0 && info.pid != h.PID {
+	if paneOf(h).pid != 0 && info.pid != paneOf(h).pid {
 		return info, false, nil
 	}
 	return info, true, nil
@@ -455,24 +464,24 @@ func (t *Tmux) identify(ctx context.Context, h LaneHandle, more ...command) (inf
 //
 // It returns errs.NotFound when the pane is gone or is no longer the lane's
 // (the tmux server was restarted), errs.Invalid for a bad handle.
-func (t *Tmux) Send(ctx context.Context, h LaneHandle, text string, submit bool) error {
-	const op = "run.TmuxHost.Send"
+func (t *Tmux) Send(ctx context.Context, h contract.LaneHandle, text string, submit bool) error {
+	const op = "host.Tmux.Send"
 	if err := t.checkHandle(op, h); err != nil {
 		return err
 	}
 	text = cleanPaste(text)
-	_, ok, err := t.identify(ctx, h, command{"copy-mode", "-q", "-t", h.Pane})
+	_, ok, err := t.identify(ctx, h, command{"copy-mode", "-q", "-t", paneOf(h).pane})
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone or belongs to something else now", h.Lane, h.Pane)
+		return errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone or belongs to something else now", h.Lane, paneOf(h).pane)
 	}
 	if text != "" {
 		buf := "cocoder-" + randomHex(6)
 		if _, err := t.c.run(ctx, strings.NewReader(text), "",
 			command{"load-buffer", "-b", buf, "-"},
-			command{"paste-buffer", "-p", "-r", "-d", "-b", buf, "-t", h.Pane}); err != nil {
+			command{"paste-buffer", "-p", "-r", "-d", "-b", buf, "-t", paneOf(h).pane}); err != nil {
 			return errs.Wrap(errs.Unavailable, op, err, "cannot paste into lane %s", h.Lane)
 		}
 		if !submit {
@@ -486,8 +495,8 @@ func (t *Tmux) Send(ctx context.Context, h LaneHandle, text string, submit bool)
 		return nil
 	}
 	if _, err := t.c.run(ctx, nil, "",
-		command{"copy-mode", "-q", "-t", h.Pane},
-		command{"send-keys", "-t", h.Pane, "Enter"}); err != nil {
+		command{"copy-mode", "-q", "-t", paneOf(h).pane},
+		command{"send-keys", "-t", paneOf(h).pane, "Enter"}); err != nil {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot press Enter in lane %s", h.Lane)
 	}
 	return nil
@@ -496,18 +505,18 @@ func (t *Tmux) Send(ctx context.Context, h LaneHandle, text string, submit bool)
 // Capture returns the last lines lines of the pane (scrollback included,
 // wrapped lines joined, trailing blank lines dropped); lines <= 0 returns
 // the visible screen. It returns errs.NotFound when the pane is gone.
-func (t *Tmux) Capture(ctx context.Context, h LaneHandle, lines int) (string, error) {
-	const op = "run.TmuxHost.Capture"
+func (t *Tmux) Capture(ctx context.Context, h contract.LaneHandle, lines int) (string, error) {
+	const op = "host.Tmux.Capture"
 	if err := t.checkHandle(op, h); err != nil {
 		return "", err
 	}
-	c := command{"capture-pane", "-p", "-J", "-t", h.Pane}
+	c := command{"capture-pane", "-p", "-J", "-t", paneOf(h).pane}
 	if lines > 0 {
 		c = append(c, "-S", strconv.Itoa(-lines))
 	}
 	out, err := t.c.run(ctx, nil, "", c)
 	if isGone(err) {
-		return "", errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone", h.Lane, h.Pane)
+		return "", errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone", h.Lane, paneOf(h).pane)
 	}
 	if err != nil {
 		return "", errs.Wrap(errs.Unavailable, op, err, "cannot capture lane %s", h.Lane)
@@ -518,8 +527,8 @@ func (t *Tmux) Capture(ctx context.Context, h LaneHandle, lines int) (string, er
 // Alive reports whether the lane's program still runs in its pane. A pane
 // that is gone, dead (remain-on-exit keeps it) or no longer the lane's is
 // not alive.
-func (t *Tmux) Alive(ctx context.Context, h LaneHandle) (bool, error) {
-	if err := t.checkHandle("run.TmuxHost.Alive", h); err != nil {
+func (t *Tmux) Alive(ctx context.Context, h contract.LaneHandle) (bool, error) {
+	if err := t.checkHandle("host.Tmux.Alive", h); err != nil {
 		return false, err
 	}
 	info, ok, err := t.identify(ctx, h)
@@ -530,8 +539,8 @@ func (t *Tmux) Alive(ctx context.Context, h LaneHandle) (bool, error) {
 // exited (the pane is kept by remain-on-exit); -1 when a signal ended it.
 // exited stays false until tmux knows how the program ended. It returns
 // errs.NotFound when the pane is gone, since its status went with it.
-func (t *Tmux) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) {
-	const op = "run.TmuxHost.ExitStatus"
+func (t *Tmux) ExitStatus(ctx context.Context, h contract.LaneHandle) (int, bool, error) {
+	const op = "host.Tmux.ExitStatus"
 	if err := t.checkHandle(op, h); err != nil {
 		return 0, false, err
 	}
@@ -550,7 +559,7 @@ func (t *Tmux) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) 
 		return 0, false, err
 	}
 	if !ok {
-		return 0, false, errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone; its exit status is unknown", h.Lane, h.Pane)
+		return 0, false, errs.E(errs.NotFound, op, "the pane of lane %s (%s) is gone; its exit status is unknown", h.Lane, paneOf(h).pane)
 	}
 	if !info.dead || !info.exitKnown {
 		return 0, false, nil
@@ -562,8 +571,8 @@ func (t *Tmux) ExitStatus(ctx context.Context, h LaneHandle) (int, bool, error) 
 // handle names one), closes the pane, and if the lane's processes outlive
 // that (a program that ignores SIGHUP) kills its process group with
 // SIGKILL after KillGrace. A pane that is already gone is not an error.
-func (t *Tmux) Kill(ctx context.Context, h LaneHandle) error {
-	const op = "run.TmuxHost.Kill"
+func (t *Tmux) Kill(ctx context.Context, h contract.LaneHandle) error {
+	const op = "host.Tmux.Kill"
 	if err := t.checkHandle(op, h); err != nil {
 		return err
 	}
@@ -575,7 +584,7 @@ func (t *Tmux) Kill(ctx context.Context, h LaneHandle) error {
 	if h.Transcript != "" {
 		saveErr = t.saveTranscript(ctx, h)
 	}
-	if _, err := t.c.run(ctx, nil, "", command{"kill-pane", "-t", h.Pane}); err != nil && !isGone(err) {
+	if _, err := t.c.run(ctx, nil, "", command{"kill-pane", "-t", paneOf(h).pane}); err != nil && !isGone(err) {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot kill lane %s", h.Lane)
 	}
 	if !info.dead && info.pid > 0 {
@@ -609,9 +618,9 @@ func reapGroup(ctx context.Context, pid int, grace time.Duration) {
 
 // saveTranscript writes the pane's whole scrollback to the transcript
 // file, through Wrap, atomically.
-func (t *Tmux) saveTranscript(ctx context.Context, h LaneHandle) error {
-	const op = "run.TmuxHost.Kill"
-	out, err := t.c.run(ctx, nil, "", command{"capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", h.Pane})
+func (t *Tmux) saveTranscript(ctx context.Context, h contract.LaneHandle) error {
+	const op = "host.Tmux.Kill"
+	out, err := t.c.run(ctx, nil, "", command{"capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", paneOf(h).pane})
 	if err != nil {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot capture the transcript of lane %s", h.Lane)
 	}
@@ -654,8 +663,8 @@ func finishWriter(w io.Writer) error {
 
 // List returns the handles of run runID's lanes from the pane labels, dead
 // panes included. No session means no lanes.
-func (t *Tmux) List(ctx context.Context, runID string) ([]LaneHandle, error) {
-	const op = "run.TmuxHost.List"
+func (t *Tmux) List(ctx context.Context, runID string) ([]contract.LaneHandle, error) {
+	const op = "host.Tmux.List"
 	if !contract.ValidRunID(runID) {
 		return nil, errs.E(errs.Invalid, op, "run id %q is not valid", runID)
 	}
@@ -667,17 +676,17 @@ func (t *Tmux) List(ctx context.Context, runID string) ([]LaneHandle, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot list the lanes of run %s", runID)
 	}
-	var hs []LaneHandle
+	var hs []contract.LaneHandle
 	for line := range strings.SplitSeq(strings.TrimRight(out, "\n"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) != 6 || f[3] != runID || !contract.ValidLaneName(f[4]) {
 			continue
 		}
 		pid, _ := strconv.Atoi(f[1])
-		hs = append(hs, LaneHandle{Host: KindTmux, RunID: runID, Lane: f[4], Socket: t.opt.Socket,
-			Session: runID, Window: f[2], Pane: f[0], PID: pid, Transcript: f[5]})
+		hs = append(hs, contract.LaneHandle{Host: KindTmux, RunID: runID, Lane: f[4], Transcript: f[5],
+			Ref: paneRef{socket: t.opt.Socket, session: runID, window: f[2], pane: f[0], pid: pid}.ref()})
 	}
-	slices.SortFunc(hs, func(a, b LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
+	slices.SortFunc(hs, func(a, b contract.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
 	return hs, nil
 }
 
@@ -697,7 +706,7 @@ func (t *Tmux) KillRun(ctx context.Context, runID string) error {
 		}
 	}
 	if _, err := t.c.run(ctx, nil, "", command{"kill-session", "-t", "=" + runID + ":"}); err != nil && !isGone(err) && first == nil {
-		first = errs.Wrap(errs.Unavailable, "run.TmuxHost.KillRun", err, "cannot kill the session of run %s", runID)
+		first = errs.Wrap(errs.Unavailable, "host.Tmux.KillRun", err, "cannot kill the session of run %s", runID)
 	}
 	t.mu.Lock()
 	delete(t.windows, runID)
@@ -712,7 +721,7 @@ func (t *Tmux) KillRun(ctx context.Context, runID string) error {
 func (t *Tmux) KillServer(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
 	if _, err := t.c.run(ctx, nil, "", command{"kill-server"}); err != nil && !isGone(err) {
-		return errs.Wrap(errs.Unavailable, "run.TmuxHost.KillServer", err, "cannot stop tmux server %s", t.opt.Socket)
+		return errs.Wrap(errs.Unavailable, "host.Tmux.KillServer", err, "cannot stop tmux server %s", t.opt.Socket)
 	}
 	t.mu.Lock()
 	clear(t.windows)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run/host"
@@ -53,14 +54,14 @@ func TestTmuxLanesAndEnvironment(t *testing.T) {
 		dumpSpec(t, runID, "writer", filepath.Join(out, "writer.json"), "COCODER_LANE=writer"),
 		dumpSpec(t, runID, "verifiers.primary", filepath.Join(out, "verifier.json"), "COCODER_LANE=verifiers.primary", "TERM=xterm-256color"),
 	}
-	var handles []host.LaneHandle
+	var handles []contract.LaneHandle
 	for _, s := range specs {
 		h, err := hst.Start(ctx, s)
 		require.NoError(t, err)
 		assert.Equal(t, host.KindTmux, h.Host)
-		assert.Equal(t, runID, h.Session)
-		assert.Regexp(t, `^%\d+$`, h.Pane)
-		assert.Positive(t, h.PID)
+		assert.Equal(t, runID, h.Ref["session"])
+		assert.Regexp(t, `^%\d+$`, h.Ref["pane"])
+		assert.Positive(t, host.PID(h))
 		handles = append(handles, h)
 	}
 
@@ -100,7 +101,7 @@ func TestTmuxLanesAndEnvironment(t *testing.T) {
 	listed, err := hst.List(ctx, runID)
 	require.NoError(t, err)
 	require.Len(t, listed, 3)
-	slices.SortFunc(handles, func(a, b host.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
+	slices.SortFunc(handles, func(a, b contract.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
 	assert.Equal(t, handles, listed, "List rebuilds the same handles from the pane labels")
 
 	for _, h := range handles {
@@ -117,7 +118,7 @@ func TestTmuxLanesAndEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, listed)
 	for _, h := range handles {
-		assert.Eventually(t, func() bool { return !testkit.Alive(h.PID) }, 5*time.Second, 20*time.Millisecond)
+		assert.Eventually(t, func() bool { return !testkit.Alive(host.PID(h)) }, 5*time.Second, 20*time.Millisecond)
 	}
 }
 
@@ -321,7 +322,7 @@ func TestTmuxExitAndKill(t *testing.T) {
 
 	start := time.Now()
 	require.NoError(t, hst.Kill(ctx, stubborn))
-	assert.False(t, testkit.Alive(stubborn.PID), "a program ignoring SIGHUP is killed too")
+	assert.False(t, testkit.Alive(host.PID(stubborn)), "a program ignoring SIGHUP is killed too")
 	t.Logf("kill of a SIGHUP-ignoring lane took %s", time.Since(start).Round(time.Millisecond))
 	b, err := os.ReadFile(stubborn.Transcript)
 	require.NoError(t, err)
@@ -360,20 +361,24 @@ func TestTmuxSecondProcess(t *testing.T) {
 	require.NoError(t, err)
 	listed, err := again.List(ctx, runID)
 	require.NoError(t, err)
-	assert.Equal(t, []host.LaneHandle{h1}, listed)
+	assert.Equal(t, []contract.LaneHandle{h1}, listed)
 	spec.Lane = "writer"
 	h2, err := again.Start(ctx, spec)
 	require.NoError(t, err)
-	assert.NotEqual(t, h1.Window, h2.Window)
+	assert.NotEqual(t, h1.Ref["window"], h2.Ref["window"])
 	spec.Lane = "third"
 	h3, err := hst.Start(ctx, spec) // the first host's window counter is stale now
 	require.NoError(t, err)
 	listed, err = hst.List(ctx, runID)
 	require.NoError(t, err)
 	assert.Len(t, listed, 3)
-	assert.NotEqual(t, h2.Window, h3.Window)
-	cmd := hst.AttachCommand(runID)
+	assert.NotEqual(t, h2.Ref["window"], h3.Ref["window"])
+	cmd, err := hst.AttachCommand(h3, false)
+	require.NoError(t, err)
 	assert.Equal(t, []string{"-L", hst.Socket(), "attach-session", "-t", "=" + runID}, cmd[1:])
+	cmd, err = hst.AttachCommand(h3, true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"-L", hst.Socket(), "attach-session", "-t", "=" + runID, ";", "select-window", "-t", h3.Ref["window"]}, cmd[1:])
 }
 
 func TestTmuxRefuses(t *testing.T) {
@@ -430,10 +435,10 @@ func TestStartLanesTearsDown(t *testing.T) {
 	hst := testkit.NewTmux(t)
 	for name, tc := range map[string]struct {
 		host    host.Host
-		started func(host.LaneSpec, host.LaneHandle) error
+		started func(host.LaneSpec, contract.LaneHandle) error
 	}{
 		"ErrThirdLane": {testkit.FailingHost{Host: hst, FailLane: "c"}, nil},
-		"ErrRecording": {hst, func(s host.LaneSpec, h host.LaneHandle) error {
+		"ErrRecording": {hst, func(s host.LaneSpec, h contract.LaneHandle) error {
 			if s.Lane == "c" {
 				return errs.E(errs.Unavailable, "test", "disk full")
 			}
@@ -447,7 +452,7 @@ func TestStartLanesTearsDown(t *testing.T) {
 				specs = append(specs, host.LaneSpec{RunID: runID, Lane: l, Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}})
 			}
 			var recorded []string
-			started := func(s host.LaneSpec, h host.LaneHandle) error {
+			started := func(s host.LaneSpec, h contract.LaneHandle) error {
 				recorded = append(recorded, s.Lane)
 				if tc.started != nil {
 					return tc.started(s, h)
@@ -461,7 +466,7 @@ func TestStartLanesTearsDown(t *testing.T) {
 			require.Less(t, len(hs), len(specs))
 			assert.Equal(t, "c", specs[len(hs)].Lane, "the handles are those of the lanes before the failing one")
 			for _, h := range hs {
-				assert.False(t, testkit.Alive(h.PID), "lane %s was killed", h.Lane)
+				assert.False(t, testkit.Alive(host.PID(h)), "lane %s was killed", h.Lane)
 			}
 			listed, err := hst.List(ctx, runID)
 			require.NoError(t, err)
@@ -490,7 +495,7 @@ func TestTmuxKillServerAfterCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	require.NoError(t, hst.KillServer(ctx))
-	testkit.WaitFor(t, 5*time.Second, "the lane to end with its server", func() bool { return !testkit.Alive(h.PID) })
+	testkit.WaitFor(t, 5*time.Second, "the lane to end with its server", func() bool { return !testkit.Alive(host.PID(h)) })
 	listed, err := hst.List(t.Context(), h.RunID)
 	require.NoError(t, err)
 	assert.Empty(t, listed)

@@ -112,7 +112,7 @@ func (c *tmuxClient) run(ctx context.Context, stdin io.Reader, pathEnv string, c
 		}
 	}
 	if size > tmuxMaxCommand {
-		return "", errs.E(errs.Invalid, "run.tmux", "the tmux command is %d bytes, more than tmux accepts (%d): shorten the lane's argv and environment (deliver long prompts through a file)", size, tmuxMaxCommand)
+		return "", errs.E(errs.Invalid, "host.tmux", "the tmux command is %d bytes, more than tmux accepts (%d): shorten the lane's argv and environment (deliver long prompts through a file)", size, tmuxMaxCommand)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -143,10 +143,10 @@ func (c *tmuxClient) run(ctx context.Context, stdin io.Reader, pathEnv string, c
 		te.ExitCode = ee.ExitCode()
 	}
 	if ctx.Err() != nil {
-		return partial, errs.Wrap(errs.Unavailable, "run.tmux", te, "tmux did not answer within %s", c.timeout)
+		return partial, errs.Wrap(errs.Unavailable, "host.tmux", te, "tmux did not answer within %s", c.timeout)
 	}
 	if strings.Contains(te.Stderr, "command too long") {
-		return partial, errs.Wrap(errs.Invalid, "run.tmux", te, "the command is too long for tmux: shorten the lane's argv and environment")
+		return partial, errs.Wrap(errs.Invalid, "host.tmux", te, "the command is too long for tmux: shorten the lane's argv and environment")
 	}
 	return partial, te
 }

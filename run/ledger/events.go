@@ -7,7 +7,6 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
-	"github.com/cocoder/cocoder/run/host"
 )
 
 // Event types. Every event a run's ledger may hold is named here; Replay
@@ -99,7 +98,7 @@ type RunStoppedData struct {
 
 // LaneStartedData is the data of lane.started.
 type LaneStartedData struct {
-	Handle host.LaneHandle `json:"handle"`
+	Handle contract.LaneHandle `json:"handle"`
 }
 
 // ReasonData is the data of events that only carry an explanation
@@ -155,7 +154,7 @@ var eventTypePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.Must
 // nil, one of the *Data structs above, or any value that encodes as a JSON
 // object. Seq and Time are left for Ledger.Append to assign.
 func NewEvent(typ, lane string, data any) (contract.Event, error) {
-	const op = "run.NewEvent"
+	const op = "ledger.NewEvent"
 	ev := contract.Event{Type: typ, Lane: lane}
 	if data == nil {
 		return ev, nil
@@ -170,7 +169,7 @@ func NewEvent(typ, lane string, data any) (contract.Event, error) {
 	return ev, nil
 }
 
-// mustEvent is NewEvent for the package's own data structs, which always
+// MustEvent is NewEvent for the package's own data structs, which always
 // encode.
 func MustEvent(typ, lane string, data any) contract.Event {
 	ev, err := NewEvent(typ, lane, data)
@@ -185,10 +184,10 @@ func MustEvent(typ, lane string, data any) contract.Event {
 func DecodeData(ev contract.Event, v any) error {
 	b, err := json.Marshal(ev.Data)
 	if err != nil {
-		return errs.Wrap(errs.Invalid, "run.DecodeData", err, "data of event %d (%s) does not encode", ev.Seq, ev.Type)
+		return errs.Wrap(errs.Invalid, "ledger.DecodeData", err, "data of event %d (%s) does not encode", ev.Seq, ev.Type)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return errs.Wrap(errs.Invalid, "run.DecodeData", err, "data of event %d (%s) does not have the expected shape", ev.Seq, ev.Type)
+		return errs.Wrap(errs.Invalid, "ledger.DecodeData", err, "data of event %d (%s) does not have the expected shape", ev.Seq, ev.Type)
 	}
 	return nil
 }

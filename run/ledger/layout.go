@@ -43,11 +43,11 @@ const (
 // MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.
 const MessagesDir = "messages"
 
-// LedgerDir returns the ledger directory of a run under a CoCoder home:
+// Dir returns the ledger directory of a run under a CoCoder home:
 // home/runs/<workspaceID>/<runID>. It checks both ids before building the
 // path and returns an errs.Invalid error naming the bad one.
 func Dir(home, workspaceID, runID string) (string, error) {
-	const op = "run.LedgerDir"
+	const op = "ledger.Dir"
 	if !contract.ValidWorkspaceID(workspaceID) {
 		return "", errs.E(errs.Invalid, op, "workspace id %q is not valid: use letters, digits, '.', '_' and '-' (at most 128 bytes)", workspaceID)
 	}

@@ -65,7 +65,7 @@ type Ledger struct {
 	status contract.RunStatus
 }
 
-// OpenReport says what OpenLedger found and repaired.
+// OpenReport says what Open found and repaired.
 type OpenReport struct {
 	// Torn describes a torn last line that was moved to events.torn, or nil.
 	Torn *TornLineError
@@ -74,7 +74,7 @@ type OpenReport struct {
 	StatusRewritten bool
 }
 
-// CreateLedger creates the ledger directory dir for the run described by
+// Create creates the ledger directory dir for the run described by
 // st, takes its lock and records run.created. dir's last element must be
 // st.RunID; its parent is created (0700) if missing. st.State defaults to
 // planned; lanes without a state start as planned. LastSeq, CreatedAt and
@@ -84,12 +84,12 @@ type OpenReport struct {
 // state (nothing is created), and errs.Conflict when dir already exists: a
 // run id names one run.
 func Create(dir string, st contract.RunStatus, opts ...LedgerOption) (*Ledger, error) {
-	const op = "run.CreateLedger"
+	const op = "ledger.Create"
 	if !contract.ValidRunID(st.RunID) {
 		return nil, errs.E(errs.Invalid, op, "run id %q is not valid: make one with run.NewRunID", st.RunID)
 	}
 	if filepath.Base(dir) != st.RunID {
-		return nil, errs.E(errs.Invalid, op, "ledger directory %s must be named after the run id %s (use run.LedgerDir)", dir, st.RunID)
+		return nil, errs.E(errs.Invalid, op, "ledger directory %s must be named after the run id %s (use Dir)", dir, st.RunID)
 	}
 	if !contract.ValidWorkspaceID(st.WorkspaceID) {
 		return nil, errs.E(errs.Invalid, op, "workspace id %q is not valid: use letters, digits, '.', '_' and '-'", st.WorkspaceID)
@@ -130,7 +130,7 @@ func Create(dir string, st contract.RunStatus, opts ...LedgerOption) (*Ledger, e
 	return l, nil
 }
 
-// OpenLedger opens an existing ledger for appending: it takes the lock,
+// Open opens an existing ledger for appending: it takes the lock,
 // moves a torn last line (a write cut short by a crash) to events.torn and
 // records ledger.repaired, replays the events and rewrites run.json if it
 // disagrees with them. Report tells what was found.
@@ -139,7 +139,7 @@ func Create(dir string, st contract.RunStatus, opts ...LedgerOption) (*Ledger, e
 // another process holds the lock, and errs.Invalid when the events are
 // damaged beyond a torn last line.
 func Open(dir string, opts ...LedgerOption) (*Ledger, error) {
-	const op = "run.OpenLedger"
+	const op = "ledger.Open"
 	if fi, err := os.Lstat(filepath.Join(dir, EventsFile)); err != nil || !fi.Mode().IsRegular() {
 		return nil, errs.E(errs.NotFound, op, "%s is not a run ledger (no regular %s in it)", dir, EventsFile)
 	}
@@ -157,7 +157,7 @@ func Open(dir string, opts ...LedgerOption) (*Ledger, error) {
 // newLedger takes the lock of dir and records this process in the lock
 // file.
 func newLedger(dir string, opts []LedgerOption) (*Ledger, error) {
-	const op = "run.OpenLedger"
+	const op = "ledger.Open"
 	cfg := ledgerConfig{now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
@@ -184,9 +184,9 @@ func newLedger(dir string, opts []LedgerOption) (*Ledger, error) {
 	return &Ledger{dir: dir, cfg: cfg, lock: lk}, nil
 }
 
-// recover runs the crash recovery of OpenLedger with the lock held.
+// recover runs the crash recovery of Open with the lock held.
 func (l *Ledger) recover() error {
-	const op = "run.OpenLedger"
+	const op = "ledger.Open"
 	// Temp files of an interrupted run.json rewrite.
 	if tmps, _ := filepath.Glob(filepath.Join(l.dir, "."+StatusFile+".tmp-*")); len(tmps) > 0 {
 		for _, t := range tmps {
@@ -238,7 +238,7 @@ func (l *Ledger) recover() error {
 // moveTorn appends the torn bytes to events.torn (kept as evidence), then
 // cuts them off events.jsonl so the next event starts on a fresh line.
 func (l *Ledger) moveTorn(path string, data []byte, torn *TornLineError) error {
-	const op = "run.OpenLedger"
+	const op = "ledger.Open"
 	frag := data[torn.Offset:]
 	rec := append(append([]byte(nil), frag...), '\n')
 	if err := fsx.AppendFile(filepath.Join(l.dir, TornFile), rec, 0o600); err != nil {
@@ -264,8 +264,8 @@ func (l *Ledger) moveTorn(path string, data []byte, torn *TornLineError) error {
 // Dir returns the ledger directory.
 func (l *Ledger) Dir() string { return l.dir }
 
-// Report tells what OpenLedger found and repaired; it is empty for a
-// ledger made by CreateLedger.
+// Report tells what Open found and repaired; it is empty for a
+// ledger made by Create.
 func (l *Ledger) Report() OpenReport { return l.report }
 
 // Status returns a copy of the current status document.
@@ -286,7 +286,7 @@ func (l *Ledger) Status() contract.RunStatus {
 // errs.Conflict for a transition the status table forbids or a closed
 // ledger, errs.Unavailable when the disk refuses the write. If the event
 // was written but run.json could not be rewritten, the returned event has
-// its Seq set and the error says so; OpenLedger repairs run.json later.
+// its Seq set and the error says so; Open repairs run.json later.
 func (l *Ledger) Append(ev contract.Event) (contract.Event, error) {
 	written, err := l.AppendAll([]contract.Event{ev})
 	if len(written) == 0 {
@@ -300,7 +300,7 @@ func (l *Ledger) Append(ev contract.Event) (contract.Event, error) {
 // or, when one is refused, none is. The engine uses it when several
 // events are ready at the same moment, such as the lanes of a start.
 func (l *Ledger) AppendAll(evs []contract.Event) ([]contract.Event, error) {
-	const op = "run.Ledger.Append"
+	const op = "ledger.Ledger.Append"
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lock == nil {
@@ -396,7 +396,7 @@ func (l *Ledger) SetState(to contract.RunState, reason string) (contract.Event, 
 // It does not touch the file system.
 func (l *Ledger) Path(rel string) (string, error) {
 	if !filepath.IsLocal(rel) {
-		return "", errs.E(errs.Invalid, "run.Ledger.Path", "%q is not a path inside the ledger: use a relative path without '..'", rel)
+		return "", errs.E(errs.Invalid, "ledger.Ledger.Path", "%q is not a path inside the ledger: use a relative path without '..'", rel)
 	}
 	return filepath.Join(l.dir, rel), nil
 }
@@ -412,7 +412,7 @@ func (l *Ledger) Path(rel string) (string, error) {
 // rename replaces a link rather than following it. Errors: errs.Invalid for
 // a bad rel, errs.Unavailable when the write fails.
 func (l *Ledger) WriteFile(rel string, data []byte) error {
-	const op = "run.Ledger.WriteFile"
+	const op = "ledger.Ledger.WriteFile"
 	if !filepath.IsLocal(rel) {
 		return errs.E(errs.Invalid, op, "%q is not a path inside the ledger: use a relative path without '..'", rel)
 	}
@@ -455,7 +455,7 @@ func (l *Ledger) redact(b []byte) []byte {
 func (l *Ledger) encodeStatus(st contract.RunStatus) ([]byte, error) {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, "run.Ledger", err, "cannot encode %s", StatusFile)
+		return nil, errs.Wrap(errs.Internal, "ledger.Ledger", err, "cannot encode %s", StatusFile)
 	}
 	return l.redact(append(b, '\n')), nil
 }
@@ -470,6 +470,7 @@ func cloneStatus(st contract.RunStatus) contract.RunStatus {
 	for k, v := range st.Lanes {
 		if v.Handle != nil {
 			h := *v.Handle
+			h.Ref = maps.Clone(h.Ref)
 			v.Handle = &h
 		}
 		if v.ExitCode != nil {

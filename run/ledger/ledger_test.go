@@ -174,7 +174,7 @@ func TestLedgerAppend(t *testing.T) {
 	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
 	l := newLedger(t, ledger.WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))
 
-	handle := host.LaneHandle{Host: host.KindTmux, RunID: l.Status().RunID, Lane: "lead", Socket: "s", Session: "x", Pane: "%3", PID: 42}
+	handle := contract.LaneHandle{Host: "tmux", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"socket": "s", "session": "x", "pane": "%3", "pid": "42"}}
 	steps := []struct {
 		name  string
 		ev    contract.Event
@@ -547,13 +547,13 @@ func TestLedgerWriteFile(t *testing.T) {
 
 func TestStatusIsACopy(t *testing.T) {
 	l := newLedger(t)
-	h := host.LaneHandle{Host: host.KindExec, RunID: l.Status().RunID, Lane: "lead", PID: 7}
+	h := contract.LaneHandle{Host: "exec", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"pid": "7"}}
 	_, err := l.Append(mustNewEvent(t, ledger.EventLaneStarted, "lead", ledger.LaneStartedData{Handle: h}))
 	require.NoError(t, err)
 	st := l.Status()
-	st.Lanes["lead"].Handle.PID = 99
+	st.Lanes["lead"].Handle.Ref["pid"] = "99"
 	delete(st.Lanes, "writer")
-	assert.Equal(t, 7, l.Status().Lanes["lead"].Handle.PID)
+	assert.Equal(t, "7", l.Status().Lanes["lead"].Handle.Ref["pid"])
 	assert.Contains(t, l.Status().Lanes, "writer")
 }
 
@@ -562,7 +562,7 @@ func TestStatusIsACopy(t *testing.T) {
 // every event line as an event.
 func TestLedgerDocumentsValidate(t *testing.T) {
 	l := newLedger(t)
-	h := host.LaneHandle{Host: host.KindTmux, RunID: l.Status().RunID, Lane: "lead", Socket: "cocoder-x", Session: l.Status().RunID, Window: "@1", Pane: "%1", PID: 9}
+	h := contract.LaneHandle{Host: "tmux", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"socket": "cocoder-x", "session": l.Status().RunID, "window": "@1", "pane": "%1", "pid": "9"}}
 	for _, ev := range []contract.Event{
 		mustNewEvent(t, ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady}),
 		mustNewEvent(t, ledger.EventRunState, "", ledger.RunStateData{To: contract.StateRunning}),

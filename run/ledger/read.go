@@ -45,17 +45,17 @@ func ReadEvents(dir string) (events []contract.Event, torn *TornLineError, err e
 	f, err := os.Open(filepath.Join(dir, EventsFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, errs.E(errs.NotFound, "run.ReadEvents", "%s is not a run ledger (no %s in it)", dir, EventsFile)
+			return nil, nil, errs.E(errs.NotFound, "ledger.ReadEvents", "%s is not a run ledger (no %s in it)", dir, EventsFile)
 		}
-		return nil, nil, errs.Wrap(errs.Unavailable, "run.ReadEvents", err, "cannot read the events of %s", dir)
+		return nil, nil, errs.Wrap(errs.Unavailable, "ledger.ReadEvents", err, "cannot read the events of %s", dir)
 	}
 	defer f.Close()
 	events, torn, err = scanEvents(f)
 	if rerr, ok := errors.AsType[readError](err); ok {
-		return nil, nil, errs.Wrap(errs.Unavailable, "run.ReadEvents", rerr.err, "cannot read the events of %s", dir)
+		return nil, nil, errs.Wrap(errs.Unavailable, "ledger.ReadEvents", rerr.err, "cannot read the events of %s", dir)
 	}
 	if err != nil {
-		return nil, nil, errs.Wrap(errs.Invalid, "run.ReadEvents", err, "ledger %s is damaged", dir)
+		return nil, nil, errs.Wrap(errs.Invalid, "ledger.ReadEvents", err, "ledger %s is damaged", dir)
 	}
 	return events, torn, nil
 }
@@ -70,7 +70,7 @@ func ReadStatus(dir string) (contract.RunStatus, *TornLineError, error) {
 	}
 	st, err := Replay(events)
 	if err != nil {
-		return contract.RunStatus{}, torn, errs.Wrap(errs.Invalid, "run.ReadStatus", err, "ledger %s is damaged", dir)
+		return contract.RunStatus{}, torn, errs.Wrap(errs.Invalid, "ledger.ReadStatus", err, "ledger %s is damaged", dir)
 	}
 	return st, torn, nil
 }

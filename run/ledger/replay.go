@@ -31,7 +31,7 @@ func Replay(events []contract.Event) (contract.RunStatus, error) {
 // apply returns st after ev. It never modifies st's lane map in place, so a
 // failed apply leaves the caller's status untouched.
 func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error) {
-	const op = "run.Replay"
+	const op = "ledger.Replay"
 	bad := func(format string, args ...any) error {
 		args = append([]any{ev.Seq, ev.Type}, args...)
 		return errs.E(errs.Invalid, op, "event %d (%s): "+format, args...)

@@ -36,7 +36,7 @@ func NextStates(from contract.RunState) []contract.RunState {
 // errs.Conflict error naming the allowed next states when the change is
 // not allowed.
 func Transition(from, to contract.RunState) error {
-	const op = "run.Transition"
+	const op = "ledger.Transition"
 	for _, s := range []contract.RunState{from, to} {
 		if !s.Valid() {
 			return errs.E(errs.Invalid, op, "%q is not a run state (one of %v)", s, contract.RunStates)

@@ -58,7 +58,7 @@ type PacketCaps struct {
 func (c PacketCaps) withDefaults() (PacketCaps, error) {
 	for _, v := range []int{c.PriorityLines, c.PriorityBytes, c.SessionEntries, c.SessionLines, c.SessionBytes} {
 		if v < 0 {
-			return c, errs.E(errs.Invalid, "run.BuildStartupPacket", "packet caps may not be negative (got %+v); use 0 for the defaults", c)
+			return c, errs.E(errs.Invalid, "prompt.BuildPacket", "packet caps may not be negative (got %+v); use 0 for the defaults", c)
 		}
 	}
 	def := func(v *int, d int) {
@@ -74,7 +74,7 @@ func (c PacketCaps) withDefaults() (PacketCaps, error) {
 	return c, nil
 }
 
-// PacketInput is what BuildStartupPacket needs.
+// PacketInput is what BuildPacket needs.
 type PacketInput struct {
 	// RunID is the run's id (ValidRunID).
 	RunID string
@@ -102,7 +102,7 @@ type PacketInput struct {
 	Now time.Time
 }
 
-// BuildStartupPacket builds the bounded context the lead of a run reads
+// BuildPacket builds the bounded context the lead of a run reads
 // instead of whole files: the route in brief, the profile's digest, the
 // selected priority's excerpt, the newest session-log entries, the write
 // scope of every writer lane and the model roles, with the caps used and
@@ -119,7 +119,7 @@ type PacketInput struct {
 // (errs.Invalid), an unreadable file (errs.Internal), or a packet that
 // fails its contract (*contract.ValidationError).
 func BuildPacket(in PacketInput) (*contract.StartupPacket, error) {
-	const op = "run.BuildStartupPacket"
+	const op = "prompt.BuildPacket"
 	switch {
 	case !contract.ValidRunID(in.RunID):
 		return nil, errs.E(errs.Invalid, op, "run id %q is not valid", in.RunID)
@@ -261,16 +261,16 @@ func readSessionLog(path, source string, caps PacketCaps) (contract.SessionConte
 		return sc, nil
 	}
 	if err != nil {
-		return sc, errs.Wrap(errs.Internal, "run.BuildStartupPacket", err, "cannot open %s", path)
+		return sc, errs.Wrap(errs.Internal, "prompt.BuildPacket", err, "cannot open %s", path)
 	}
 	defer f.Close()
 	// A device or a pipe could never end; the log is an ordinary file.
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return sc, errs.E(errs.Invalid, "run.BuildStartupPacket", "%s is not a regular file (%s); the session log must be an ordinary text file", path, fi.Mode().Type())
+		return sc, errs.E(errs.Invalid, "prompt.BuildPacket", "%s is not a regular file (%s); the session log must be an ordinary text file", path, fi.Mode().Type())
 	}
 	entries, head, err := scanSessionLog(f, caps)
 	if err != nil {
-		return sc, errs.Wrap(errs.Internal, "run.BuildStartupPacket", err, "cannot read %s", path)
+		return sc, errs.Wrap(errs.Internal, "prompt.BuildPacket", err, "cannot read %s", path)
 	}
 	var lines []string
 	if len(entries) == 0 {

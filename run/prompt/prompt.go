@@ -62,7 +62,7 @@ type TeamLane struct {
 	CanWrite                      bool
 }
 
-// PromptInput is what RenderLanePrompt needs to write one lane's
+// LaneInput is what RenderLane needs to write one lane's
 // prompt.md.
 type LaneInput struct {
 	// RunID and Lane identify the lane.
@@ -96,7 +96,7 @@ type LaneInput struct {
 	SendCommand string
 }
 
-// RenderLanePrompt returns the text of a lane's prompt.md: who the lane is
+// RenderLane returns the text of a lane's prompt.md: who the lane is
 // (run, lane, persona, adapter, model, sandbox, startup mode, paths), its
 // write scope and the rule that the engine commits, how to write its
 // result (every field of the job result, with an example filled in for this
@@ -218,7 +218,7 @@ func RenderLane(in LaneInput) (string, error) {
 
 func (in LaneInput) check() error {
 	bad := func(format string, args ...any) error {
-		return errs.E(errs.Invalid, "run.RenderLanePrompt", format, args...)
+		return errs.E(errs.Invalid, "prompt.RenderLane", format, args...)
 	}
 	switch {
 	case !contract.ValidRunID(in.RunID):
@@ -267,7 +267,7 @@ func (in LaneInput) exampleResult() (string, error) {
 		r.FilesChanged = []string{"path/you/changed.txt"}
 	}
 	if err := r.Validate(); err != nil {
-		return "", errs.Wrap(errs.Invalid, "run.RenderLanePrompt", err, "lane %s: the example result does not validate", in.Lane)
+		return "", errs.Wrap(errs.Invalid, "prompt.RenderLane", err, "lane %s: the example result does not validate", in.Lane)
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	return string(data), err
@@ -309,7 +309,7 @@ type fragment struct{ path, text string }
 // loadFragments reads the prompt fragments the manifest in dir lists for
 // persona, in order.
 func loadFragments(dir, persona string) ([]fragment, error) {
-	const op = "run.RenderLanePrompt"
+	const op = "prompt.RenderLane"
 	manifest := filepath.Join(dir, ManifestFile)
 	m, err := contract.Load[contract.PromptManifest](manifest)
 	if err != nil {
@@ -336,7 +336,7 @@ func loadFragments(dir, persona string) ([]fragment, error) {
 
 // readFragment reads one fragment, refusing a path that leads out of root.
 func readFragment(root, manifest, rel string) (string, error) {
-	const op = "run.RenderLanePrompt"
+	const op = "prompt.RenderLane"
 	path := filepath.Join(root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(path)
 	if errors.Is(err, fs.ErrNotExist) {

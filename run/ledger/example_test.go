@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
-	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
@@ -39,7 +38,7 @@ func ExampleCreate() {
 
 	_, _ = l.SetState(contract.StateReady, "preflight passed")
 	_, _ = l.SetState(contract.StateRunning, "")
-	ev, _ := ledger.NewEvent(ledger.EventLaneStarted, "writer", ledger.LaneStartedData{Handle: host.LaneHandle{Host: host.KindExec, RunID: runID, Lane: "writer", PID: 4242}})
+	ev, _ := ledger.NewEvent(ledger.EventLaneStarted, "writer", ledger.LaneStartedData{Handle: contract.LaneHandle{Host: "exec", RunID: runID, Lane: "writer", Ref: map[string]string{"pid": "4242"}}})
 	_, _ = l.Append(ev)
 	if _, err := l.SetState(contract.StateComplete, ""); err == nil {
 		_, _ = l.SetState(contract.StateRunning, "") // refused: complete is final
@@ -56,7 +55,7 @@ func ExampleCreate() {
 	}
 	st, _, _ := ledger.ReadStatus(dir)
 	w := st.Lanes["writer"]
-	fmt.Println(st.State, w.State, w.Source, w.Handle.PID, torn == nil)
+	fmt.Println(st.State, w.State, w.Source, w.Handle.Ref["pid"], torn == nil)
 	// Output:
 	// 1 14:03:13 run.created
 	// 2 14:03:14 run.state
