@@ -155,3 +155,24 @@ type Event struct {
 	// Data holds the event's details; its shape depends on Type.
 	Data map[string]any `json:"data,omitempty" yaml:"data,omitempty"`
 }
+
+// DeliveryReport is what prompt delivery did and saw (run/host.Deliver).
+// It is the data of the lane.prompt.delivered and lane.prompt.failed
+// events.
+type DeliveryReport struct {
+	// Delivered is true when the submission was confirmed.
+	Delivered bool `json:"delivered"`
+	// Attempts is the number of Enter presses.
+	Attempts int `json:"attempts"`
+	// Pastes is the number of times the text was pasted.
+	Pastes int `json:"pastes"`
+	// Reason says why delivery failed, or how it was confirmed.
+	Reason string `json:"reason,omitempty"`
+	// Evidence is a short excerpt of the screen behind the verdict. It is
+	// lane output: pass it through the redactor before storing it (the
+	// Ledger does when it is event data).
+	Evidence string `json:"evidence,omitempty"`
+	// DurationMS is how long delivery took, in milliseconds.
+	DurationMS int64 `json:"durationMs"`
+}
+

@@ -104,7 +104,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		}
 		typed = "Read and follow the message at " + filepath.Join(dir, rel)
 	}
-	out := host.DeliveryOutcome{Delivered: true}
+	out := contract.DeliveryReport{Delivered: true}
 	if h.Host == host.KindExec {
 		err = hst.Send(ctx, h, typed, true)
 	} else {

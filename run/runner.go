@@ -543,12 +543,17 @@ func (r *Runner) releaseLock(runID string) {
 }
 
 // RunEvent is an event of a run, as Subscribe delivers it: the ledger
-// event and the run it belongs to (ledger events do not carry their run's
-// id).
+// event, the run it belongs to (ledger events do not carry their run's id)
+// and the event's data as a typed value.
 type RunEvent struct {
 	// RunID is the run the event belongs to.
 	RunID string `json:"runId"`
 	contract.Event
+	// Payload is the event's data as the type its event type carries
+	// (ledger.Payload): *ledger.RunStateData for run.state,
+	// *ledger.LaneStartedData for lane.started, and so on; nil for an
+	// event without data. Event.Data holds the same data in its JSON form.
+	Payload any `json:"-"`
 }
 
 // subscriberBuffer is how many events a subscriber may fall behind.
@@ -595,6 +600,9 @@ func (r *Runner) Subscribe(ctx context.Context, runID string) <-chan RunEvent {
 
 // publish hands ev to every subscriber of its run without blocking.
 func (r *Runner) publish(runID string, ev contract.Event) {
+	// The engine's own events always decode; an event that did not would
+	// reach subscribers with its JSON data only.
+	payload, _ := ledger.Payload(ev)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.subs {
@@ -602,7 +610,7 @@ func (r *Runner) publish(runID string, ev contract.Event) {
 			continue
 		}
 		select {
-		case s.ch <- RunEvent{RunID: runID, Event: ev}:
+		case s.ch <- RunEvent{RunID: runID, Event: ev, Payload: payload}:
 		default:
 			s.dropped++
 		}

@@ -573,15 +573,15 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *
 // untypedDelivery returns the outcome for a lane whose initial prompt goes
 // with its program (in argv, or on the exec host's stdin), or typed true
 // when it has to be typed into the lane's screen.
-func untypedDelivery(p *Plan, pl PlanLane) (out host.DeliveryOutcome, typed bool) {
+func untypedDelivery(p *Plan, pl PlanLane) (out contract.DeliveryReport, typed bool) {
 	switch contract.PromptDelivery(pl.PromptDelivery) {
 	case contract.DeliverArg:
-		return host.DeliveryOutcome{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
+		return contract.DeliveryReport{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
 	case contract.DeliverFile:
-		return host.DeliveryOutcome{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false
+		return contract.DeliveryReport{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false
 	}
 	if p.Host == host.KindExec {
-		return host.DeliveryOutcome{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}, false
+		return contract.DeliveryReport{Delivered: true, Reason: "written to the program's standard input at start (exec host)"}, false
 	}
-	return host.DeliveryOutcome{}, true
+	return contract.DeliveryReport{}, true
 }

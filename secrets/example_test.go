@@ -66,7 +66,7 @@ func ExampleResolver_Resolve() {
 	// Output:
 	// map[AGENT_MODE:[redacted] OPENAI_API_KEY:[redacted]]
 	// 2 variables for exec.Cmd.Env
-	// secrets.Resolve: GH_TOKEN=${env:GH_TOKEN}: secrets.Lookup: environment variable GH_TOKEN is not set or empty
+	// GH_TOKEN=${env:GH_TOKEN}: environment variable GH_TOKEN is not set or empty
 }
 
 func ExampleParseRef() {
@@ -80,7 +80,7 @@ func ExampleParseRef() {
 	fmt.Println(err)
 	// Output:
 	// secret openai ${secret:openai}
-	// secrets.ParseRef: reference "${file:/etc/passwd}": the path must be relative and stay inside the base directory (no leading '/', no '..' step)
+	// reference "${file:/etc/passwd}": the path must be relative and stay inside the base directory (no leading '/', no '..' step)
 }
 
 func ExampleNewRedactor() {

@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/textx"
 )
 
 // Exit codes. They are part of the CLI's contract and documented in the
@@ -42,8 +43,9 @@ func osStreams() streams {
 
 // globals are the flags every command accepts.
 type globals struct {
-	Home string `name:"home" env:"COCODER_HOME" placeholder:"DIR" help:"CoCoder home directory (default ~/.cocoder)."`
-	JSON bool   `name:"json" help:"Print machine-readable JSON instead of text."`
+	Home  string `name:"home" env:"COCODER_HOME" placeholder:"DIR" help:"CoCoder home directory (default ~/.cocoder)."`
+	JSON  bool   `name:"json" help:"Print machine-readable JSON instead of text."`
+	Debug bool   `name:"debug" env:"COCODER_DEBUG" help:"On failure, also name the operation behind each part of the error."`
 }
 
 // homeDir returns the absolute path of the CoCoder home: --home or
@@ -113,7 +115,7 @@ func run(ctx context.Context, args []string, s streams) (code int) {
 		if exited {
 			return code
 		}
-		return report(s.err, err)
+		return report(s.err, err, c.Debug)
 	}
 	if exited {
 		return code
@@ -136,12 +138,17 @@ func helpCommand(err error) string {
 }
 
 // report prints err and maps it to an exit code: 3 for invalid input, 1 for
-// everything else.
-func report(w io.Writer, err error) int {
+// everything else. The message is the one written for people; with debug
+// each part of it is preceded by the operation that failed.
+func report(w io.Writer, err error, debug bool) int {
 	if ee, ok := errors.AsType[*exitError](err); ok {
 		return ee.code
 	}
-	fmt.Fprintf(w, "cocoder: %v\n", err)
+	if debug {
+		fmt.Fprintf(w, "cocoder: %+v\n", err)
+	} else {
+		fmt.Fprintf(w, "cocoder: %s\n", textx.Printable(err.Error()))
+	}
 	if errs.CodeOf(err) == errs.Invalid {
 		return exitInvalid
 	}

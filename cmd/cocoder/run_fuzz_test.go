@@ -8,24 +8,33 @@ import (
 	"unicode/utf8"
 
 	"github.com/cocoder/cocoder/contract"
+	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
-// FuzzProgressLine renders events whose data has any shape: it never
-// panics, and every line is one line.
+// FuzzProgressLine renders events whose data has any shape, as a
+// subscriber receives them: it never panics, and every line is one line
+// free of control characters, whatever the event's strings hold.
 func FuzzProgressLine(f *testing.F) {
 	f.Add(`{"seq":1,"time":"2026-11-24T14:03:12Z","type":"lane.started","lane":"lead","data":{"handle":{"pane":"%1","pid":12}}}`)
 	f.Add(`{"type":"lane.exited","lane":"w","data":{"exitCode":"three","reason":7}}`)
 	f.Add(`{"type":"run.state","data":{"to":["x"],"reason":{"a":1}}}`)
 	f.Add(`{"type":"lane.started","data":{"handle":"nope"}}`)
 	f.Add(`{"type":"lane.timeout","lane":"x","data":null}`)
+	f.Add(`{"type":"lane.killed","lane":"x","data":{"reason":"bye\n\u001b]52;c;aGk=\u0007"}}`)
+	f.Add(`{"type":"lane.prompt.failed","lane":"x","data":{"reason":"dialog\r\nNo, exit"}}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		var ev contract.Event
 		if json.Unmarshal([]byte(s), &ev) != nil {
 			return
 		}
-		line := progressLine(ev)
-		if strings.Contains(line, "\n") && !strings.ContainsAny(s, `\n`) {
-			t.Fatalf("progress line %q spans lines", line)
+		payload, err := ledger.Payload(ev)
+		if err != nil {
+			return // the engine publishes only data that decodes
+		}
+		line := progressLine(runpkg.RunEvent{Event: ev, Payload: payload})
+		if strings.ContainsFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+			t.Fatalf("progress line %q holds a control character", line)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/textx"
 	runpkg "github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
@@ -62,7 +63,7 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	go func() {
 		defer close(done)
 		for ev := range r.Subscribe(subCtx, p.RunID) {
-			if line := progressLine(ev.Event); line != "" {
+			if line := progressLine(ev); line != "" {
 				fmt.Fprintf(errw, "%s\n", line)
 			}
 		}
@@ -140,41 +141,34 @@ func printStarted(w io.Writer, v runView, waited bool) {
 }
 
 // progressLine describes an event for the progress stream, or returns ""
-// for events not worth a line.
-func progressLine(ev contract.Event) string {
-	str := func(k string) string {
-		v, _ := ev.Data[k].(string)
-		return v
-	}
-	lane := "lane " + ev.Lane
-	switch ev.Type {
-	case ledger.EventRunCreated:
+// for events not worth a line. Text that comes from lanes (reasons) is
+// kept on one line and stripped of terminal control sequences.
+func progressLine(ev runpkg.RunEvent) string {
+	lane := "lane " + textx.OneLine(ev.Lane)
+	switch d := ev.Payload.(type) {
+	case *ledger.RunCreatedData:
 		return "ledger created"
-	case ledger.EventRunState:
-		if r := str("reason"); r != "" {
-			return fmt.Sprintf("run %s: %s", str("to"), r)
+	case *ledger.RunStateData:
+		if d.Reason != "" {
+			return fmt.Sprintf("run %s: %s", textx.OneLine(string(d.To)), textx.OneLine(d.Reason))
 		}
-		return "run " + str("to")
-	case ledger.EventLaneStarted:
-		h, _ := ev.Data["handle"].(map[string]any)
-		where := ""
-		if p, _ := h["pane"].(string); p != "" {
-			where = " in tmux pane " + p
-		} else if pid, ok := h["pid"].(float64); ok {
-			where = fmt.Sprintf(" as process %d", int(pid))
+		return "run " + textx.OneLine(string(d.To))
+	case *ledger.LaneStartedData:
+		if where := host.Where(d.Handle); where != "" {
+			return lane + ": started " + textx.OneLine(where)
 		}
-		return lane + ": started" + where
-	case ledger.EventLanePromptDelivered:
-		return lane + ": prompt delivered (" + str("reason") + ")"
-	case ledger.EventLanePromptFailed:
-		return lane + ": prompt NOT delivered: " + str("reason")
-	case ledger.EventLaneResult:
-		return lane + ": result " + str("status")
-	case ledger.EventLaneExited:
-		code, _ := ev.Data["exitCode"].(float64)
-		return strings.TrimSpace(fmt.Sprintf("%s: exited with status %d %s", lane, int(code), str("reason")))
-	case ledger.EventLaneStartFailed, ledger.EventLaneKilled, ledger.EventLaneLost, ledger.EventLaneTimeout:
-		return lane + ": " + strings.TrimPrefix(ev.Type, "lane.") + ": " + str("reason")
+		return lane + ": started"
+	case *contract.DeliveryReport:
+		if ev.Type == ledger.EventLanePromptFailed {
+			return lane + ": prompt NOT delivered: " + textx.OneLine(d.Reason)
+		}
+		return lane + ": prompt delivered (" + textx.OneLine(d.Reason) + ")"
+	case *ledger.LaneResultData:
+		return lane + ": result " + textx.OneLine(d.Status)
+	case *ledger.LaneExitedData:
+		return strings.TrimSpace(fmt.Sprintf("%s: exited with status %d %s", lane, d.ExitCode, textx.OneLine(d.Reason)))
+	case *ledger.ReasonData:
+		return lane + ": " + strings.TrimPrefix(ev.Type, "lane.") + ": " + textx.OneLine(d.Reason)
 	}
 	return ""
 }

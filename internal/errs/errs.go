@@ -10,6 +10,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Code classifies an error. The set is small on purpose: it decides exit
@@ -47,9 +48,32 @@ type Error struct {
 	Err error
 }
 
-// Error formats the error as "op: message: cause", leaving out empty parts.
+// Error returns the message and the messages of its causes, "message:
+// cause", leaving out empty parts. It is written for the person who reads
+// it: operation names are left out (format with %+v to see them).
 func (e *Error) Error() string {
-	s := e.Op
+	return e.chain(false)
+}
+
+// Format prints the error: %v and %s as Error does, %+v with each
+// operation name before its message ("op: message: cause"), for logs and
+// debugging.
+func (e *Error) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('+'):
+		_, _ = io.WriteString(f, e.chain(true))
+	case verb == 'v' || verb == 's':
+		_, _ = io.WriteString(f, e.Error())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", e.Error())
+	default:
+		fmt.Fprintf(f, "%%!%c(*errs.Error=%s)", verb, e.Error())
+	}
+}
+
+// chain joins op (when withOp), message and cause.
+func (e *Error) chain(withOp bool) string {
+	var s string
 	add := func(part string) {
 		if part == "" {
 			return
@@ -59,9 +83,16 @@ func (e *Error) Error() string {
 		}
 		s += part
 	}
+	if withOp {
+		add(e.Op)
+	}
 	add(e.Message)
 	if e.Err != nil {
-		add(e.Err.Error())
+		if withOp {
+			add(fmt.Sprintf("%+v", e.Err))
+		} else {
+			add(e.Err.Error())
+		}
 	}
 	if s == "" {
 		s = string(e.Code)

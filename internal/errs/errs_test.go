@@ -42,8 +42,21 @@ func TestIsSentinel(t *testing.T) {
 func TestErrorString(t *testing.T) {
 	cause := errors.New("disk full")
 	err := errs.Wrap(errs.Internal, "run.Start", cause, "write %s", "run.json")
-	if got, want := err.Error(), "run.Start: write run.json: disk full"; got != want {
+	if got, want := err.Error(), "write run.json: disk full"; got != want {
 		t.Fatalf("Error() = %q, want %q", got, want)
+	}
+	outer := errs.Wrap(errs.Internal, "run.Runner.Start", err, "run r-1 did not start")
+	if got, want := outer.Error(), "run r-1 did not start: write run.json: disk full"; got != want {
+		t.Fatalf("Error() = %q, want %q", got, want)
+	}
+	if got, want := fmt.Sprintf("%v", outer), outer.Error(); got != want {
+		t.Fatalf("%%v = %q, want %q", got, want)
+	}
+	if got, want := fmt.Sprintf("%+v", outer), "run.Runner.Start: run r-1 did not start: run.Start: write run.json: disk full"; got != want {
+		t.Fatalf("%%+v = %q, want %q", got, want)
+	}
+	if got, want := fmt.Sprintf("%+v", fmt.Errorf("ctx: %w", outer)), "ctx: run r-1 did not start: write run.json: disk full"; got != want {
+		t.Fatalf("%%+v of a foreign wrapper = %q, want %q (its own format decides)", got, want)
 	}
 	if !errors.Is(err, cause) {
 		t.Fatal("cause not reachable through Unwrap")

@@ -4,8 +4,11 @@
 package textx
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // AppendNew appends the values not yet in list.
@@ -56,4 +59,40 @@ func LastLines(s string, n int) string {
 		ls = ls[len(ls)-n:]
 	}
 	return strings.Join(ls, "\n")
+}
+
+// OneLine returns s with every control character (newlines and tabs
+// included, escape sequences' ESC first of all) written as a visible Go
+// escape such as \n or \x1b, so text from an agent or a repository can be
+// printed on one terminal line without acting on the terminal. Invalid
+// UTF-8 bytes are written as \xNN too.
+func OneLine(s string) string { return escape(s, false) }
+
+// Printable is OneLine for text of several lines: newlines and tabs are
+// kept, every other control character is escaped.
+func Printable(s string) string { return escape(s, true) }
+
+func escape(s string, keepLines bool) string {
+	bad := func(r rune) bool { return isControl(r) && !(keepLines && (r == '\n' || r == '\t')) }
+	if !strings.ContainsFunc(s, bad) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case bad(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isControl reports whether r is a C0 or C1 control character or DEL.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
 }

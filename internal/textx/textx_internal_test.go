@@ -1,6 +1,10 @@
 package textx
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 // TestSqueezeBlank: runs of blank rows become one; other lines, and
 // single blank lines between them, stay as they are.
@@ -18,4 +22,43 @@ func TestSqueezeBlank(t *testing.T) {
 			t.Errorf("SqueezeBlank(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestOneLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text":           "plain text",
+		"two\nlines":           `two\nlines`,
+		"\x1b]52;c;aGk=\x07":   `\x1b]52;c;aGk=\a`,
+		"tab\there":            `tab\there`,
+		"c1 \u009b2J":          `c1 \u009b2J`,
+		"bad \xff byte":        `bad \xff byte`,
+		"ünïcode ❯\u00a0ok":    "ünïcode ❯\u00a0ok",
+		"real \uFFFD replaced": "real \uFFFD replaced",
+	} {
+		if got := OneLine(in); got != want {
+			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	if got, want := Printable("a\n\tb\x1b[2J\r"), "a\n\tb\\x1b[2J\\r"; got != want {
+		t.Errorf("Printable = %q, want %q", got, want)
+	}
+}
+
+func FuzzOneLine(f *testing.F) {
+	f.Add("a\nb\x1b[2J\x9b\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := OneLine(s)
+		if strings.ContainsFunc(out, isControl) {
+			t.Fatalf("OneLine(%q) = %q keeps a control character", s, out)
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("OneLine(%q) = %q is not valid UTF-8", s, out)
+		}
+		if p := Printable(s); strings.ContainsFunc(p, func(r rune) bool { return isControl(r) && r != '\n' && r != '\t' }) {
+			t.Fatalf("Printable(%q) = %q keeps a control character", s, p)
+		}
+	})
 }

@@ -47,7 +47,7 @@ func ExampleArgv_refused() {
 	_, err := adapter.Argv(adapters["opencode"], adapter.LaneContext{Lane: "lead", Sandbox: "danger-full-access", Workdir: "/w", PromptFile: "/p.md"})
 	fmt.Println(err)
 	// Output:
-	// run.Argv: lane lead, adapter opencode: the adapter cannot run a lane in sandbox mode "danger-full-access" (its sandboxModes: read-only, workspace-write); choose another adapter or set the lane's sandbox
+	// lane lead, adapter opencode: the adapter cannot run a lane in sandbox mode "danger-full-access" (its sandboxModes: read-only, workspace-write); choose another adapter or set the lane's sandbox
 }
 
 // Declarations in a workspace's cocoder/adapters override the home's, which

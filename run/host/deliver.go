@@ -53,30 +53,11 @@ type DeliveryOptions struct {
 	CaptureLines int
 }
 
-// DeliveryOutcome is what Deliver did and saw. It is the data of the
-// lane.prompt.delivered and lane.prompt.failed events.
-type DeliveryOutcome struct {
-	// Delivered is true when the submission was confirmed.
-	Delivered bool `json:"delivered"`
-	// Attempts is the number of Enter presses.
-	Attempts int `json:"attempts"`
-	// Pastes is the number of times the text was pasted.
-	Pastes int `json:"pastes"`
-	// Reason says why delivery failed, or how it was confirmed.
-	Reason string `json:"reason,omitempty"`
-	// Evidence is a short excerpt of the screen behind the verdict. It is
-	// lane output: pass it through the redactor before storing it (the
-	// Ledger does when it is event data).
-	Evidence string `json:"evidence,omitempty"`
-	// DurationMS is how long delivery took, in milliseconds.
-	DurationMS int64 `json:"durationMs"`
-}
-
 // dialogLines is how many lines at the bottom of the screen are searched
 // for DialogPattern.
 const dialogLines = 15
 
-// maxEvidence bounds DeliveryOutcome.Evidence, in runes.
+// maxEvidence bounds DeliveryReport.Evidence, in runes.
 const maxEvidence = 200
 
 // probeRunes is the length of the tail of the text looked for on screen.
@@ -105,16 +86,16 @@ const probeRunes = 20
 // Delivered false and a nil error. The error is for bad options
 // (errs.Invalid), a failing host, or ctx ending; the outcome is still
 // filled in as far as delivery got.
-func Deliver(ctx context.Context, host Host, h contract.LaneHandle, text string, opt DeliveryOptions) (DeliveryOutcome, error) {
+func Deliver(ctx context.Context, host Host, h contract.LaneHandle, text string, opt DeliveryOptions) (contract.DeliveryReport, error) {
 	const op = "host.Deliver"
 	start := time.Now()
 	d, err := newDelivery(host, h, opt)
 	if err != nil {
-		return DeliveryOutcome{}, err
+		return contract.DeliveryReport{}, err
 	}
 	text = cleanPaste(text)
 	if strings.TrimSpace(text) == "" {
-		return DeliveryOutcome{}, errs.E(errs.Invalid, op, "nothing to deliver to lane %s: the text is empty", h.Lane)
+		return contract.DeliveryReport{}, errs.E(errs.Invalid, op, "nothing to deliver to lane %s: the text is empty", h.Lane)
 	}
 	d.probe = probeOf(text)
 	out, err := d.run(ctx, text)
@@ -232,9 +213,9 @@ func (d *delivery) inputArea(screen string) string {
 	return collapse(strings.Join(lines[from:], " "))
 }
 
-func (d *delivery) run(ctx context.Context, text string) (DeliveryOutcome, error) {
-	var out DeliveryOutcome
-	fail := func(screen, format string, args ...any) (DeliveryOutcome, error) {
+func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryReport, error) {
+	var out contract.DeliveryReport
+	fail := func(screen, format string, args ...any) (contract.DeliveryReport, error) {
 		out.Reason = fmt.Sprintf(format, args...)
 		out.Evidence = d.inputArea(screen)
 		return out, nil

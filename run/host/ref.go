@@ -54,3 +54,19 @@ func pidRef(pid int) map[string]string {
 // recorded it (the pane's first process for tmux, the child for exec), or
 // 0 when the handle records none.
 func PID(h contract.LaneHandle) int { return pidOf(h) }
+
+// Where describes where a lane runs, for a person: "in tmux pane %3" or
+// "as process 4242". It returns "" for a handle that says nothing it knows.
+func Where(h contract.LaneHandle) string {
+	switch h.Host {
+	case KindTmux:
+		if p := paneOf(h).pane; p != "" {
+			return "in tmux pane " + p
+		}
+	case KindExec:
+		if pid := pidOf(h); pid > 0 {
+			return "as process " + strconv.Itoa(pid)
+		}
+	}
+	return ""
+}

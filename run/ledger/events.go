@@ -33,10 +33,10 @@ const (
 	// ReasonData.
 	EventLaneStartFailed = "lane.start_failed"
 	// EventLanePromptDelivered records that the lane's prompt was
-	// submitted and the submission confirmed. Data: DeliveryOutcome.
+	// submitted and the submission confirmed. Data: contract.DeliveryReport.
 	EventLanePromptDelivered = "lane.prompt.delivered"
 	// EventLanePromptFailed records that the prompt could not be delivered
-	// or its submission not confirmed. Data: DeliveryOutcome.
+	// or its submission not confirmed. Data: contract.DeliveryReport.
 	EventLanePromptFailed = "lane.prompt.failed"
 	// EventLaneSend records text sent to a lane after its start (a message
 	// from the operator or the lead). Data: LaneSendData. The text itself is
@@ -190,4 +190,40 @@ func DecodeData(ev contract.Event, v any) error {
 		return errs.Wrap(errs.Invalid, "ledger.DecodeData", err, "data of event %d (%s) does not have the expected shape", ev.Seq, ev.Type)
 	}
 	return nil
+}
+
+// payloads gives, for each event type with data, a function returning a
+// new value of its data type.
+var payloads = map[string]func() any{
+	EventRunCreated:          func() any { return new(RunCreatedData) },
+	EventRunState:            func() any { return new(RunStateData) },
+	EventRunStopped:          func() any { return new(RunStoppedData) },
+	EventLaneStarted:         func() any { return new(LaneStartedData) },
+	EventLaneStartFailed:     func() any { return new(ReasonData) },
+	EventLaneSend:            func() any { return new(LaneSendData) },
+	EventLaneExited:          func() any { return new(LaneExitedData) },
+	EventLaneKilled:          func() any { return new(ReasonData) },
+	EventLaneLost:            func() any { return new(ReasonData) },
+	EventLaneTimeout:         func() any { return new(ReasonData) },
+	EventLaneResult:          func() any { return new(LaneResultData) },
+	EventLedgerRepaired:      func() any { return new(LedgerRepairedData) },
+	EventLanePromptDelivered: func() any { return new(contract.DeliveryReport) },
+	EventLanePromptFailed:    func() any { return new(contract.DeliveryReport) },
+}
+
+// Payload returns ev's data as the typed value its type carries: a
+// pointer to one of the *Data structs above (*RunStateData for run.state,
+// *LaneStartedData for lane.started, ...). It returns nil, nil for an
+// event type without a known data type, and an errs.Invalid error when the
+// data does not have its type's shape.
+func Payload(ev contract.Event) (any, error) {
+	mk, ok := payloads[ev.Type]
+	if !ok {
+		return nil, nil
+	}
+	v := mk()
+	if err := DecodeData(ev, v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }

@@ -15,7 +15,7 @@ func ExampleTransition() {
 	fmt.Println(ledger.NextStates(contract.StateBlocked))
 	// Output:
 	// <nil>
-	// run.Transition: run is complete, which is final: it cannot become running (start a new run instead)
+	// run is complete, which is final: it cannot become running (start a new run instead)
 	// [running aborted failed]
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/testkit"
-	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
@@ -195,7 +194,7 @@ func TestLedgerAppend(t *testing.T) {
 			assert.Equal(t, handle, *ls.Handle)
 			assert.Equal(t, "opus", ls.Model, "plan fields survive")
 		}},
-		{"Delivered", mustNewEvent(t, ledger.EventLanePromptDelivered, "lead", host.DeliveryOutcome{Delivered: true, Attempts: 2}), func(t *testing.T, st contract.RunStatus) {
+		{"Delivered", mustNewEvent(t, ledger.EventLanePromptDelivered, "lead", contract.DeliveryReport{Delivered: true, Attempts: 2}), func(t *testing.T, st contract.RunStatus) {
 			assert.Equal(t, "delivered", st.Lanes["lead"].Delivery)
 		}},
 		{"Send", mustNewEvent(t, ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 5, Submit: true}), func(t *testing.T, st contract.RunStatus) {
@@ -567,7 +566,7 @@ func TestLedgerDocumentsValidate(t *testing.T) {
 		mustNewEvent(t, ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady}),
 		mustNewEvent(t, ledger.EventRunState, "", ledger.RunStateData{To: contract.StateRunning}),
 		mustNewEvent(t, ledger.EventLaneStarted, "lead", ledger.LaneStartedData{Handle: h}),
-		mustNewEvent(t, ledger.EventLanePromptFailed, "lead", host.DeliveryOutcome{Attempts: 3, Pastes: 1, Reason: "no proof"}),
+		mustNewEvent(t, ledger.EventLanePromptFailed, "lead", contract.DeliveryReport{Attempts: 3, Pastes: 1, Reason: "no proof"}),
 		mustNewEvent(t, ledger.EventLaneExited, "lead", ledger.LaneExitedData{ExitCode: 2}),
 		mustNewEvent(t, ledger.EventLaneResult, "writer", ledger.LaneResultData{Status: "PASS"}),
 	} {
