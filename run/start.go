@@ -97,6 +97,7 @@ func (r *Runner) laneEnv(p *Plan, l PlanLane, resolved secrets.Env) []string {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
+	maps.Copy(env, l.ChannelEnv)
 	env[EnvRunID] = p.RunID
 	env[EnvLane] = l.Lane
 	env[EnvResultFile] = l.ResultFile
@@ -132,10 +133,15 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 		l.Transcript = filepath.Join(laneDir, ledger.TranscriptName)
 		l.Prompt = initialPrompt(l.StartupMode, l.PromptFile)
 		a := d.adapters[l.Lane]
-		argv, err := adapter.Argv(a, adapter.LaneContext{
+		lc := adapter.LaneContext{
 			Lane: l.Lane, Persona: l.Persona, Model: l.Model, Sandbox: l.Sandbox, Workdir: p.Workspace,
 			PromptFile: l.PromptFile, ResultFile: l.ResultFile, Prompt: l.Prompt, Self: r.self,
-		})
+		}
+		r.channelContext(p, l, a, ledgerDir, &lc)
+		argv, err := adapter.Argv(a, lc)
+		if err == nil {
+			err = r.channelFiles(p, l, a, lc)
+		}
 		if err != nil {
 			out.block(IssueArgvInvalid, l.Lane, "%v", err)
 			continue
@@ -167,7 +173,8 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 	d.prompts = map[string]string{}
 	for _, l := range p.Lanes {
 		in := prompt.LaneInput{
-			RunID: p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
+			ResultTool: resultToolFor(l),
+			RunID:      p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
 			Sandbox: l.Sandbox, StartupMode: l.StartupMode, CanWrite: l.CanWrite, Workspace: p.Workspace,
 			PacketFile: filepath.Join(ledgerDir, ledger.PacketFile), ResultFile: l.ResultFile, Packet: packet,
 			PromptsDir: r.ws.PromptsDir(), SendCommand: "cocoder run send " + p.RunID + " <lane> <message>",
@@ -459,6 +466,9 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 		}
 		snapshot[filepath.Join(ledger.SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
 		essential[filepath.Join(ledger.LanesDir, pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
+		if f, ok := d.mcpFiles[pl.Lane]; ok {
+			essential[filepath.Join(ledger.LanesDir, pl.Lane, ledger.MCPConfigName)] = f
+		}
 	}
 	return essential, snapshot, nil
 }
