@@ -565,16 +565,9 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *
 			continue
 		}
 		wg.Go(func() {
-			out, err := host.Deliver(ctx, hst, h, pl.Prompt, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
-			if err != nil {
-				out.Delivered = false
-				out.Reason = "delivery stopped: " + err.Error()
+			for _, ev := range deliverInitial(ctx, hst, h, pl) {
+				q.ch <- ev
 			}
-			typ := ledger.EventLanePromptDelivered
-			if !out.Delivered {
-				typ = ledger.EventLanePromptFailed
-			}
-			q.add(typ, pl.Lane, out)
 		})
 	}
 	wg.Wait()
@@ -586,6 +579,9 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *
 func untypedDelivery(p *Plan, pl PlanLane) (out contract.DeliveryReport, typed bool) {
 	switch contract.PromptDelivery(pl.PromptDelivery) {
 	case contract.DeliverArg:
+		if confirmOnScreen(p, pl) {
+			return contract.DeliveryReport{}, true
+		}
 		return contract.DeliveryReport{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
 	case contract.DeliverFile:
 		return contract.DeliveryReport{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false

@@ -159,7 +159,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 func pendingLanes(st contract.RunStatus) []string {
 	var out []string
 	for name, ls := range st.Lanes {
-		if ls.Handle != nil && ls.State == contract.LaneRunning {
+		if ls.Handle != nil && ls.State.Active() {
 			out = append(out, name)
 		}
 	}
@@ -213,7 +213,7 @@ func (s *supervisor) handle(lane string) (contract.LaneHandle, host.Host, error)
 // program. It records the lane's verdict when there is one.
 func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 	ls, ok := s.status().Lanes[lane]
-	if !ok || ls.State != contract.LaneRunning {
+	if !ok || !ls.State.Active() {
 		s.done(lane) // settled elsewhere (a stop, another supervisor)
 		return nil
 	}
