@@ -19,15 +19,15 @@ type API string
 
 // The APIs of the scripted model.
 const (
-	// Anthropic is the Anthropic Messages API (POST /v1/messages,
+	// APIAnthropic is the Anthropic Messages API (POST /v1/messages,
 	// streaming server-sent events), as Claude Code calls it.
-	Anthropic API = "anthropic"
-	// OpenAI is the OpenAI Responses API (POST /v1/responses, streaming
+	APIAnthropic API = "anthropic"
+	// APIOpenAI is the OpenAI Responses API (POST /v1/responses, streaming
 	// server-sent events), as the Codex CLI calls it.
-	OpenAI API = "openai"
-	// Gemini is the Gemini API's streamGenerateContent (server-sent
+	APIOpenAI API = "openai"
+	// APIGemini is the Gemini API's streamGenerateContent (server-sent
 	// events) and generateContent, as the Gemini CLI calls them.
-	Gemini API = "gemini"
+	APIGemini API = "gemini"
 )
 
 // Script is what the scripted model does in a lane's conversation, one
@@ -177,13 +177,13 @@ func (m *Model) serve(w http.ResponseWriter, req *http.Request) {
 	case req.Method == http.MethodPost && strings.HasSuffix(path, "/messages/count_tokens"):
 		writeJSON(w, map[string]any{"input_tokens": 100})
 	case req.Method == http.MethodPost && strings.HasSuffix(path, "/messages"):
-		rec.API = Anthropic
+		rec.API = APIAnthropic
 		m.anthropic(w, body, &rec)
 	case req.Method == http.MethodPost && strings.HasSuffix(path, "/responses"):
-		rec.API = OpenAI
+		rec.API = APIOpenAI
 		m.openai(w, body, &rec)
 	case req.Method == http.MethodPost && geminiPath.MatchString(path):
-		rec.API = Gemini
+		rec.API = APIGemini
 		sm := geminiPath.FindStringSubmatch(path)
 		rec.Model = sm[2]
 		m.gemini(w, body, sm[3], &rec)
