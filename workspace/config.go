@@ -288,14 +288,9 @@ func splitKey(op, key string) ([]string, error) {
 // The new file, merged over the built-in defaults, must validate before it
 // is written; otherwise nothing changes and an errs.Invalid error lists the
 // problems. The write is atomic and holds a lock (.<file>.lock beside the
-// file) against concurrent setters. Messages never echo the value.
-func SetConfig(path, key, value string) error {
-	return SetConfigContext(context.Background(), path, key, value)
-}
-
-// SetConfigContext is SetConfig with a context bounding the wait for the
-// lock.
-func SetConfigContext(ctx context.Context, path, key, value string) error {
+// file) against concurrent setters; ctx bounds the wait for it. Messages
+// never echo the value.
+func SetConfig(ctx context.Context, path, key, value string) error {
 	const op = "workspace.SetConfig"
 	segs, err := splitKey(op, key)
 	if err != nil {

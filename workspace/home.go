@@ -37,18 +37,13 @@ type Home struct {
 
 // OpenHome opens the home zone at dir, creating what is missing: dir itself
 // (0700 when new), secrets/ and oz/ (0700; an existing one with looser
-// permissions or a symlink is refused), and runs/. It is OpenHomeContext
-// with a background context.
-func OpenHome(dir string) (*Home, error) {
-	return OpenHomeContext(context.Background(), dir)
-}
-
-// OpenHomeContext is OpenHome with a context for the git calls it makes.
+// permissions or a symlink is refused), and runs/. ctx bounds the git calls
+// it makes.
 //
 // dir must be absolute. A home inside a git work tree that does not ignore
 // it is refused (errs.Invalid, saying how to ignore or move it), before
 // anything is created; when git is not installed that check is skipped.
-func OpenHomeContext(ctx context.Context, dir string) (*Home, error) {
+func OpenHome(ctx context.Context, dir string) (*Home, error) {
 	const op = "workspace.OpenHome"
 	if dir == "" || !filepath.IsAbs(dir) {
 		return nil, errs.E(errs.Invalid, op, "home directory %q must be an absolute path (pass --home DIR or set COCODER_HOME)", dir)

@@ -93,12 +93,12 @@ var passEnv = []string{demoagent.EnvFault, demoagent.EnvStartDelay}
 
 // newRunner opens the home and returns a Runner for ws (which may be nil).
 func newRunner(ctx context.Context, g *globals, s *streams, ws *workspace.Workspace, hostKind string) (*runpkg.Runner, *workspace.Home, error) {
-	home, err := g.openHome(ctx)
+	c, err := g.client(ctx, s, hostKind)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := runpkg.New(runpkg.Options{Home: home, Workspace: ws, HostKind: hostKind, Getenv: s.getenv, PassEnv: passEnv, Actor: "cli"})
-	return r, home, err
+	r, err := c.Runner(ws)
+	return r, c.Home(), err
 }
 
 // runnerFor returns a Runner for the commands that work on any run of the
