@@ -157,7 +157,7 @@ func TestPlanRefuses(t *testing.T) {
 				runID := contract.NewRunID(time.Now())
 				dir, err := ledger.Dir(f.home.Dir(), id, runID)
 				require.NoError(f.t, err)
-				l, err := ledger.Create(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"})
+				l, err := ledger.Create(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"}, ledger.Options{})
 				require.NoError(f.t, err)
 				_, err = l.SetState(contract.StateReady, "")
 				require.NoError(f.t, err)

@@ -80,11 +80,11 @@ var issueCodes = map[string]errs.Code{
 	IssueWorkspaceLocked:       errs.Conflict,
 }
 
-// IssueCode returns the error code of a blocking issue: errs.Unavailable
+// issueCode returns the error code of a blocking issue: errs.Unavailable
 // for something missing on this machine (a CLI, tmux, git), errs.Conflict
 // for a clash with another run or process, errs.Invalid for everything
 // else (input to fix).
-func IssueCode(code string) errs.Code {
+func issueCode(code string) errs.Code {
 	if c, ok := issueCodes[code]; ok {
 		return c
 	}
@@ -112,7 +112,7 @@ func newPreflightError(issues []contract.Issue) *PreflightError {
 			continue
 		}
 		block = append(block, is)
-		if c := IssueCode(is.Code); rank[c] > rank[code] {
+		if c := issueCode(is.Code); rank[c] > rank[code] {
 			code = c
 		}
 	}

@@ -409,7 +409,7 @@ func (r *Runner) createLedger(dir string, p *Plan) (*ledger.Ledger, error) {
 	}
 	st := contract.RunStatus{RunID: p.RunID, WorkspaceID: p.WorkspaceID, Priority: p.Priority.Slug,
 		Route: p.Route.ID, Profile: p.Profile.ID, Lanes: lanes}
-	l, err := ledger.Create(dir, st, ledger.WithRedactor(r.redact), ledger.WithClock(r.now))
+	l, err := ledger.Create(dir, st, ledger.Options{Redact: r.redact, Now: r.now})
 	if err != nil {
 		return nil, err
 	}
