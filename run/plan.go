@@ -234,7 +234,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	out = append(out, gitIssues...)
 	if p.Host == host.KindTmux {
 		if _, err := r.lookPath("tmux"); err != nil {
-			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run headless with the exec host (cocoder run start --host exec --wait)", r.getenv("PATH"))
+			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run the lanes on the exec host (headless child processes)", r.getenv("PATH"))
 		}
 	}
 	r.checkLock(wsID, &out)
@@ -509,7 +509,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 			fb := adapters[pl.FallbackAdapter]
 			switch {
 			case policy == "block" || pl.FallbackAdapter == "":
-				out.block(IssueAdapterCommandMissing, lane, "adapter %s needs %q, which is not installed (%v): install it, set its path with `cocoder config set adapters.%s.command PATH`, or give the lane a fallbackAdapter in %s", a.ID, a.Command, err, a.ID, p.Profile.File)
+				out.block(IssueAdapterCommandMissing, lane, "adapter %s needs %q, which is not installed (%v): install it, set its path in the configuration (adapters.%s.command), or give the lane a fallbackAdapter in %s", a.ID, a.Command, err, a.ID, p.Profile.File)
 				continue
 			case fb == nil:
 				continue // CheckLaunch reports the undeclared fallback

@@ -121,7 +121,7 @@ func TestPlanRefuses(t *testing.T) {
 				f.write("cocoder/profiles/default.yaml", strings.ReplaceAll(prof, "    fallbackAdapter: demo\n", ""))
 			},
 			issue: run.IssueAdapterCommandMissing, code: errs.Unavailable,
-			contains: []string{`"claude"`, "not installed", "cocoder config set adapters.claude.command", "fallbackAdapter"},
+			contains: []string{`"claude"`, "not installed", "configuration (adapters.claude.command)", "fallbackAdapter"},
 		},
 		{
 			name: "InvalidProfile",
@@ -142,7 +142,7 @@ func TestPlanRefuses(t *testing.T) {
 			name:  "TmuxMissing",
 			setup: func(f *fixture) { require.NoError(f.t, os.Remove(filepath.Join(f.bin, "tmux"))) },
 			issue: run.IssueHostUnavailable, code: errs.Unavailable,
-			contains: []string{"tmux is not installed", "apt install tmux", "--host exec"},
+			contains: []string{"tmux is not installed", "apt install tmux", "exec host"},
 		},
 		{
 			name:  "NotGitRepo",
@@ -164,7 +164,7 @@ func TestPlanRefuses(t *testing.T) {
 				require.NoError(f.t, l.Close())
 			},
 			issue: run.IssueActiveRun, code: errs.Conflict,
-			contains: []string{"is still ready", "cocoder run stop"},
+			contains: []string{"is still ready", "stop it, or wait for it to end"},
 		},
 		{
 			name: "WorkspaceLocked",

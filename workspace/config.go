@@ -123,7 +123,7 @@ func readConfigLayer(op, path string) (tree map[string]any, ok bool, err error) 
 		return nil, false, errs.Wrap(errs.CodeOf(err), op, err, "reading the config file")
 	}
 	if _, err := contract.Parse[contract.Config](path, data); err != nil {
-		return nil, false, errs.Wrap(errs.Invalid, op, redactSecretProblems(err), "%s does not validate; fix it (or set values with `cocoder config set`)", path)
+		return nil, false, errs.Wrap(errs.Invalid, op, redactSecretProblems(err), "%s does not validate; fix it", path)
 	}
 	tree, err = yamlTree(path, data)
 	if err != nil {
@@ -232,7 +232,7 @@ func (rc *ResolvedConfig) Get(key string) (any, map[string]string, error) {
 	}
 	v, path, ok := lookup(rc.tree, segs, "")
 	if !ok {
-		return nil, nil, errs.E(errs.NotFound, op, "%q is not set in any configuration layer (`cocoder config get` lists what is set)", key)
+		return nil, nil, errs.E(errs.NotFound, op, "%q is not set in any configuration layer", key)
 	}
 	src := map[string]string{}
 	for k, l := range rc.Sources {

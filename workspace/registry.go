@@ -76,7 +76,7 @@ func (r *Registry) Get(ctx context.Context, idOrName string) (contract.RegistryE
 	if i := find(doc, idOrName); i >= 0 {
 		return doc.Workspaces[i], nil
 	}
-	return contract.RegistryEntry{}, errs.E(errs.NotFound, "workspace.Registry.Get", "no workspace %q in %s; `cocoder workspace list` shows the registered ones", idOrName, r.Path())
+	return contract.RegistryEntry{}, errs.E(errs.NotFound, "workspace.Registry.Get", "no workspace %q in the registry %s", idOrName, r.Path())
 }
 
 // AbsPath expands an entry's stored path with this home's tokens.
@@ -125,7 +125,7 @@ func (r *Registry) Add(ctx context.Context, path, name string) (contract.Registr
 		i := findPath(doc, tok, stored, root)
 		taken := takenBy(doc, i)
 		if name != "" && taken(name) {
-			return errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name with --name", name, r.Path())
+			return errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name", name, r.Path())
 		}
 		if i >= 0 {
 			e := &doc.Workspaces[i]
@@ -249,7 +249,7 @@ func (r *Registry) Remove(ctx context.Context, id string) error {
 				return nil
 			}
 		}
-		return errs.E(errs.NotFound, op, "no workspace with id %q in %s; `cocoder workspace list` shows the ids", id, r.Path())
+		return errs.E(errs.NotFound, op, "no workspace with id %q in the registry %s", id, r.Path())
 	})
 }
 

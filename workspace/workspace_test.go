@@ -220,7 +220,7 @@ func TestOpenHomeInsideGit(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err))
-			assert.Contains(t, err.Error(), "COCODER_HOME", "the message says how to move it")
+			assert.Contains(t, err.Error(), "choose a home directory outside it", "the message says how to move it")
 			if tt.homeRel != "." {
 				assert.Contains(t, err.Error(), ".gitignore", "the message says how to ignore it")
 			}

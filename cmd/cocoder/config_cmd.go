@@ -24,7 +24,7 @@ func findWorkspace(dir string, required bool) (*workspace.Workspace, error) {
 	if err := mustExist("--dir", dir); err != nil {
 		return nil, err
 	}
-	ws, err := workspace.Find(dir)
+	ws, err := findIn(dir)
 	if errs.CodeOf(err) == errs.NotFound && !required {
 		return nil, nil
 	}

@@ -36,7 +36,11 @@ func (g *globals) client(ctx context.Context, s *streams, hostKind string) (*coc
 	if s != nil {
 		cfg.Getenv = s.getenv
 	}
-	return cocoder.Open(ctx, cfg)
+	c, err := cocoder.Open(ctx, cfg)
+	if errs.CodeOf(err) == errs.Invalid {
+		return nil, withHint(err, "choose the home with --home DIR or COCODER_HOME")
+	}
+	return c, err
 }
 
 type workspaceCmd struct {
@@ -73,6 +77,9 @@ func (c *workspaceAddCmd) Run(ctx context.Context, g *globals, s *streams) error
 	}
 	reg := home.Registry()
 	e, err := reg.Add(ctx, abs, c.Name)
+	if errs.CodeOf(err) == errs.NotFound {
+		return withHint(err, "run `cocoder init` in the repository root to scaffold its cocoder/ folder")
+	}
 	if err != nil {
 		return err
 	}
@@ -159,6 +166,9 @@ func registered(ctx context.Context, g *globals, idOrName string) (*workspace.Re
 	}
 	reg := home.Registry()
 	e, err := reg.Get(ctx, idOrName)
+	if errs.CodeOf(err) == errs.NotFound {
+		err = withHint(err, "`cocoder workspace list` shows the registered workspaces")
+	}
 	return reg, e, err
 }
 
