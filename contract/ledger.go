@@ -188,4 +188,3 @@ type DeliveryReport struct {
 	Dialog string `json:"dialog,omitempty"`
 	Fix    string `json:"fix,omitempty"`
 }
-
