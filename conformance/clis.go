@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocoder/cocoder"
+	"github.com/cocoder/cocoder/internal/resultmcp"
 	"github.com/cocoder/cocoder/internal/tmuxtest"
 )
 
@@ -28,8 +28,8 @@ const InstallHint = "bash .ci/install-agents (npm install of the versions pinned
 //
 //	func TestMain(m *testing.M) { conformance.Main(m) }
 func Main(m *testing.M) {
-	if code, ok := cocoder.AgentMain(context.Background(), os.Args[1:]); ok {
-		os.Exit(code)
+	if a := os.Args[1:]; len(a) >= 2 && a[0] == "agent" && a[1] == "mcp" {
+		os.Exit(resultmcp.Main(context.Background(), a[2:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(tmuxtest.Main(m))
 }

@@ -138,7 +138,7 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		}
 	}
 	fatal("workspace", os.MkdirAll(root, 0o755))
-	home, err := workspace.OpenHome(filepath.Join(dir, "cocoder-home"))
+	home, err := workspace.OpenHome(ctx, filepath.Join(dir, "cocoder-home"))
 	fatal("CoCoder home", err)
 	git := func(args ...string) {
 		out, err := exec.Command("git", append([]string{"-C", root, "-c", "user.name=conformance", "-c", "user.email=conformance@cocoder.invalid"}, args...)...).CombinedOutput()
