@@ -139,6 +139,10 @@ type Adapter struct {
 	// prompt, login). The engine never answers one: a lane showing one is
 	// reported as needing attention, with the dialog's name and fix.
 	Dialogs []Dialog `json:"dialogs,omitempty" yaml:"dialogs,omitempty" validate:"omitempty,dive"`
+	// NotAsRoot lists the sandbox modes the CLI refuses to run in as the
+	// root user (Claude Code's --dangerously-skip-permissions exits at
+	// once); the engine refuses such a lane before it starts.
+	NotAsRoot []SandboxMode `json:"notAsRoot,omitempty" yaml:"notAsRoot,omitempty" jsonschema:"enum=read-only,enum=workspace-write,enum=danger-full-access,uniqueItems=true" validate:"omitempty,uniq,dive,oneof=read-only workspace-write danger-full-access"`
 	// MCP registers CoCoder's result channel with the CLI: the MCP server
 	// `cocoder agent mcp` offering the tool submit_result, through which
 	// the lane reports its job result in any sandbox mode. Without it the

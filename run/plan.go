@@ -242,6 +242,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		} else {
 			adapter.ApplyConfig(adapters, cfg.Config.Adapters)
 			r.planLanes(ctx, p, adapters, cfg.Config.Secrets, &out)
+			r.checkLaneHosts(p, &out)
 		}
 	}
 	<-gitDone

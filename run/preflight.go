@@ -67,6 +67,12 @@ const (
 	// IssueWorkspaceLocked: another process holds the workspace's write
 	// lock.
 	IssueWorkspaceLocked = "workspace-locked"
+	// IssueInteractiveOnExec: an interactive agent CLI would run on the
+	// exec host, which gives it pipes instead of a terminal.
+	IssueInteractiveOnExec = "interactive-on-exec"
+	// IssueRefusedAsRoot: the lane's CLI refuses its sandbox mode when run
+	// by the root user.
+	IssueRefusedAsRoot = "refused-as-root"
 )
 
 // issueCodes maps the codes whose error code is not errs.Invalid. Every

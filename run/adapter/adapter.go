@@ -400,6 +400,7 @@ func cloneAdapters(m map[string]*contract.Adapter) map[string]*contract.Adapter 
 		c.EvidenceCapabilities = slices.Clone(a.EvidenceCapabilities)
 		c.FailureModes = slices.Clone(a.FailureModes)
 		c.Dialogs = slices.Clone(a.Dialogs)
+		c.NotAsRoot = slices.Clone(a.NotAsRoot)
 		if a.MCP != nil {
 			m := *a.MCP
 			m.Args = slices.Clone(a.MCP.Args)
