@@ -76,6 +76,7 @@ type cli struct {
 	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
 	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
 	Run       runCmd       `cmd:"" help:"Plan, start, watch and stop runs."`
+	Adapters  adaptersCmd  `cmd:"" help:"Show whether each agent CLI can run lanes here (installed, signed in, trusted) and how to fix what is missing."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command
