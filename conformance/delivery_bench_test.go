@@ -76,4 +76,3 @@ func pct(d []time.Duration, p int) string {
 }
 
 func splitComma(s string) []string { return strings.Split(s, ",") }
-
