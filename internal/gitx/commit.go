@@ -48,9 +48,9 @@ type CommitRequest struct {
 // or a trailing slash, lies inside a .git directory, goes through a
 // symbolic link (which could lead outside Root), or has nothing to commit
 // (unchanged, or ignored by git). Unstaged and untracked work on other
-// paths is left as it is. Hooks do not run: the engine's verify gate is
-// the check, and a hook that stages files would break the exact file
-// list.
+// paths is left as it is. Hooks do not run (see the package doc): the
+// engine's verify gate is the check. When git fails after staging, the listed files stay staged and a
+// retry with the same Files proceeds.
 func Commit(ctx context.Context, req CommitRequest) (string, error) {
 	const op = "gitx.Commit"
 	if err := checkTop(op, req.Root); err != nil {
@@ -68,7 +68,7 @@ func Commit(ctx context.Context, req CommitRequest) (string, error) {
 	files = slices.Compact(files)
 	for _, f := range files {
 		if err := checkPath(req.Root, f); err != nil {
-			return "", errs.Wrap(errs.Invalid, op, err, "path %q", textx.OneLine(f))
+			return "", errs.Wrap(errs.Invalid, op, err, "path %q", f)
 		}
 	}
 
@@ -109,15 +109,36 @@ func Commit(ctx context.Context, req CommitRequest) (string, error) {
 	}
 
 	c := call{op: op, root: req.Root, env: req.Env}
-	c.stdin = []byte(strings.Join(files, "\x00") + "\x00")
-	if _, err := c.run(ctx, "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"); err != nil {
-		return "", err
+	if add := unstaged(changes, want); len(add) > 0 {
+		c.stdin = []byte(strings.Join(add, "\x00") + "\x00")
+		if _, err := c.run(ctx, "add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"); err != nil {
+			return "", err
+		}
 	}
 	c.stdin = []byte(msg)
-	if _, err := c.run(ctx, "-c", "core.hooksPath="+os.DevNull, "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-"); err != nil {
+	if _, err := c.run(ctx, "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-"); err != nil {
 		return "", err
 	}
 	return Head(ctx, req.Root, req.Env)
+}
+
+// unstaged returns the paths of want whose work-tree state is not staged
+// yet (a path the index already has right, such as the source of a staged
+// rename, is left out: git add would not find it).
+func unstaged(changes []Change, want map[string]bool) []string {
+	var add []string
+	for _, c := range changes {
+		if c.WorkTree == '.' {
+			continue
+		}
+		if want[c.Path] {
+			add = append(add, c.Path)
+		}
+		if c.WorkTree == 'R' && want[c.OrigPath] {
+			add = append(add, c.OrigPath)
+		}
+	}
+	return add
 }
 
 // commitMessage returns message with trailers appended as a last
@@ -221,7 +242,7 @@ func quoteList(paths []string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(`"` + textx.OneLine(p) + `"`)
+		b.WriteString(strconv.Quote(p))
 	}
 	return b.String()
 }
@@ -235,9 +256,9 @@ func FindTrailer(ctx context.Context, root, key, value string, n int, env []stri
 	const op = "gitx.FindTrailer"
 	switch {
 	case !validTrailerKey(key):
-		return "", false, errs.E(errs.Invalid, op, "trailer key %q is not letters, digits and dashes", textx.OneLine(key))
+		return "", false, errs.E(errs.Invalid, op, "trailer key %q is not letters, digits and dashes", key)
 	case strings.TrimSpace(value) != value || value == "" || strings.ContainsFunc(value, unicode.IsControl):
-		return "", false, errs.E(errs.Invalid, op, "trailer value %q: give a non-empty value without surrounding spaces or control characters", textx.OneLine(value))
+		return "", false, errs.E(errs.Invalid, op, "trailer value %q: give a non-empty value without surrounding spaces or control characters", value)
 	case n <= 0:
 		return "", false, errs.E(errs.Invalid, op, "search depth %d: give a positive number of commits", n)
 	}

@@ -11,13 +11,14 @@
 // directory below it.
 //
 // Every git call goes through one wrapper: argv only (never a shell),
-// `-c core.quotepath=off`, literal pathspecs, no fsmonitor, an explicit
-// environment, and the caller's context for a deadline. The environment
-// is the caller's, minus the GIT_* variables that could point git at
-// another repository, index or work tree (GIT_DIR, GIT_INDEX_FILE, ...);
-// identity (GIT_AUTHOR_*, GIT_COMMITTER_*) and config selection
-// (GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM) pass
-// through. A nil environment means a minimal one: PATH and HOME of this
+// `-c core.quotepath=off`, literal pathspecs, no fsmonitor and no hooks
+// (a hook is code from the repository, and one that stages files would
+// break an exact-file commit), an explicit environment, and the caller's
+// context for a deadline. The environment is the caller's, minus the
+// GIT_* variables that could point git at another repository, index or
+// work tree (GIT_DIR, GIT_INDEX_FILE, ...); identity (GIT_AUTHOR_*,
+// GIT_COMMITTER_*) and config selection (GIT_CONFIG_GLOBAL,
+// GIT_CONFIG_SYSTEM, GIT_CONFIG_NOSYSTEM) pass through. A nil environment means a minimal one: PATH and HOME of this
 // process and LANG=C. A failed git call is an [*errs.Error] whose cause is
 // a [*GitError] holding git's exit code and standard error.
 package gitx
@@ -47,13 +48,9 @@ type GitError struct {
 	Stderr string
 }
 
-// Error returns "git SUBCOMMAND exited N: STDERR" on one line.
+// Error returns "exit status N: STDERR" on one line.
 func (e *GitError) Error() string {
-	sub := "git"
-	if len(e.Args) > 0 {
-		sub += " " + e.Args[0]
-	}
-	s := fmt.Sprintf("%s exited %d", sub, e.ExitCode)
+	s := fmt.Sprintf("exit status %d", e.ExitCode)
 	if e.Stderr != "" {
 		s += ": " + textx.OneLine(e.Stderr)
 	}
@@ -78,7 +75,7 @@ type call struct {
 
 // run runs git with args in c.root and returns its standard output.
 func (c call) run(ctx context.Context, args ...string) ([]byte, error) {
-	argv := append([]string{"-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "--literal-pathspecs"}, args...)
+	argv := append([]string{"-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=" + os.DevNull, "--literal-pathspecs"}, args...)
 	cmd := exec.CommandContext(ctx, "git", argv...)
 	if errors.Is(cmd.Err, exec.ErrNotFound) {
 		return nil, errs.Wrap(errs.Unavailable, c.op, cmd.Err, "git is not installed (not found in PATH): install git")
@@ -111,7 +108,7 @@ func (c call) run(ctx context.Context, args ...string) ([]byte, error) {
 	case strings.Contains(ge.Stderr, ".lock': File exists"):
 		code = errs.Conflict // another git process holds the index or a ref
 	}
-	return stdout.Bytes(), &errs.Error{Code: code, Op: c.op, Message: fmt.Sprintf("in %s", c.root), Err: ge}
+	return nil, &errs.Error{Code: code, Op: c.op, Message: fmt.Sprintf("git %s in %s", args[0], c.root), Err: ge}
 }
 
 // capped keeps the first max bytes written to it and drops the rest.

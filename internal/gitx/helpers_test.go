@@ -75,6 +75,23 @@ func (r *repo) write(rel, data string) {
 	}
 }
 
+// remove deletes rel.
+func (r *repo) remove(rel string) {
+	r.t.Helper()
+	if err := os.Remove(filepath.Join(r.root, filepath.FromSlash(rel))); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// seed writes each of files with a content of its own and commits them.
+func (r *repo) seed(files ...string) {
+	r.t.Helper()
+	for _, f := range files {
+		r.write(f, "v1 of "+f+"\n")
+	}
+	r.commitAll("base")
+}
+
 // read returns the content of rel.
 func (r *repo) read(rel string) string {
 	r.t.Helper()

@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/cocoder/cocoder/internal/errs"
-	"github.com/cocoder/cocoder/internal/textx"
 )
 
 // Change is one path git reports as changed in the work tree or the index.
 type Change struct {
 	// Path is the path relative to the top of the work tree,
 	// slash-separated, exactly as git prints it with -z (never quoted).
+	// It names a file, except for an untracked nested repository, which
+	// git reports as one directory path ending in "/".
 	Path string
 	// OrigPath is the source of a rename or copy, else "".
 	OrigPath string
@@ -92,7 +93,7 @@ func ParseStatus(out []byte) ([]Change, error) {
 			if len(e) > 80 {
 				e = e[:80] + "..."
 			}
-			return errs.E(errs.Invalid, op, "status entry %d %q: %s", i+1, textx.OneLine(e), why)
+			return errs.E(errs.Invalid, op, "status entry %d %q: %s", i+1, e, why)
 		}
 		if e == "" {
 			return nil, bad("empty entry")

@@ -30,17 +30,12 @@ func byPath(t *testing.T, changes []gitx.Change) map[string]gitx.Change {
 
 func TestStatus(t *testing.T) {
 	r := newRepo(t)
-	for _, f := range []string{"keep.txt", "mod.txt", "del.txt", "staged-del.txt", "old name.txt", "moved.txt", "type.txt"} {
-		r.write(f, "content of "+f+"\n")
-	}
-	r.commitAll("base")
+	r.seed("keep.txt", "mod.txt", "del.txt", "staged-del.txt", "old name.txt", "moved.txt", "type.txt")
 
 	r.write("mod.txt", "changed\n")
 	r.write("staged.txt", "new and staged\n")
 	r.git("add", "staged.txt")
-	if err := os.Remove(filepath.Join(r.root, "del.txt")); err != nil {
-		t.Fatal(err)
-	}
+	r.remove("del.txt")
 	r.git("rm", "-q", "staged-del.txt")
 	r.write("dir/keep", "so dir exists\n")
 	r.git("add", "dir/keep")
@@ -51,9 +46,7 @@ func TestStatus(t *testing.T) {
 	r.write("a/b/c/deep.txt", "untracked, nested\n")
 	r.write("sp ace/ünï côdé.txt", "unicode\n")
 	r.write("new\nline.txt", "a newline in the name\n")
-	if err := os.Remove(filepath.Join(r.root, "type.txt")); err != nil {
-		t.Fatal(err)
-	}
+	r.remove("type.txt")
 	if err := os.Symlink("keep.txt", filepath.Join(r.root, "type.txt")); err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +282,9 @@ func TestParseStatusSeeds(t *testing.T) {
 }
 
 // BenchmarkStatus measures Status on a repository of 2,000 committed files
-// of which 1,000 are modified, plus 100 untracked ones.
+// of which 1,000 are modified, plus 100 untracked ones, against its
+// baselines: the same git command run bare (Git), and ParseStatus alone on
+// its output (Parse).
 func BenchmarkStatus(b *testing.B) {
 	r := newRepo(b)
 	for i := range 2000 {
@@ -303,11 +298,29 @@ func BenchmarkStatus(b *testing.B) {
 		r.write(fmt.Sprintf("new/n%03d.txt", i), "n\n")
 	}
 	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		changes, err := gitx.Status(ctx, r.root, r.env)
-		if err != nil || len(changes) != 1100 {
-			b.Fatalf("Status = %d changes, %v", len(changes), err)
+	args := []string{"status", "--porcelain=v2", "-z", "--untracked-files=all", "--find-renames"}
+	out := r.git(args...)
+	b.Run("Status", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			changes, err := gitx.Status(ctx, r.root, r.env)
+			if err != nil || len(changes) != 1100 {
+				b.Fatalf("Status = %d changes, %v", len(changes), err)
+			}
 		}
-	}
+	})
+	b.Run("Git", func(b *testing.B) {
+		for b.Loop() {
+			r.git(args...)
+		}
+	})
+	b.Run("Parse", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(out)))
+		for b.Loop() {
+			if changes, err := gitx.ParseStatus([]byte(out)); err != nil || len(changes) != 1100 {
+				b.Fatalf("ParseStatus = %d changes, %v", len(changes), err)
+			}
+		}
+	})
 }
