@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
 
 // The `validate` struct tags use the go-playground/validator syntax
@@ -201,9 +203,8 @@ var stringRules = sync.OnceValue(func() map[string]func(string) bool {
 		"secretref":    func(s string) bool { return secretRefProblem(s) == "" },
 		"loopback":     isLoopbackHost,
 	}
-	for tag, expr := range patternTags {
-		re := regexp.MustCompile(expr)
-		m[tag] = re.MatchString
+	for _, p := range patterns.Tags {
+		m[p.Tag] = regexp.MustCompile(p.Pattern).MatchString
 	}
 	return m
 })

@@ -4,46 +4,9 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-)
 
-// Patterns shared by validate tags (custom validations of the same name) and
-// jsonschema tags (pattern=...). A test checks that both agree.
-const (
-	// idPattern is the shape of contract, persona, adapter, route, profile
-	// and boundary ids.
-	idPattern = `^[A-Za-z0-9][A-Za-z0-9._-]*$`
-	// lanePattern is the shape of a lane id: dotted segments, so that
-	// nested profile groups flatten to ids such as "verifiers.primary".
-	lanePattern = `^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`
-	// slugPattern is the shape of a priority slug.
-	slugPattern = `^[a-z0-9][a-z0-9._-]*$`
-	// envPattern is the shape of an environment variable name.
-	envPattern = `^[A-Za-z_][A-Za-z0-9_]*$`
-	// programPattern is a command without arguments.
-	programPattern = `^[^\s]+$`
-	// sha256Pattern is a lowercase hex SHA-256 digest.
-	sha256Pattern = `^[0-9a-f]{64}$`
-	// ownerPattern is a canonical lowercase owner token.
-	ownerPattern = `^[a-z0-9][a-z0-9_-]*$`
-	// wsidPattern is a registered workspace's id.
-	wsidPattern = `^[a-z0-9][a-z0-9-]*$`
-	// rootNamePattern is the name of a ${root:NAME} path token.
-	rootNamePattern = `^[A-Za-z0-9_-]+$`
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
-
-// patternTags maps each custom validate tag that is a plain regular
-// expression to that expression.
-var patternTags = map[string]string{
-	"id":       idPattern,
-	"laneid":   lanePattern,
-	"slug":     slugPattern,
-	"envname":  envPattern,
-	"program":  programPattern,
-	"sha256":   sha256Pattern,
-	"owner":    ownerPattern,
-	"wsid":     wsidPattern,
-	"rootname": rootNamePattern,
-}
 
 // checker is implemented by contract types with rules that tags cannot say
 // (one field depends on another).
@@ -190,7 +153,8 @@ func ruleProblem(r rule, v reflect.Value, name string) (string, string) {
 	case "program":
 		return "pattern", fmt.Sprintf("must be one program name or path without spaces; put arguments in \"args\" (found %q)", clip(val))
 	case "owner", "wsid", "rootname":
-		return "pattern", fmt.Sprintf("must match %s (found %q)", patternTags[r.name], clip(val))
+		p, _ := patterns.Of(r.name)
+		return "pattern", fmt.Sprintf("must match %s (found %q)", p, clip(val))
 	case "sha256":
 		return "pattern", fmt.Sprintf("must be a lowercase hex SHA-256 digest (found %q)", clip(val))
 	}
@@ -273,12 +237,4 @@ func under(path, base string) bool {
 		return true
 	}
 	return strings.HasPrefix(path, base) && (path[len(base)] == '.' || path[len(base)] == '[')
-}
-
-// PatternOf returns the regular expression behind a validate tag that is a
-// plain pattern (id, laneid, slug, envname, ...), for tools that translate
-// tags into JSON Schema.
-func PatternOf(tag string) (string, bool) {
-	p, ok := patternTags[tag]
-	return p, ok
 }
