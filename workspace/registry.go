@@ -162,6 +162,42 @@ func (r *Registry) Add(ctx context.Context, path, name string) (contract.Registr
 	return out, err
 }
 
+// CheckAdd runs every check of Add without writing anything: it returns
+// the workspace root that Add(ctx, path, name) would register, or the
+// error Add would return for the path or the name (a name already used by
+// another workspace included). A caller that must record an action before
+// carrying it out (Oz's audit log) checks first, records, then adds.
+func (r *Registry) CheckAdd(ctx context.Context, path, name string) (string, error) {
+	const op = "workspace.Registry.Add"
+	root, err := r.checkAddPath(op, path)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return root, nil
+	}
+	if err := validName(name); err != nil {
+		return "", errs.Wrap(errs.Invalid, op, err, "workspace name")
+	}
+	entries, err := r.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	tok, err := r.Tokens()
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if p, err := tok.Expand(e.Path); err == nil && p == root {
+			continue
+		}
+		if e.ID == name || e.Name == name {
+			return "", errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name with --name", name, r.Path())
+		}
+	}
+	return root, nil
+}
+
 // checkAddPath validates a path given to Add and returns the workspace
 // root it belongs to.
 func (r *Registry) checkAddPath(op, path string) (string, error) {
