@@ -262,7 +262,7 @@ const failWindow = 10 * time.Second
 
 // maxFails is how many failed authentications a client may have in one
 // window before it gets 429.
-const maxFails = 20
+const maxFails = 64
 
 // failLimiter counts failed authentications per client and window.
 type failLimiter struct {
