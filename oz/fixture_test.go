@@ -20,11 +20,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/oz"
 	"github.com/cocoder/cocoder/oz/oztest"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -290,4 +292,19 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// fakeRun creates the ledger of a run of workspace wsID with one planned
+// lane, writer, without starting anything, and returns its id and ledger
+// (closed when the test ends).
+func (e *env) fakeRun(wsID string) (string, *ledger.Ledger) {
+	e.t.Helper()
+	id := testkit.NewRunID()
+	dir, err := ledger.Dir(e.home.Dir(), wsID, id)
+	require.NoError(e.t, err)
+	l, err := ledger.Create(dir, contract.RunStatus{RunID: id, WorkspaceID: wsID, Priority: "try-cocoder",
+		Lanes: map[string]contract.LaneStatus{"writer": {Persona: "writer", Adapter: "demo"}}})
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { _ = l.Close() })
+	return id, l
 }

@@ -84,6 +84,12 @@ func (s *Server) buildHandler() (http.Handler, error) {
 			refuse(w, http.StatusForbidden, errs.Unauthorized, why)
 			return
 		}
+		if strings.Contains(path, "/.") || strings.Contains(path, "//") {
+			// Dot segments and empty segments are never a route: refuse
+			// them rather than let the mux redirect to a cleaned path.
+			refuse(w, http.StatusNotFound, errs.NotFound, "no such path")
+			return
+		}
 		if s.isClosing() {
 			w.Header().Set("Connection", "close")
 			refuse(w, http.StatusServiceUnavailable, errs.Unavailable, "the server is shutting down")
