@@ -308,3 +308,6 @@ func (e *env) fakeRun(wsID string) (string, *ledger.Ledger) {
 	e.t.Cleanup(func() { _ = l.Close() })
 	return id, l
 }
+
+// wait pauses between polls.
+func (e *env) wait() { time.Sleep(100 * time.Millisecond) }

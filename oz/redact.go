@@ -5,25 +5,21 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cocoder/cocoder/secrets"
 )
 
-// redactRefresh is how often the outbound redaction set rereads the
-// home's secret store.
-const redactRefresh = 5 * time.Second
-
 // outbound masks every secret Oz knows in what it sends: the token and
-// every value of the home's secret store. Responses, stream frames and
-// problem details all pass through it. The common case (no secret in the
+// every value of the home's secret store (reread whenever the store
+// changes). Responses, stream frames and problem details all pass through
+// it. The common case (no secret in the
 // text) costs one substring search per needle.
 type outbound struct {
 	mu      sync.Mutex
 	s       *Server
 	values  []secrets.Value
 	needles [][]byte
-	loaded  time.Time
+	stamp   string
 	tokenAt string
 }
 
@@ -31,9 +27,11 @@ type outbound struct {
 func (o *outbound) set() ([]secrets.Value, [][]byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	now := o.s.now()
-	tok := o.s.token.current(now)
-	if o.needles != nil && now.Sub(o.loaded) < redactRefresh && tok.Equal(o.tokenAt) {
+	tok := o.s.token.current(o.s.now())
+	// Every write to the store renames a file into its directory, which
+	// changes the directory's time: reread the values then.
+	stamp := fileStamp(o.s.cfg.Home.SecretsDir())
+	if o.needles != nil && stamp == o.stamp && tok.Equal(o.tokenAt) {
 		return o.values, o.needles
 	}
 	vals := []secrets.Value{tok}
@@ -50,7 +48,7 @@ func (o *outbound) set() ([]secrets.Value, [][]byte) {
 	for _, v := range vals {
 		needles = append(needles, needlesOf(v.Reveal())...)
 	}
-	o.values, o.needles, o.loaded, o.tokenAt = vals, needles, now, tok.Reveal()
+	o.values, o.needles, o.stamp, o.tokenAt = vals, needles, stamp, tok.Reveal()
 	return vals, needles
 }
 
