@@ -47,6 +47,8 @@ type auditLog struct {
 	path string
 	f    *os.File
 	now  func() time.Time
+	// synced, when set (tests), runs after each line is on disk.
+	synced func(AuditEntry)
 }
 
 // openAudit opens (creating, 0600) the audit log in dir. A symlink,
@@ -77,7 +79,8 @@ func openAudit(dir string, now func() time.Time) (*auditLog, error) {
 // not carry out the action.
 func (a *auditLog) record(actor, action, target string) error {
 	const op = "oz.audit"
-	line, err := json.Marshal(AuditEntry{Time: a.now().UTC(), Action: action, Actor: actor, Target: target, Outcome: "allowed"})
+	entry := AuditEntry{Time: a.now().UTC(), Action: action, Actor: actor, Target: target, Outcome: "allowed"}
+	line, err := json.Marshal(entry)
 	if err != nil {
 		return errs.Wrap(errs.Internal, op, err, "encoding an audit line")
 	}
@@ -92,6 +95,9 @@ func (a *auditLog) record(actor, action, target string) error {
 	}
 	if err := a.f.Sync(); err != nil {
 		return errs.Wrap(errs.Unavailable, op, err, "cannot flush the audit log %s to disk, so the action was not carried out", a.path)
+	}
+	if a.synced != nil {
+		a.synced(entry)
 	}
 	return nil
 }

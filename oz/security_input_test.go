@@ -48,14 +48,14 @@ func TestCase23StrictDecoding(t *testing.T) {
 	e := newEnv(t)
 	before := e.effects()
 	for body, want := range map[string]string{
-		`{"path": `:                               "syntax",
-		`not json`:                                "syntax",
-		`{"path": "/x", "extra": 1}`:              "unknown-field",
-		`{"path": 7}`:                             "type",
-		`{"path": "/x"} {"path": "/y"}`:           "body",
-		`{"path": "/x"} trailing`:                 "body",
-		`[]`:                                      "type",
-		``:                                        "body",
+		`{"path": `:                     "syntax",
+		`not json`:                      "syntax",
+		`{"path": "/x", "extra": 1}`:    "unknown-field",
+		`{"path": 7}`:                   "type",
+		`{"path": "/x"} {"path": "/y"}`: "body",
+		`{"path": "/x"} trailing`:       "body",
+		`[]`:                            "type",
+		``:                              "body",
 		`{"Path": "/x", "path": "/x", "PATH": 1}`: "type",
 	} {
 		r := e.call("POST", "/api/v1/workspaces", strings.NewReader(body), true)
