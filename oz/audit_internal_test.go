@@ -59,7 +59,7 @@ func post(t *testing.T, url, tok, body string) int {
 // Case 33: each action appends one audit line, fsynced before the action
 // is carried out; when the line cannot be written the action is refused.
 func TestCase33AuditBeforeAction(t *testing.T) {
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(context.Background(), t.TempDir())
 	require.NoError(t, err)
 	root := scaffold(t, home)
 	s, url, tok := liveServer(t, home)

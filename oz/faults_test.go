@@ -249,7 +249,7 @@ func TestCase39LedgerWriteFails(t *testing.T) {
 // pid is checked and the file removed); a live daemon does. Clock jumps
 // cannot stretch a login link or session past its lifetime.
 func TestCase40StaleDaemonAndClock(t *testing.T) {
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(context.Background(), t.TempDir())
 	require.NoError(t, err)
 	dead := exec.Command("true")
 	require.NoError(t, dead.Run())

@@ -65,7 +65,7 @@ func (s *syncBuffer) String() string {
 func newEnv(t testing.TB, mod ...func(*oz.Config)) *env {
 	t.Helper()
 	e := &env{t: t, logs: &syncBuffer{}}
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(t.Context(), t.TempDir())
 	require.NoError(t, err)
 	e.home = home
 	e.root = t.TempDir()
@@ -303,7 +303,7 @@ func (e *env) fakeRun(wsID string) (string, *ledger.Ledger) {
 	dir, err := ledger.Dir(e.home.Dir(), wsID, id)
 	require.NoError(e.t, err)
 	l, err := ledger.Create(dir, contract.RunStatus{RunID: id, WorkspaceID: wsID, Priority: "try-cocoder",
-		Lanes: map[string]contract.LaneStatus{"writer": {Persona: "writer", Adapter: "demo"}}})
+		Lanes: map[string]contract.LaneStatus{"writer": {Persona: "writer", Adapter: "demo"}}}, ledger.Options{})
 	require.NoError(e.t, err)
 	e.t.Cleanup(func() { _ = l.Close() })
 	return id, l

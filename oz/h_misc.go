@@ -1,6 +1,7 @@
 package oz
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"os"
@@ -111,7 +112,7 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := s.audit.record(callerOf(r).actor(), "settings.update", req.Layer+":"+req.Key); err != nil {
 		return err
 	}
-	if err := workspace.SetConfigContext(r.Context(), path, req.Key, req.Value); err != nil {
+	if err := workspace.SetConfig(r.Context(), path, req.Key, req.Value); err != nil {
 		return err
 	}
 	ws, _ := s.wsOfQuery(r, req.Workspace)
@@ -136,7 +137,7 @@ func (s *Server) dryRunSet(path, key, value string) error {
 			return errs.Wrap(errs.Unavailable, "oz.settings", err, "cannot check the change")
 		}
 	}
-	if err := workspace.SetConfig(cp, key, value); err != nil {
+	if err := workspace.SetConfig(context.Background(), cp, key, value); err != nil {
 		return relabel(err, cp, path)
 	}
 	return nil

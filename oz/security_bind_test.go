@@ -52,7 +52,7 @@ func TestCase02NonLoopbackRefused(t *testing.T) {
 		assert.ErrorIs(t, err, errs.ErrInvalid, addr)
 		assert.Contains(t, err.Error(), "loopback only", addr)
 	}
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(context.Background(), t.TempDir())
 	require.NoError(t, err)
 	srv, err := oz.New(oz.Config{Home: home})
 	require.NoError(t, err)

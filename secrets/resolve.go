@@ -218,16 +218,16 @@ func ReadValue(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "cannot read the value")
 	}
-	b, _ = TrimNewline(b)
+	b, _ = trimNewline(b)
 	if len(b) > MaxValueSize {
 		return nil, errs.E(errs.Invalid, op, "the value is larger than %d bytes", MaxValueSize)
 	}
 	return b, nil
 }
 
-// TrimNewline removes one trailing "\n" or "\r\n" from b and reports whether
+// trimNewline removes one trailing "\n" or "\r\n" from b and reports whether
 // it did.
-func TrimNewline(b []byte) ([]byte, bool) {
+func trimNewline(b []byte) ([]byte, bool) {
 	if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
 		t, _ = bytes.CutSuffix(t, []byte("\r"))
 		return t, true

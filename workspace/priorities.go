@@ -176,7 +176,7 @@ func FindPriority(path, slug string) (Priority, error) {
 func openPriorities(op, path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errs.Wrap(errs.NotFound, op, err, "%s does not exist; create it (cocoder init scaffolds one)", path)
+		return nil, errs.Wrap(errs.NotFound, op, err, "%s does not exist; create it (scaffolding the workspace writes one from the template)", path)
 	}
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "opening %s", path)

@@ -37,7 +37,7 @@ type Server struct {
 func Start(t testing.TB, cfg oz.Config) *Server {
 	t.Helper()
 	if cfg.Home == nil {
-		h, err := workspace.OpenHome(t.TempDir())
+		h, err := workspace.OpenHome(context.Background(), t.TempDir())
 		if err != nil {
 			t.Fatalf("oztest: opening a home: %v", err)
 		}
