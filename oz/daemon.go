@@ -167,3 +167,30 @@ func Dial(home *workspace.Home) (*Client, DaemonInfo, error) {
 	c, err := NewClient(info.URL(), tok, nil)
 	return c, info, err
 }
+
+// RotateToken replaces the Oz token of home when no server of this
+// process holds it (`cocoder oz token --rotate` with no daemon running):
+// it records the rotation in the audit log first, then writes the new
+// token. A running server notices the new file within a second and ends
+// its dashboard sessions.
+func RotateToken(home *workspace.Home, actor string) error {
+	a, err := openAudit(home.OzDir(), time.Now)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.record(actor, "token.rotate", TokenName); err != nil {
+		return err
+	}
+	store, err := home.Secrets()
+	if err != nil {
+		return err
+	}
+	_, err = store.RotateToken(TokenName)
+	return err
+}
+
+// TokenPath returns the path of home's Oz token file.
+func TokenPath(home *workspace.Home) string {
+	return filepath.Join(home.SecretsDir(), "token."+TokenName)
+}
