@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -102,6 +104,9 @@ type hub struct {
 	mu      sync.Mutex
 	subs    map[*subscriber]bool
 	lastSeq int64
+	// offset is how far into the events file the hub has read whole
+	// lines.
+	offset  int64
 	status  []byte
 	outputs map[string]string
 	nOutput int
@@ -217,10 +222,7 @@ func (h *hub) loop(ctx context.Context) {
 // refresh reads the events after lastSeq and, with send, broadcasts them
 // and the new status. The caller holds h.mu.
 func (h *hub) refresh(send bool) {
-	evs, _, err := ledger.ReadEvents(h.dir)
-	if err != nil {
-		return
-	}
+	evs := h.readNew()
 	red := h.set.s.red.bytes
 	sent := false
 	for _, ev := range evs {
@@ -246,6 +248,42 @@ func (h *hub) refresh(send bool) {
 					h.broadcast(frame{data: h.status})
 				}
 			}
+		}
+	}
+}
+
+// readNew reads the whole lines appended to the events file since the
+// last call. A file shorter than before (a torn line moved out when the
+// ledger was reopened) is read again from the start; seqs already sent are
+// skipped by the caller.
+func (h *hub) readNew() []contract.Event {
+	f, err := os.Open(filepath.Join(h.dir, ledger.EventsFile))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() < h.offset {
+		h.offset = 0
+	}
+	if _, err := f.Seek(h.offset, io.SeekStart); err != nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<20))
+	if err != nil {
+		return nil
+	}
+	var out []contract.Event
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return out // a partial last line waits for its end
+		}
+		line := b[:i]
+		b = b[i+1:]
+		h.offset += int64(i + 1)
+		var ev contract.Event
+		if json.Unmarshal(line, &ev) == nil && ev.Seq > 0 {
+			out = append(out, ev)
 		}
 	}
 }
