@@ -11,9 +11,10 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
-// dashboardFS holds the dashboard's static files: an HTML page, its script
-// and its style sheet. No inline script (the Content-Security-Policy
-// forbids it).
+// dashboardFS holds the dashboard's static files. Today it is one page
+// that points to the API; the pages for workspaces, runs and the run
+// inspector come later. No inline script or style: the
+// Content-Security-Policy forbids them.
 //
 //go:embed dashboard
 var dashboardFS embed.FS

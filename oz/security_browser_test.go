@@ -17,7 +17,7 @@ import (
 func everyPath(t *testing.T) []apiRoute {
 	return append(apiRoutes(t),
 		apiRoute{method: "GET", path: "/", access: "public"},
-		apiRoute{method: "GET", path: "/assets/app.js", access: "public"},
+		apiRoute{method: "GET", path: "/assets/app.css", access: "public"},
 		apiRoute{method: "GET", path: "/login?nonce=x", access: "public"},
 	)
 }
