@@ -124,13 +124,6 @@ func (e *engine) supervise(r *run.Runner, runID string) bool {
 	return true
 }
 
-// supervised reports whether runID is being supervised here.
-func (e *engine) supervised(runID string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.watched[runID]
-}
-
 // close waits for supervision to stop (the server's life has ended) and
 // closes every Runner.
 func (e *engine) close() {

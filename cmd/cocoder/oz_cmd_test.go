@@ -38,11 +38,11 @@ func ozRun(t *testing.T, args ...string) (int, string, string) {
 func TestOzDaemonLifecycle(t *testing.T) {
 	t.Setenv(envTestAsCLI, "1")
 	home := t.TempDir()
-	code, out, errOut := ozRun(t, "--home", home, "oz", "status")
+	code, out, _ := ozRun(t, "--home", home, "oz", "status")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "not running")
 
-	code, out, errOut = ozRun(t, "--home", home, "oz", "start", "--port", "0", "--host", "exec", "--allow-root")
+	code, out, errOut := ozRun(t, "--home", home, "oz", "start", "--port", "0", "--host", "exec", "--allow-root")
 	require.Equal(t, 0, code, "%s%s", out, errOut)
 	assert.Contains(t, out, "Oz started: http://127.0.0.1:")
 	t.Cleanup(func() { ozRun(t, "--home", home, "oz", "stop") })
