@@ -17,14 +17,17 @@ import (
 	"github.com/cocoder/cocoder/oz"
 )
 
-// wantLaneState is the state every lane reaches in the end-to-end run.
-// When the engine finalizes runs, the run itself reaching
-// contract.StateComplete is the assertion to add in allDone.
-const wantLaneState = contract.LaneDone
+// wantLaneState is the state every lane reaches in the end-to-end run,
+// and wantRunState the run's own final state.
+const (
+	wantLaneState = contract.LaneDone
+	wantRunState  = contract.StateComplete
+)
 
-// allDone reports whether every lane of st is in wantLaneState.
+// allDone reports whether st is in wantRunState with every lane in
+// wantLaneState.
 func allDone(st contract.RunStatus) bool {
-	if len(st.Lanes) == 0 {
+	if len(st.Lanes) == 0 || st.State != wantRunState {
 		return false
 	}
 	for _, ls := range st.Lanes {
@@ -36,8 +39,8 @@ func allDone(st contract.RunStatus) bool {
 }
 
 // TestEndToEnd registers a workspace, launches a run of the demo agent
-// over HTTP, follows it over SSE until every lane has its result, reads
-// the results and receipts, resumes a stream from Last-Event-ID, stops
+// over HTTP, follows it over SSE until it is complete (every lane with its
+// result, the engine's commit made), reads the results and the receipt, resumes a stream from Last-Event-ID, stops
 // the run and shuts the server down cleanly.
 func TestEndToEnd(t *testing.T) {
 	e := newEnv(t)
@@ -78,7 +81,7 @@ func TestEndToEnd(t *testing.T) {
 			break
 		}
 	}
-	require.True(t, allDone(last), "the stream ended before every lane was %s: %+v", wantLaneState, last.Lanes)
+	require.True(t, allDone(last), "the stream ended before the run was %s with every lane %s: %s %+v", wantRunState, wantLaneState, last.State, last.Lanes)
 	cancel()
 	assert.Len(t, last.Lanes, 3)
 	for i, s := range seqs {
@@ -96,7 +99,10 @@ func TestEndToEnd(t *testing.T) {
 	}
 	receipts, err := c.Receipts(ctx, st.RunID)
 	require.NoError(t, err)
-	assert.NotNil(t, receipts)
+	require.NotEmpty(t, receipts, "the engine's commit receipt")
+	r := e.call("GET", "/api/v1/runs/"+st.RunID+"/receipts/"+receipts[0].Name, nil, true)
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	assert.True(t, json.Valid([]byte(r.body)), r.body)
 	lanes, err := c.Lanes(ctx, st.RunID)
 	require.NoError(t, err)
 	assert.Equal(t, "lead", lanes[0].Lane, "plan order")
@@ -124,7 +130,7 @@ func TestEndToEnd(t *testing.T) {
 
 	stopped, err := c.Stop(ctx, st.RunID)
 	require.NoError(t, err)
-	assert.Equal(t, contract.StateAborted, stopped.State)
+	assert.Equal(t, wantRunState, stopped.State, "stopping a finished run changes nothing")
 	actions := []string{}
 	for _, a := range e.auditLines() {
 		actions = append(actions, a.Action)
@@ -246,5 +252,4 @@ func TestCanaryNeverLeaves(t *testing.T) {
 		}
 		return nil
 	}))
-	_ = http.StatusOK
 }

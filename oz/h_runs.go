@@ -85,9 +85,6 @@ type LaneOutput struct {
 	Text string `json:"text"`
 }
 
-// ReceiptsDir is where a run's receipts are, in its ledger directory.
-const ReceiptsDir = "receipts"
-
 // DiffFile is a run's recorded diff, in its ledger directory.
 const DiffFile = "diff.patch"
 
@@ -519,7 +516,7 @@ func (s *Server) receipts(w http.ResponseWriter, r *http.Request) error {
 		return errs.Wrap(errs.Unavailable, "oz", err, "cannot open the run's ledger")
 	}
 	defer root.Close()
-	ents, err := fs.ReadDir(root.FS(), ReceiptsDir)
+	ents, err := fs.ReadDir(root.FS(), ledger.ReceiptsDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return errs.Wrap(errs.Unavailable, "oz", err, "cannot list the run's receipts")
 	}
@@ -543,7 +540,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	if name == "" || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
 		return errs.E(errs.NotFound, "oz", "no receipt %q", name)
 	}
-	b, err := readLedgerFile(dir, ReceiptsDir+"/"+name)
+	b, err := readLedgerFile(dir, ledger.ReceiptsDir+"/"+name)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/oz"
+	"github.com/cocoder/cocoder/run/ledger"
 )
 
 // Case 22: a body over 1 MiB gets 413 on every route that takes a body,
@@ -142,7 +143,7 @@ func TestCase26LedgerFilesConfined(t *testing.T) {
 	e := newEnv(t)
 	id := e.register()
 	runID, l := e.fakeRun(id)
-	rdir := filepath.Join(l.Dir(), oz.ReceiptsDir)
+	rdir := filepath.Join(l.Dir(), ledger.ReceiptsDir)
 	testkit.PutFile(t, filepath.Join(rdir, "gate.json"), `{"gate":"ok"}`)
 	store, err := e.home.Secrets()
 	require.NoError(t, err)
