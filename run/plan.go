@@ -32,6 +32,10 @@ type PlanRequest struct {
 	// Route is a route id or a file path, chosen like Profile
 	// (defaults.route).
 	Route string
+	// AllowDirty lets the run start when a writer's scope already has
+	// uncommitted changes (a warning instead of a blocking issue). Those
+	// changes are never taken for the run's either way.
+	AllowDirty bool
 }
 
 // PlanDoc names a document the plan uses.
@@ -93,6 +97,11 @@ type Plan struct {
 
 // Blocking reports whether any issue stops the launch.
 func (p *Plan) Blocking() bool { return contract.Blocking(p.Issues) }
+
+// writes reports whether a lane of the plan may write to the workspace.
+func (p *Plan) writes() bool {
+	return slices.ContainsFunc(p.Lanes, func(l PlanLane) bool { return l.CanWrite })
+}
 
 // Lane returns the plan of lane name.
 func (p *Plan) Lane(name string) (PlanLane, bool) {
@@ -253,8 +262,11 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		}
 	}
 	r.checkLock(wsID, &out)
+	if !out.blocking() {
+		r.checkDirtyScopes(ctx, p, req.AllowDirty, &out)
+	}
 	if d.route != nil {
-		r.checkActive(wsID, req.Priority, d.route.ID, cfg.Config.MaxRuns, &out)
+		r.checkActive(wsID, req.Priority, d.route.ID, p.writes(), cfg.Config.MaxRuns, &out)
 	}
 	if d.route != nil && d.profile != nil && p.Priority.State == workspace.PriorityActive && !out.blocking() {
 		r.materialize(p, p.LedgerDir, &out)

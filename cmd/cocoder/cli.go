@@ -22,6 +22,9 @@ const (
 	exitFailure = 1
 	exitUsage   = 2
 	exitInvalid = 3
+	// exitIncomplete: a run that was waited for ended without completing
+	// (blocked, needs_founder, failed or aborted).
+	exitIncomplete = 4
 )
 
 // streams are the process resources a command may use. Commands never touch
@@ -76,6 +79,7 @@ type cli struct {
 	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
 	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
 	Run       runCmd       `cmd:"" help:"Plan, start, watch and stop runs."`
+	Oz        ozCmd        `cmd:"" help:"Run and reach the Oz daemon, the home's loopback control plane and dashboard."`
 	Adapters  adaptersCmd  `cmd:"" help:"Show whether each agent CLI can run lanes here (installed, signed in, trusted) and how to fix what is missing."`
 }
 

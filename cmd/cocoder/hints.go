@@ -45,6 +45,7 @@ var issueHints = map[string]string{
 	runpkg.IssueAdapterCommandMissing: "or point cocoder at the CLI: `cocoder config set adapters.ID.command PATH`",
 	runpkg.IssueWorkspaceLocked:       "`cocoder run list` shows the run holding the workspace; wait for it or stop it",
 	runpkg.IssuePriorityMissing:       "`cocoder workspace show` lists the workspace's priorities",
+	runpkg.IssueScopeDirty:            "commit or stash them (`git stash -u`), or pass --allow-dirty",
 }
 
 // printIssues lists issues, blocking ones first, each followed by the

@@ -16,9 +16,11 @@ import (
 // binary would. It also keeps every test away from the user's tmux: TMUX
 // points at a server that does not exist and TMUX_TMPDIR at a fresh
 // directory, and the run fails if anything created tmux's default socket
-// there.
+// there. With COCODER_TEST_AS_CLI=1 in its environment the binary is the
+// CLI outright (the Oz daemon a test starts in the background re-executes
+// it).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" {
+	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" || os.Getenv(envTestAsCLI) == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], osStreams())
 		stop()
@@ -26,3 +28,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(tmuxtest.Main(m))
 }
+
+// envTestAsCLI makes the test binary act as the cocoder executable.
+const envTestAsCLI = "COCODER_TEST_AS_CLI"
