@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
@@ -262,7 +263,7 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 		out.block(IssuePriorityRequired, "", "no priority given: name one with --priority SLUG (%s)", r.prioritySlugs())
 		return
 	}
-	pr, err := workspace.FindPriority(r.ws.PrioritiesPath(), slug)
+	pr, err := r.ws.Priority(slug)
 	p.docs.priority = pr
 	p.Priority = PlanPriority{Slug: slug, Title: pr.Title, Status: pr.Status, State: pr.State}
 	switch {
@@ -278,7 +279,7 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 // prioritySlugs says which priorities the workspace has, for messages.
 func (r *Runner) prioritySlugs() string {
 	path := r.ws.PrioritiesPath()
-	prs, err := workspace.ReadPriorities(path)
+	prs, err := r.ws.Priorities()
 	if err != nil || len(prs) == 0 {
 		return fmt.Sprintf("each \"## Title [slug]\" heading of %s is a priority", path)
 	}
@@ -313,14 +314,14 @@ func (r *Runner) planDocuments(p *Plan, req PlanRequest, cfg *workspace.Resolved
 		d.profile, d.profileRaw, p.Profile = profile.doc, profile.raw, PlanDoc{ID: profile.doc.ID, File: profile.file}
 	}
 	if p.Priority.Slug != "" {
-		b, err := findBoundary(r.ws.BoundariesDir(), p.Priority.Slug)
+		b, err := findBoundary(r.ws.Root, r.ws.BoundariesDir(), p.Priority.Slug)
 		if err != nil {
 			out.block(contract.IssueBoundaryInvalid, "", "%v", err)
 		} else if b != nil {
 			d.boundary, d.boundaryRaw, p.Boundary = b.doc, b.raw, &PlanDoc{ID: b.doc.ID, File: b.file}
 		}
 	}
-	found, bad := scanDocs[contract.Persona](r.ws.PersonasDir())
+	found, bad := scanDocs[contract.Persona](r.ws.Root, r.ws.PersonasDir())
 	d.personas, d.personaRaw = map[string]*contract.Persona{}, map[string][]byte{}
 	for _, f := range found {
 		d.personas[f.doc.ID], d.personaRaw[f.doc.ID] = f.doc, f.raw
@@ -345,11 +346,10 @@ type docFile[T any] struct {
 func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) string) (docFile[T], error) {
 	const op = "run.Runner.Plan"
 	if looksLikePath(name) {
-		path := name
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(root, path)
+		if filepath.IsAbs(name) {
+			return readDoc[T]("", name) // the user's own choice of file
 		}
-		return readDoc[T](path)
+		return readDoc[T](root, filepath.Join(root, name))
 	}
 	id := name
 	if id == "" {
@@ -361,7 +361,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 			if _, err := os.Lstat(path); err != nil {
 				continue
 			}
-			f, err := readDoc[T](path)
+			f, err := readDoc[T](root, path)
 			if err != nil {
 				return f, err
 			}
@@ -370,7 +370,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 			}
 		}
 	}
-	found, bad := scanDocs[T](dir)
+	found, bad := scanDocs[T](root, dir)
 	for _, f := range found {
 		if id != "" && idOf(f.doc) == id {
 			return f, nil
@@ -411,9 +411,16 @@ func looksLikePath(name string) bool {
 	return false
 }
 
-// readDoc reads and strictly parses one contract file.
-func readDoc[T any](path string) (docFile[T], error) {
-	raw, err := contract.ReadFile(path)
+// readDoc reads and strictly parses one contract file, through a root
+// confined to root when root is not empty.
+func readDoc[T any](root, path string) (docFile[T], error) {
+	var raw []byte
+	var err error
+	if root != "" {
+		raw, err = contract.ReadFileIn(root, path)
+	} else {
+		raw, err = contract.ReadFile(path)
+	}
 	if err != nil {
 		return docFile[T]{}, err
 	}
@@ -424,12 +431,15 @@ func readDoc[T any](path string) (docFile[T], error) {
 	return docFile[T]{doc: doc, file: path, raw: raw}, nil
 }
 
-// scanDocs parses every .yaml, .yml and .json file directly in dir. A
+// scanDocs parses every .yaml, .yml and .json file directly in dir, a
+// directory inside the workspace root, listed and read through a root
+// confined to root: a directory or file that leads out of root through a
+// symlink, or one that is not a regular file, is an error naming it. A
 // missing directory holds nothing.
-func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
-	entries, err := os.ReadDir(dir)
+func scanDocs[T any](root, dir string) (found []docFile[T], bad []error) {
+	entries, err := fsx.ReadDirIn(root, dir)
 	if err != nil {
-		if !os.IsNotExist(err) {
+		if !errors.Is(err, errs.ErrNotFound) {
 			bad = append(bad, errs.Wrap(errs.Invalid, "run.Runner.Plan", err, "cannot list %s", dir))
 		}
 		return nil, bad
@@ -438,7 +448,7 @@ func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
 			continue
 		}
-		f, err := readDoc[T](filepath.Join(dir, e.Name()))
+		f, err := readDoc[T](root, filepath.Join(dir, e.Name()))
 		if err != nil {
 			bad = append(bad, err)
 			continue
@@ -450,9 +460,11 @@ func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
 
 // findBoundary returns the priority boundary of slug in dir (nil when
 // there is none). A file that does not validate is an error only when its
-// name says it is the slug's; two boundaries for one slug are an error.
-func findBoundary(dir, slug string) (*docFile[contract.PriorityBoundary], error) {
-	found, bad := scanDocs[contract.PriorityBoundary](dir)
+// name says it is the slug's; one that cannot be read (a symlink leading
+// out of the workspace, a FIFO) is always an error, as it may be the
+// slug's; two boundaries for one slug are an error.
+func findBoundary(root, dir, slug string) (*docFile[contract.PriorityBoundary], error) {
+	found, bad := scanDocs[contract.PriorityBoundary](root, dir)
 	var match []docFile[contract.PriorityBoundary]
 	for _, f := range found {
 		if f.doc.PrioritySlug == slug || f.doc.ID == slug {
@@ -460,8 +472,9 @@ func findBoundary(dir, slug string) (*docFile[contract.PriorityBoundary], error)
 		}
 	}
 	for _, err := range bad {
-		if ve, ok := errors.AsType[*contract.ValidationError](err); ok && strings.TrimSuffix(filepath.Base(ve.File), filepath.Ext(ve.File)) == slug {
-			return nil, err
+		ve, ok := errors.AsType[*contract.ValidationError](err)
+		if !ok || strings.TrimSuffix(filepath.Base(ve.File), filepath.Ext(ve.File)) == slug {
+			return nil, err // a file refused unread may be the slug's
 		}
 	}
 	switch len(match) {

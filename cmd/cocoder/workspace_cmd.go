@@ -161,7 +161,7 @@ func (c *workspaceShowCmd) Run(ctx context.Context, g *globals, s *streams) erro
 			d.Problem = fmt.Sprintf("%s is no longer a workspace root (the workspace found is %s)", d.AbsPath, ws.Root)
 		default:
 			d.Workspace = true
-			d.Priorities, err = workspace.ReadPriorities(ws.PrioritiesPath())
+			d.Priorities, err = ws.Priorities()
 			if err != nil {
 				d.PrioritiesErr = err.Error()
 			}
