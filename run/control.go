@@ -155,7 +155,7 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	if err := r.record(l, ledger.EventRunStopped, "", ledger.RunStoppedData{By: r.actor, Reason: "stop requested"}); err != nil {
 		return err
 	}
-	killErr := r.killLanes(ctx, st)
+	killErr := r.killLanes(ctx, dir, st)
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		if ls := st.Lanes[name]; ls.Handle != nil && ls.State == contract.LaneRunning {
 			if err := r.record(l, ledger.EventLaneKilled, name, ledger.ReasonData{Reason: "the run was stopped"}); err != nil {
@@ -178,31 +178,44 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	return nil
 }
 
-// killLanes kills what the hosts have of the run.
-func (r *Runner) killLanes(ctx context.Context, st contract.RunStatus) error {
+// killLanes kills what the hosts have of the run in ledger dir: first
+// each lane the ledger knows, by its recorded handle, saving its
+// transcript where the engine keeps it (lanes/<lane>/transcript.log in
+// the ledger, whatever a pane's labels say), then whatever else the host
+// lists for the run.
+func (r *Runner) killLanes(ctx context.Context, dir string, st contract.RunStatus) error {
 	ctx = context.WithoutCancel(ctx)
-	seen := map[host.Host]bool{}
+	var hosts []host.Host
 	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		ls := st.Lanes[name]
 		if ls.Handle == nil {
 			continue
 		}
 		hst, err := r.hostFor(*ls.Handle)
-		if err != nil || seen[hst] {
-			if first == nil {
-				first = err
-			}
+		if err != nil {
+			keep(err)
 			continue
 		}
-		seen[hst] = true
-		if t, ok := hst.(*host.Tmux); ok {
-			err = t.KillRun(ctx, st.RunID)
-		} else {
-			err = killListed(ctx, hst, st.RunID)
+		h := *ls.Handle
+		if h.Transcript != "" {
+			h.Transcript = filepath.Join(dir, ledger.LanesDir, name, ledger.TranscriptName)
 		}
-		if err != nil && first == nil {
-			first = err
+		keep(hst.Kill(ctx, h))
+		if !slices.Contains(hosts, hst) {
+			hosts = append(hosts, hst)
+		}
+	}
+	for _, hst := range hosts {
+		if t, ok := hst.(*host.Tmux); ok {
+			keep(t.KillRun(ctx, st.RunID))
+		} else {
+			keep(killListed(ctx, hst, st.RunID))
 		}
 	}
 	return first

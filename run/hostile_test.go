@@ -3,6 +3,7 @@ package run_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -12,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 // canary is a value that must never reach a prompt, packet, plan or
@@ -117,5 +120,116 @@ func TestPlanFollowsLinksInsideWorkspace(t *testing.T) {
 	if err != nil {
 		assert.NotContains(t, err.Error(), "leads outside")
 		assert.False(t, strings.Contains(err.Error(), "priority-missing"), "%v", err)
+	}
+}
+
+// scriptAdapter declares, in the workspace's cocoder/adapters, an adapter
+// "script" that runs the program script-agent (put in PATH with body) with
+// the prompt file as its argument, and makes every lane of the default
+// profile use it.
+func (f *fixture) scriptAdapter(body string) {
+	f.t.Helper()
+	f.link("env", "sleep", "touch", "cat")
+	f.script("script-agent", body)
+	f.write("cocoder/adapters/script.yaml", `id: script
+label: Script agent
+kind: command
+command: script-agent
+args: ["{promptFile}"]
+promptDelivery: file
+availabilityCheck:
+  commandExists: script-agent
+capabilities:
+  interactive: false
+  initialPrompt: true
+  stdinDispatch: false
+  resultFile: true
+  transcriptCapture: true
+  streamingDetection: false
+  screenshots: false
+  dom: false
+  console: false
+  shell: true
+  fileEdit: true
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`)
+	prof := readFile(f.t, filepath.Join(f.root, "cocoder/profiles/default.yaml"))
+	prof = strings.NewReplacer("adapter: claude", "adapter: script", "adapter: codex", "adapter: script").Replace(prof)
+	f.write("cocoder/profiles/default.yaml", prof)
+}
+
+// tmuxTricks is the body of a lane that tries what a prompt-injected agent
+// would do to the engine's tmux server through the variables tmux gives a
+// pane: point its transcript at another file and run a command through
+// the server. It records its environment and what tmux answered in out.
+// TMUX_TMPDIR is pointed at an empty directory for the attempts, so that
+// nothing here can reach a tmux server of the machine's user.
+func tmuxTricks(out, victim string) string {
+	return `env > "` + out + `/$COCODER_LANE.env"
+export TMUX_TMPDIR="` + out + `/nowhere"
+tmux set-option -p @cocoder_transcript "` + victim + `" > "` + out + `/$COCODER_LANE.tmux" 2>&1
+tmux run-shell "touch ` + out + `/ran-through-tmux" >> "` + out + `/$COCODER_LANE.tmux" 2>&1
+echo lane-up
+exec sleep 120`
+}
+
+// TestLaneCannotDriveTheEngineTmuxServer: a lane's program is not told
+// where the engine's tmux server is (no TMUX, TMUX_PANE, TMUX_TMPDIR), so
+// the red-team's tricks through them reach nothing; and even a lane that
+// found the server and relabelled its pane (done here by the test, as the
+// worst case) cannot make `run stop` write its screen anywhere but the
+// ledger: transcript paths come from the ledger, never from pane labels.
+func TestLaneCannotDriveTheEngineTmuxServer(t *testing.T) {
+	f := newFixture(t)
+	f.killServer()
+	out := t.TempDir()
+	victim := filepath.Join(out, "victim.rc")
+	require.NoError(t, os.WriteFile(victim, []byte("original\n"), 0o600))
+	f.scriptAdapter(tmuxTricks(out, victim))
+	r := f.runner()
+	ctx := t.Context()
+	p, err := r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(ctx, p)
+	require.NoError(t, err)
+	lanes := []string{"lead", "writer", "verifier"}
+	for _, lane := range lanes {
+		testkit.WaitFor(t, 20*time.Second, lane+" to try its tricks", func() bool {
+			_, err := os.Stat(filepath.Join(out, lane+".tmux"))
+			return err == nil
+		})
+		env := readFile(t, filepath.Join(out, lane+".env"))
+		for _, k := range []string{"TMUX=", "TMUX_PANE=", "TMUX_TMPDIR="} {
+			assert.NotContains(t, "\n"+env, "\n"+k, "lane %s is told where the server is", lane)
+		}
+		assert.Contains(t, env, "COCODER_LANE="+lane)
+	}
+	assert.NoFileExists(t, filepath.Join(out, "ran-through-tmux"), "a lane ran a command through the engine's server")
+
+	// The worst case: the lane found the socket and relabelled its pane.
+	socket := host.SocketForHome(f.home.Dir())
+	for _, lane := range lanes {
+		h := st.Lanes[lane].Handle
+		require.NotNil(t, h)
+		for _, opt := range [][2]string{{"@cocoder_transcript", victim}, {"@cocoder_lane", "lead"}} {
+			cmd := exec.Command("tmux", "-L", socket, "set-option", "-p", "-t", h.Ref["pane"], opt[0], opt[1])
+			b, err := cmd.CombinedOutput()
+			require.NoError(t, err, "%s", b)
+		}
+	}
+	require.NoError(t, r.Stop(ctx, st.RunID))
+	assert.Equal(t, "original\n", readFile(t, victim), "run stop wrote a lane's screen where a pane label pointed")
+	hst, err := host.NewTmux(host.TmuxOptions{Socket: socket})
+	require.NoError(t, err)
+	left, err := hst.List(ctx, st.RunID)
+	require.NoError(t, err)
+	assert.Empty(t, left, "relabelled panes are killed too")
+	for _, lane := range lanes {
+		assert.Contains(t, readFile(t, filepath.Join(p.LedgerDir, "lanes", lane, "transcript.log")), "lane-up", "the transcript is saved in the ledger")
 	}
 }
