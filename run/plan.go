@@ -231,7 +231,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			out.block(contract.IssueAdapterInvalid, "", "%v", err)
 		} else {
 			adapter.ApplyConfig(adapters, cfg.Config.Adapters)
-			r.planLanes(ctx, p, adapters, cfg.Config.Secrets, &out)
+			r.planLanes(ctx, p, adapters, cfg, &out)
 		}
 	}
 	<-gitDone
@@ -506,7 +506,7 @@ func launchOrder(route *contract.Route) []string {
 // primary's command is missing), runs the cross-check on what will really
 // run, and fills in the lanes (everything but the ledger paths, which
 // materialize adds).
-func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*contract.Adapter, configured map[string]string, out *issues) {
+func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*contract.Adapter, cfg *workspace.ResolvedConfig, out *issues) {
 	d := p.docs
 	eff := *d.profile
 	eff.Lanes = maps.Clone(d.profile.Lanes)
@@ -555,9 +555,11 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 	})...)
 
 	resolver, storeErr := r.resolver()
+	grants, grantsErr := r.home.Grants(r.ws.Root)
 	for _, lane := range chosen {
 		pl, a := eff.Lanes[lane], d.adapters[lane]
-		refs := laneSecretRefs(lane, a, configured, out)
+		refs := laneSecretRefs(lane, a, cfg.Config.Secrets, out)
+		r.checkGranted(lane, refs, cfg, grants, grantsErr, out)
 		if len(refs) > 0 {
 			if storeErr != nil {
 				out.block(IssueSecretUnresolved, lane, "the secret store cannot be opened: %v", storeErr)

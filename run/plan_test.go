@@ -182,6 +182,7 @@ func TestPlanRefuses(t *testing.T) {
 			setup: func(f *fixture) {
 				f.script("claude", "exit 0")
 				f.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${env:COCODER_TEST_UNSET}\n")
+				require.NoError(f.t, f.home.Grant(f.t.Context(), f.root, "${env:COCODER_TEST_UNSET}"))
 			},
 			issue: run.IssueSecretUnresolved, code: errs.Invalid,
 			contains: []string{"ANTHROPIC_API_KEY", "COCODER_TEST_UNSET"},
@@ -194,6 +195,42 @@ func TestPlanRefuses(t *testing.T) {
 			},
 			issue: run.IssueSecretForbidden, code: errs.Invalid,
 			contains: []string{"never goes to an agent"},
+		},
+		{
+			// The Oz token in any case, from the user's own home config.
+			name: "SecretForbiddenAnyCase",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				require.NoError(f.t, os.WriteFile(f.home.ConfigPath(), []byte("secrets:\n  ANTHROPIC_API_KEY: ${secret:TOKEN.Oz}\n"), 0o600))
+			},
+			issue: run.IssueSecretForbidden, code: errs.Invalid,
+			contains: []string{"never goes to an agent"},
+		},
+		{
+			// A repository's own config names a stored secret and a
+			// variable of the engine's process the user never granted.
+			name: "SecretNotGranted",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				f.env["AWS_SECRET_ACCESS_KEY"] = "from-the-callers-env"
+				f.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${env:AWS_SECRET_ACCESS_KEY}\n")
+			},
+			issue: run.IssueSecretNotGranted, code: errs.Invalid,
+			contains: []string{"secrets.ANTHROPIC_API_KEY", "${env:AWS_SECRET_ACCESS_KEY}", "cocoder secrets allow '${env:AWS_SECRET_ACCESS_KEY}'"},
+		},
+		{
+			// A file reference may not reach the home zone (the secret
+			// store, Oz's token), even from the user's own config.
+			name: "FileIntoHomeZone",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				f.env["HOME"] = filepath.Dir(f.home.Dir())
+				require.NoError(f.t, os.WriteFile(filepath.Join(f.home.Dir(), "secrets", "token.oz"), []byte(strings.Repeat("a", 64)), 0o600))
+				ref := "${file:" + filepath.Base(f.home.Dir()) + "/secrets/token.oz}"
+				require.NoError(f.t, os.WriteFile(f.home.ConfigPath(), []byte("secrets:\n  ANTHROPIC_API_KEY: "+ref+"\n"), 0o600))
+			},
+			issue: run.IssueSecretUnresolved, code: errs.Invalid,
+			contains: []string{"no file reference may reach"},
 		},
 	}
 	for _, tc := range tests {

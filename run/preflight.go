@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
 	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/secrets"
+	"github.com/cocoder/cocoder/workspace"
 )
 
 // The issue codes the Runner's preflight adds to those of
@@ -39,6 +42,10 @@ const (
 	// IssueSecretForbidden: a lane would receive a secret that never goes
 	// to an agent (a generated token such as Oz's).
 	IssueSecretForbidden = "secret-forbidden"
+	// IssueSecretNotGranted: the workspace's own configuration sends a
+	// secret, variable or file to a lane that the user has not granted it
+	// (home grants.yaml, `cocoder secrets allow`).
+	IssueSecretNotGranted = "secret-not-granted"
 	// IssuePriorityRequired: no priority slug was given.
 	IssuePriorityRequired = "priority-required"
 	// IssuePriorityMissing: the priority is not in PRIORITIES.md.
@@ -318,9 +325,34 @@ func (r *Runner) checkActive(wsID, priority, route string, maxRuns int, out *iss
 }
 
 // forbiddenSecret reports whether a reference names a secret no lane may
-// receive: the store's generated tokens (such as Oz's).
+// receive: the store's generated tokens (such as Oz's), in any case.
 func forbiddenSecret(ref string) bool {
-	return strings.HasPrefix(ref, "${secret:token.")
+	r, err := secrets.ParseRef(ref)
+	return err == nil && r.Kind == secrets.KindSecret && secrets.IsTokenName(r.Target)
+}
+
+// checkGranted refuses, and removes from refs, every reference of a lane
+// that the workspace's own configuration chose without the user's grant:
+// a repository cloned from someone else must not decide which of the
+// machine's secrets, environment variables or files reach its lanes. The
+// home configuration is the user's own; literal text is not a secret of
+// the machine.
+func (r *Runner) checkGranted(lane string, refs map[string]string, cfg *workspace.ResolvedConfig, grants workspace.Grants, grantsErr error, out *issues) {
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		ref := refs[name]
+		if cfg.Sources["secrets."+name] != workspace.LayerWorkspace || !secrets.IsRef(ref) {
+			continue
+		}
+		delete(refs, name)
+		switch {
+		case grantsErr != nil:
+			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, and the grants of this machine cannot be read: %v", name, r.ws.ConfigPath(), ref, grantsErr)
+		case !grants.Allows(ref):
+			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, which this workspace's own configuration may not send to lanes until you allow it: run `cocoder secrets allow '%s'` in the workspace, or map the variable in your home configuration (`cocoder config set secrets.%s '%s'`)", name, r.ws.ConfigPath(), ref, ref, name, ref)
+		default:
+			refs[name] = ref
+		}
+	}
 }
 
 // laneSecretRefs returns the references for the variables adapter a may

@@ -204,12 +204,16 @@ func (r *Runner) secretValues() []secrets.Value {
 }
 
 // resolver resolves secret references the way lanes get them: the home's
-// store, files relative to the home, and the caller's environment. The
+// store, files relative to the user's home directory ($HOME) outside the
+// CoCoder home, and the caller's environment. The
 // error says why the store cannot be opened; the resolver still resolves
 // the other kinds of reference then.
 func (r *Runner) resolver() (secrets.Resolver, error) {
 	store, err := r.home.Secrets()
-	return secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
+	// ${file:PATH} is relative to the user's home directory, where other
+	// tools keep their key files, and may not reach the CoCoder home zone
+	// (the secret store, Oz's token) by any path.
+	return secrets.Resolver{Store: store, BaseDir: r.getenv("HOME"), DenyDirs: []string{r.home.Dir()}, Getenv: func(k string) (string, bool) {
 		v := r.getenv(k)
 		return v, v != ""
 	}}, err

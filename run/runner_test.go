@@ -356,4 +356,5 @@ failureModes: [unknown]
 	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n")
+	require.NoError(f.t, f.home.Grant(f.t.Context(), f.root, ref), "the user lets this workspace's config send it")
 }

@@ -4,14 +4,70 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"golang.org/x/term"
 )
 
+// exitInterrupted is the exit code of a command ended by Ctrl-C (SIGINT) or
+// SIGTERM, the shell's 128+SIGINT.
+const exitInterrupted = 130
+
+// interruptGrace is how long a command has, after Ctrl-C or SIGTERM has
+// cancelled its context, to finish what it was doing (release a lock,
+// record a stop) before the process ends anyway. A second signal ends it
+// at once.
+const interruptGrace = 2 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], osStreams())
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(os.Args[1:], osStreams()))
+}
+
+// runMain runs the CLI as the process: Ctrl-C and SIGTERM cancel the
+// command's context, and the process ends with exitInterrupted once the
+// command returns, after interruptGrace, or at a second signal, whichever
+// comes first, so that no blocking step (a read of a terminal or a pipe,
+// a wait) can keep it alive. A terminal whose echo a prompt turned off is
+// restored first.
+func runMain(args []string, s streams) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	restore := saveTerminal(s.in)
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, s) }()
+	select {
+	case code := <-done:
+		return code
+	case <-sigs:
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-sigs:
+	case <-time.After(interruptGrace):
+	}
+	restore()
+	fmt.Fprintln(s.err, "cocoder: interrupted")
+	return exitInterrupted
+}
+
+// saveTerminal returns a function that puts the terminal on in (when it is
+// one) back in the state it is in now.
+func saveTerminal(in any) func() {
+	f, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	st, err := term.GetState(int(f.Fd()))
+	if err != nil {
+		return func() {}
+	}
+	return func() { _ = term.Restore(int(f.Fd()), st) }
 }

@@ -18,6 +18,11 @@ import (
 // directory, and the run fails if anything created tmux's default socket
 // there.
 func TestMain(m *testing.M) {
+	if os.Getenv("COCODER_TEST_AS_MAIN") == "1" {
+		// The process tests (signals, exit codes) run the binary as the
+		// real main does.
+		os.Exit(runMain(os.Args[1:], osStreams()))
+	}
 	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], osStreams())
