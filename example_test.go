@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/cocoder/cocoder"
+	"github.com/cocoder/cocoder/workspace"
 )
 
 // Errors from every CoCoder package carry a code that callers can test with
@@ -57,7 +58,7 @@ func ExampleOpen() {
 		fmt.Println(err)
 		return
 	}
-	rep, err := c.Init(context.Background(), repo, false)
+	rep, err := c.Init(context.Background(), repo, workspace.InitOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

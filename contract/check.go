@@ -112,7 +112,7 @@ func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 			if k == "" {
 				var ok bool
 				if k, ok = InferKind(p); !ok {
-					return nil, errs.E(errs.Invalid, "contract.CheckPaths", "cannot tell which contract %s is from its name or folder; pass --kind (one of: %s)", p, kindNames())
+					return nil, errs.Wrap(errs.Invalid, "contract.CheckPaths", &unknownKindError{fmt.Sprintf("cannot tell which contract %s is from its name or folder; name its kind explicitly (one of: %s)", p, kindNames())}, "")
 				}
 			}
 			files = append(files, len(found))
@@ -362,3 +362,15 @@ func severityRank(s Severity) int {
 func boundaryIssue(code string) bool {
 	return strings.HasPrefix(code, "priority-") || code == IssueWriterScopeEmpty
 }
+
+// ErrUnknownKind is in the chain of the error CheckPaths returns for a file
+// whose contract kind its name and folder do not tell (errors.Is); naming
+// the kind in CheckOptions.Kind resolves it.
+var ErrUnknownKind = errors.New("contract kind unknown")
+
+// unknownKindError says which file's kind is unknown; it matches
+// ErrUnknownKind.
+type unknownKindError struct{ msg string }
+
+func (e *unknownKindError) Error() string        { return e.msg }
+func (e *unknownKindError) Is(target error) bool { return target == ErrUnknownKind }

@@ -76,7 +76,9 @@ func TestCheckPaths(t *testing.T) {
 	t.Run("FileOfUnknownKind", func(t *testing.T) {
 		_, err := contract.CheckPaths([]string{"testdata/invalid/route--policies.yaml"}, contract.CheckOptions{})
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
-		assert.Contains(t, err.Error(), "--kind")
+		assert.Contains(t, err.Error(), "name its kind explicitly")
+		assert.ErrorIs(t, err, contract.ErrUnknownKind)
+		assert.NotContains(t, err.Error(), "contract kind unknown", "the sentinel is for errors.Is, not for the message")
 	})
 	t.Run("ForcedKind", func(t *testing.T) {
 		rep, err := contract.CheckPaths([]string{"testdata/invalid/route--policies.yaml"}, contract.CheckOptions{Kind: contract.KindRoute})

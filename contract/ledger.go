@@ -175,4 +175,3 @@ type DeliveryReport struct {
 	// DurationMS is how long delivery took, in milliseconds.
 	DurationMS int64 `json:"durationMs"`
 }
-

@@ -374,7 +374,7 @@ func (r *Runner) AttachCommand(ctx context.Context, runID, lane string) ([]strin
 		}
 	}
 	if h.Host != host.KindTmux {
-		return nil, errs.E(errs.Invalid, op, "lane %s runs on the %s host, which has no terminal to attach to: read it with `cocoder run logs %s %s --follow`", h.Lane, h.Host, runID, h.Lane)
+		return nil, errs.E(errs.Invalid, op, "lane %s runs on the %s host, which has no terminal to attach to: read its output instead", h.Lane, h.Host)
 	}
 	hst, err := r.hostFor(*h)
 	if err != nil {

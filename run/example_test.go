@@ -31,7 +31,7 @@ func ExampleRunner_Plan() {
 		}
 	}
 	_ = exec.Command("git", "-C", repo, "init", "-q").Run()
-	home, err := workspace.OpenHome(filepath.Join(tmp, "home"))
+	home, err := workspace.OpenHome(ctx, filepath.Join(tmp, "home"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -87,7 +87,7 @@ func ExampleRunner_Start() {
 	_ = os.MkdirAll(repo, 0o755)
 	git := func(args ...string) { _ = exec.Command("git", append([]string{"-C", repo}, args...)...).Run() }
 	git("init", "-q")
-	home, err := workspace.OpenHome(filepath.Join(tmp, "home"))
+	home, err := workspace.OpenHome(ctx, filepath.Join(tmp, "home"))
 	if err != nil {
 		fmt.Println(err)
 		return

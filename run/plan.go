@@ -17,14 +17,10 @@ import (
 	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/run/prompt"
 	"github.com/cocoder/cocoder/workspace"
 )
-
-// unregisteredID stands for the workspace id in the paths of a plan made
-// before the workspace was registered; Start registers it and rebuilds the
-// paths.
-const unregisteredID = "{workspace-id}"
 
 // PlanRequest says what to plan.
 type PlanRequest struct {
@@ -197,17 +193,18 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	var out issues
 	defer func() { p.Issues = out }()
 
-	wsID, err := r.registeredID(ctx)
+	entry, registered, err := r.home.Registry().Lookup(ctx, r.ws.Root)
 	if err != nil {
 		return nil, err
 	}
+	wsID := entry.ID
 	p.WorkspaceID = wsID
-	ledgerWS := wsID
-	if wsID == "" {
-		ledgerWS = unregisteredID
-		p.Notices = append(p.Notices, fmt.Sprintf("workspace %s is not registered yet: starting the run registers it", r.ws.Root))
+	if !registered {
+		p.Notices = append(p.Notices, fmt.Sprintf("workspace %s is not registered yet: starting the run registers it as %s", r.ws.Root, wsID))
 	}
-	p.LedgerDir = filepath.Join(r.home.RunsDir(), ledgerWS, p.RunID)
+	if p.LedgerDir, err = ledger.Dir(r.home.Dir(), wsID, p.RunID); err != nil {
+		return nil, err
+	}
 
 	// git answers while the documents load.
 	var gitIssues issues
@@ -238,12 +235,10 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 	out = append(out, gitIssues...)
 	if p.Host == host.KindTmux {
 		if _, err := r.lookPath("tmux"); err != nil {
-			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run headless with the exec host (cocoder run start --host exec --wait)", r.getenv("PATH"))
+			out.block(IssueHostUnavailable, "", "tmux is not installed (not found in PATH %s): install it (apt install tmux, brew install tmux), or run the lanes on the exec host (headless child processes)", r.getenv("PATH"))
 		}
 	}
-	if wsID != "" {
-		r.checkLock(wsID, &out)
-	}
+	r.checkLock(wsID, &out)
 	if d.route != nil {
 		r.checkActive(wsID, req.Priority, d.route.ID, cfg.Config.MaxRuns, &out)
 	}
@@ -527,7 +522,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 			fb := adapters[pl.FallbackAdapter]
 			switch {
 			case policy == "block" || pl.FallbackAdapter == "":
-				out.block(IssueAdapterCommandMissing, lane, "adapter %s needs %q, which is not installed (%v): install it, set its path with `cocoder config set adapters.%s.command PATH`, or give the lane a fallbackAdapter in %s", a.ID, a.Command, err, a.ID, p.Profile.File)
+				out.block(IssueAdapterCommandMissing, lane, "adapter %s needs %q, which is not installed (%v): install it, set its path in the configuration (adapters.%s.command), or give the lane a fallbackAdapter in %s", a.ID, a.Command, err, a.ID, p.Profile.File)
 				continue
 			case fb == nil:
 				continue // CheckLaunch reports the undeclared fallback

@@ -32,8 +32,11 @@ func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
 	assert.Equal(t, "default", p.Profile.ID)
 	require.NotNil(t, p.Boundary)
 	assert.Equal(t, "try-cocoder", p.Boundary.ID)
-	assert.Empty(t, p.WorkspaceID, "the workspace is not registered yet")
-	assert.Contains(t, p.LedgerDir, "{workspace-id}")
+	entry, registered, err := f.home.Registry().Lookup(t.Context(), f.root)
+	require.NoError(t, err)
+	assert.False(t, registered)
+	assert.Equal(t, entry.ID, p.WorkspaceID, "the plan names the id that starting the run registers")
+	assert.Equal(t, filepath.Join(f.home.RunsDir(), entry.ID, p.RunID), p.LedgerDir, "the plan's ledger path is final")
 	assert.True(t, contract.ValidRunID(p.RunID))
 
 	var names []string
@@ -118,7 +121,7 @@ func TestPlanRefuses(t *testing.T) {
 				f.write("cocoder/profiles/default.yaml", strings.ReplaceAll(prof, "    fallbackAdapter: demo\n", ""))
 			},
 			issue: run.IssueAdapterCommandMissing, code: errs.Unavailable,
-			contains: []string{`"claude"`, "not installed", "cocoder config set adapters.claude.command", "fallbackAdapter"},
+			contains: []string{`"claude"`, "not installed", "configuration (adapters.claude.command)", "fallbackAdapter"},
 		},
 		{
 			name: "InvalidProfile",
@@ -139,7 +142,7 @@ func TestPlanRefuses(t *testing.T) {
 			name:  "TmuxMissing",
 			setup: func(f *fixture) { require.NoError(f.t, os.Remove(filepath.Join(f.bin, "tmux"))) },
 			issue: run.IssueHostUnavailable, code: errs.Unavailable,
-			contains: []string{"tmux is not installed", "apt install tmux", "--host exec"},
+			contains: []string{"tmux is not installed", "apt install tmux", "exec host"},
 		},
 		{
 			name:  "NotGitRepo",
@@ -154,14 +157,14 @@ func TestPlanRefuses(t *testing.T) {
 				runID := contract.NewRunID(time.Now())
 				dir, err := ledger.Dir(f.home.Dir(), id, runID)
 				require.NoError(f.t, err)
-				l, err := ledger.Create(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"})
+				l, err := ledger.Create(dir, contract.RunStatus{RunID: runID, WorkspaceID: id, Priority: "try-cocoder", Route: "default"}, ledger.Options{})
 				require.NoError(f.t, err)
 				_, err = l.SetState(contract.StateReady, "")
 				require.NoError(f.t, err)
 				require.NoError(f.t, l.Close())
 			},
 			issue: run.IssueActiveRun, code: errs.Conflict,
-			contains: []string{"is still ready", "cocoder run stop"},
+			contains: []string{"is still ready", "stop it, or wait for it to end"},
 		},
 		{
 			name: "WorkspaceLocked",
@@ -216,7 +219,7 @@ func TestPlanRefuses(t *testing.T) {
 				f.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${env:AWS_SECRET_ACCESS_KEY}\n")
 			},
 			issue: run.IssueSecretNotGranted, code: errs.Invalid,
-			contains: []string{"secrets.ANTHROPIC_API_KEY", "${env:AWS_SECRET_ACCESS_KEY}", "cocoder secrets allow '${env:AWS_SECRET_ACCESS_KEY}'"},
+			contains: []string{"secrets.ANTHROPIC_API_KEY", "${env:AWS_SECRET_ACCESS_KEY}", "grants it for this workspace"},
 		},
 		{
 			// A file reference may not reach the home zone (the secret
@@ -265,4 +268,24 @@ func readFile(t testing.TB, path string) string {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestStartRefusesAPlanWhoseWorkspaceIDWasTaken: a plan names the id its
+// workspace will be registered under; when another workspace takes that id
+// before the run starts, Start refuses the plan instead of re-planning.
+func TestStartRefusesAPlanWhoseWorkspaceIDWasTaken(t *testing.T) {
+	f := newFixture(t)
+	r := f.runner()
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	other := newFixture(t)
+	e, err := f.home.Registry().Add(t.Context(), other.root, p.WorkspaceID)
+	require.NoError(t, err)
+	require.Equal(t, p.WorkspaceID, e.ID)
+	before := tree(t, f.root, f.home.RunsDir())
+	_, err = r.Start(t.Context(), p)
+	require.Error(t, err)
+	assert.Equal(t, errs.Conflict, errs.CodeOf(err))
+	assert.Contains(t, err.Error(), "plan the run again")
+	assert.Equal(t, before, tree(t, f.root, f.home.RunsDir()), "a refused start writes nothing")
 }

@@ -44,7 +44,7 @@ const (
 	IssueSecretForbidden = "secret-forbidden"
 	// IssueSecretNotGranted: the workspace's own configuration sends a
 	// secret, variable or file to a lane that the user has not granted it
-	// (home grants.yaml, `cocoder secrets allow`).
+	// (the home's grants.yaml, workspace.Home.Grant).
 	IssueSecretNotGranted = "secret-not-granted"
 	// IssuePriorityRequired: no priority slug was given.
 	IssuePriorityRequired = "priority-required"
@@ -87,11 +87,11 @@ var issueCodes = map[string]errs.Code{
 	IssueWorkspaceLocked:       errs.Conflict,
 }
 
-// IssueCode returns the error code of a blocking issue: errs.Unavailable
+// issueCode returns the error code of a blocking issue: errs.Unavailable
 // for something missing on this machine (a CLI, tmux, git), errs.Conflict
 // for a clash with another run or process, errs.Invalid for everything
 // else (input to fix).
-func IssueCode(code string) errs.Code {
+func issueCode(code string) errs.Code {
 	if c, ok := issueCodes[code]; ok {
 		return c
 	}
@@ -119,7 +119,7 @@ func newPreflightError(issues []contract.Issue) *PreflightError {
 			continue
 		}
 		block = append(block, is)
-		if c := IssueCode(is.Code); rank[c] > rank[code] {
+		if c := issueCode(is.Code); rank[c] > rank[code] {
 			code = c
 		}
 	}
@@ -132,7 +132,7 @@ func newPreflightError(issues []contract.Issue) *PreflightError {
 // Error lists the blocking issues, one per line.
 func (e *PreflightError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "run.Preflight: the run cannot start: %d blocking issue(s)", len(e.Issues))
+	fmt.Fprintf(&b, "the run cannot start: %d blocking issue(s)", len(e.Issues))
 	for _, is := range e.Issues {
 		b.WriteString("\n  - ")
 		b.WriteString(issueLine(is))
@@ -316,11 +316,11 @@ func (r *Runner) checkActive(wsID, priority, route string, maxRuns int, out *iss
 		}
 		active++
 		if st.WorkspaceID == wsID && st.Priority == priority && st.Route == route {
-			out.block(IssueActiveRun, "", "run %s for priority [%s] and route %s is still %s: stop it with `cocoder run stop %s --confirm %s` (or wait for it) before starting another", st.RunID, priority, route, st.State, st.RunID, st.RunID)
+			out.block(IssueActiveRun, "", "run %s for priority [%s] and route %s is still %s: stop it, or wait for it to end, before starting another", st.RunID, priority, route, st.State)
 		}
 	}
 	if maxRuns > 0 && active >= maxRuns {
-		out.block(IssueMaxRuns, "", "%d runs are active and the configuration allows %d (maxRuns): stop one, or raise it with `cocoder config set maxRuns N`", active, maxRuns)
+		out.block(IssueMaxRuns, "", "%d runs are active and the configuration allows %d (maxRuns): stop one, or raise maxRuns", active, maxRuns)
 	}
 }
 
@@ -348,7 +348,7 @@ func (r *Runner) checkGranted(lane string, refs map[string]string, cfg *workspac
 		case grantsErr != nil:
 			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, and the grants of this machine cannot be read: %v", name, r.ws.ConfigPath(), ref, grantsErr)
 		case !grants.Allows(ref):
-			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, which this workspace's own configuration may not send to lanes until you allow it: run `cocoder secrets allow '%s'` in the workspace, or map the variable in your home configuration (`cocoder config set secrets.%s '%s'`)", name, r.ws.ConfigPath(), ref, ref, name, ref)
+			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, which this workspace's own configuration may not send to lanes until the user grants it for this workspace (the home's grants.yaml); or map the variable in the home configuration instead", name, r.ws.ConfigPath(), ref)
 		default:
 			refs[name] = ref
 		}
@@ -368,7 +368,7 @@ func laneSecretRefs(lane string, a *contract.Adapter, configured map[string]stri
 		ref, ok := configured[name]
 		switch {
 		case !ok && slices.Contains(a.AvailabilityCheck.RequiredEnv, name):
-			out.block(IssueSecretUnresolved, lane, "adapter %s requires %s and the configuration gives it no reference: set one with `cocoder config set secrets.%s '${secret:NAME}'` (store the value with `cocoder secrets set NAME`)", a.ID, name, name)
+			out.block(IssueSecretUnresolved, lane, "adapter %s requires %s and the configuration gives it no reference: map secrets.%s to a reference such as ${secret:NAME} and store the value under NAME", a.ID, name, name)
 		case !ok:
 		case forbiddenSecret(ref):
 			out.block(IssueSecretForbidden, lane, "secrets.%s refers to %s, a generated token that never goes to an agent; refer to another secret", name, ref)

@@ -338,14 +338,14 @@ func (r *Runner) execHost() *host.Exec {
 		return e
 	}
 	if r.exec == nil {
-		r.exec = host.NewExec(host.ExecOptions{StateDir: ExecStateDir(r.home), Wrap: r.wrapTranscript})
+		r.exec = host.NewExec(host.ExecOptions{StateDir: execStateDir(r.home), Wrap: r.wrapTranscript})
 	}
 	return r.exec
 }
 
-// ExecStateDir is where exec hosts made for home keep their state files,
+// execStateDir is where exec hosts made for home keep their state files,
 // so a Runner in another process can find exec lanes: runs/.exec.
-func ExecStateDir(home *workspace.Home) string { return filepath.Join(home.RunsDir(), ".exec") }
+func execStateDir(home *workspace.Home) string { return filepath.Join(home.RunsDir(), ".exec") }
 
 // ledgerRetry bounds how long an operation waits for another process's
 // hold on a ledger (each hold lasts one operation).
@@ -357,7 +357,7 @@ func (r *Runner) openLedger(ctx context.Context, dir string) (*ledger.Ledger, er
 	r.learnSecrets(ctx, dir)
 	deadline := time.Now().Add(ledgerRetry)
 	for {
-		l, err := ledger.Open(dir, ledger.WithRedactor(r.redact), ledger.WithClock(r.now))
+		l, err := ledger.Open(dir, ledger.Options{Redact: r.redact, Now: r.now})
 		if err == nil || errs.CodeOf(err) != errs.Conflict || time.Now().After(deadline) {
 			return l, err
 		}

@@ -33,7 +33,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	root := t.TempDir()
 	gitCmd(t, root, "init", "-q", "-b", "main")
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(t.Context(), t.TempDir())
 	require.NoError(t, err)
 	_, err = workspace.Init(t.Context(), root, workspace.InitOptions{Home: home})
 	require.NoError(t, err)

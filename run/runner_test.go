@@ -56,7 +56,7 @@ func TestRunLifecycle(t *testing.T) {
 	}
 	plan, err := run.ReadPlan(dir)
 	require.NoError(t, err)
-	assert.Equal(t, dir, plan.LedgerDir, "Start rebuilt the paths once the workspace had its id")
+	assert.Equal(t, dir, plan.LedgerDir, "the plan named the ledger directory the run got")
 
 	// A second plan for the same priority is refused while this one runs.
 	_, err = r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})

@@ -229,6 +229,13 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	if err != nil {
 		return contract.RunStatus{}, err
 	}
+	dir, err := ledger.Dir(r.home.Dir(), wsID, p.RunID)
+	if err != nil {
+		return contract.RunStatus{}, err
+	}
+	if p.WorkspaceID != wsID || p.LedgerDir != dir {
+		return contract.RunStatus{}, errs.E(errs.Conflict, op, "the workspace was registered as %s after this plan was made for %s: plan the run again", wsID, p.WorkspaceID)
+	}
 	lk, err := r.lockWorkspace(wsID, p.RunID)
 	if err != nil {
 		return contract.RunStatus{}, err
@@ -243,17 +250,6 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	r.checkActive(wsID, p.Priority.Slug, p.Route.ID, 0, &again)
 	if pe := newPreflightError(again); pe != nil {
 		return contract.RunStatus{}, pe
-	}
-	dir, err := ledger.Dir(r.home.Dir(), wsID, p.RunID)
-	if err != nil {
-		return contract.RunStatus{}, err
-	}
-	if p.WorkspaceID != wsID || p.LedgerDir != dir {
-		p.WorkspaceID = wsID
-		r.materialize(p, dir, &again)
-		if pe := newPreflightError(again); pe != nil {
-			return contract.RunStatus{}, pe
-		}
 	}
 
 	// Resolve the secrets now (Plan only checked them), so their values
@@ -413,7 +409,7 @@ func (r *Runner) createLedger(dir string, p *Plan) (*ledger.Ledger, error) {
 	}
 	st := contract.RunStatus{RunID: p.RunID, WorkspaceID: p.WorkspaceID, Priority: p.Priority.Slug,
 		Route: p.Route.ID, Profile: p.Profile.ID, Lanes: lanes}
-	l, err := ledger.Create(dir, st, ledger.WithRedactor(r.redact), ledger.WithClock(r.now))
+	l, err := ledger.Create(dir, st, ledger.Options{Redact: r.redact, Now: r.now})
 	if err != nil {
 		return nil, err
 	}

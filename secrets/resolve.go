@@ -200,7 +200,7 @@ func (r Resolver) readFile(op string, ref Ref) (Value, error) {
 		return Value{}, err
 	}
 	if dir := r.deniedDir(root, ref.Target); dir != "" {
-		return Value{}, errs.E(errs.Invalid, op, "%s: %s lies inside %s, which no file reference may reach; store the value with `cocoder secrets set` and refer to it as ${secret:NAME}", ref, path, dir)
+		return Value{}, errs.E(errs.Invalid, op, "%s: %s lies inside %s, which no file reference may reach; keep the value in the secret store and refer to it as ${secret:NAME}", ref, path, dir)
 	}
 	f, err := root.OpenFile(ref.Target, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -278,16 +278,16 @@ func ReadValue(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "cannot read the value")
 	}
-	b, _ = TrimNewline(b)
+	b, _ = trimNewline(b)
 	if len(b) > MaxValueSize {
 		return nil, errs.E(errs.Invalid, op, "the value is larger than %d bytes", MaxValueSize)
 	}
 	return b, nil
 }
 
-// TrimNewline removes one trailing "\n" or "\r\n" from b and reports whether
+// trimNewline removes one trailing "\n" or "\r\n" from b and reports whether
 // it did.
-func TrimNewline(b []byte) ([]byte, bool) {
+func trimNewline(b []byte) ([]byte, bool) {
 	if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
 		t, _ = bytes.CutSuffix(t, []byte("\r"))
 		return t, true

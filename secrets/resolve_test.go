@@ -73,7 +73,7 @@ func TestResolveFailures(t *testing.T) {
 		says string
 		prep func(t *testing.T, f fixture)
 	}{
-		{name: "ErrMissingSecret", ref: "${secret:nope}", code: errs.NotFound, says: "cocoder secrets set nope"},
+		{name: "ErrMissingSecret", ref: "${secret:nope}", code: errs.NotFound, says: "is not in the secret store"},
 		{name: "ErrMissingEnv", ref: "${env:NOPE}", code: errs.NotFound, says: "NOPE is not set"},
 		{name: "ErrEmptyEnv", ref: "${env:EMPTY}", code: errs.NotFound, says: "EMPTY is not set or empty"},
 		{name: "ErrMissingFile", ref: "${file:keys/nope}", code: errs.NotFound, says: "does not exist"},

@@ -163,7 +163,7 @@ func (s *Store) read(op, name string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, errs.E(errs.NotFound, op, "secret %q not found in %s; set it with: cocoder secrets set %s", name, s.dir, name)
+		return nil, errs.E(errs.NotFound, op, "secret %q is not in the secret store %s: store it there first", name, s.dir)
 	case errors.Is(err, syscall.ELOOP):
 		return nil, errs.E(errs.Invalid, op, "%s is a symlink; secrets are never read through symlinks; remove it (rm %s) and set the secret again", path, path)
 	case err != nil:

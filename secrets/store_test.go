@@ -144,7 +144,7 @@ func TestSetGet(t *testing.T) {
 
 	_, err = s.Get("missing")
 	requireCode(t, err, errs.NotFound)
-	assert.Contains(t, err.Error(), "cocoder secrets set missing")
+	assert.Contains(t, err.Error(), "is not in the secret store")
 }
 
 func TestSetRefusesBadInput(t *testing.T) {

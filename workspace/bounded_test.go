@@ -30,7 +30,7 @@ func assertRefused(t *testing.T, err error, n, most uint64, want ...string) {
 // workspaces.yaml: every reader refuses them unread, by their size (read
 // whole, the config alone cost over a gigabyte to parse).
 func TestContractFilesAreBounded(t *testing.T) {
-	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, err)
 	big := []byte("roots:\n" + strings.Repeat("  a: /x\n", memtest.TenMiB/8))
 	require.NoError(t, os.WriteFile(h.ConfigPath(), big, 0o600))
@@ -39,14 +39,14 @@ func TestContractFilesAreBounded(t *testing.T) {
 
 	n := memtest.Allocated(func() { _, err = workspace.LoadConfig(h, nil) })
 	assertRefused(t, err, n, most, h.ConfigPath(), "1 MiB", "shorten it")
-	n = memtest.Allocated(func() { err = workspace.SetConfig(h.ConfigPath(), "roots.b", "/y") })
+	n = memtest.Allocated(func() { err = workspace.SetConfig(t.Context(), h.ConfigPath(), "roots.b", "/y") })
 	assertRefused(t, err, n, most, h.ConfigPath(), "1 MiB")
 	n = memtest.Allocated(func() { _, err = h.Registry().List(t.Context()) })
 	assertRefused(t, err, n, most, h.RegistryPath(), "1 MiB", "move it aside")
 }
 
 func TestConfigAliasBombIsRefused(t *testing.T) {
-	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, err)
 	var b strings.Builder
 	b.WriteString("x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n")

@@ -133,7 +133,7 @@ func readConfigLayer(op, root, path string) (tree map[string]any, ok bool, err e
 		return nil, false, errs.Wrap(errs.CodeOf(err), op, err, "reading the config file")
 	}
 	if _, err := contract.Parse[contract.Config](path, data); err != nil {
-		return nil, false, errs.Wrap(errs.Invalid, op, redactSecretProblems(err), "%s does not validate; fix it (or set values with `cocoder config set`)", path)
+		return nil, false, errs.Wrap(errs.Invalid, op, redactSecretProblems(err), "%s does not validate; fix it", path)
 	}
 	tree, err = yamlTree(path, data)
 	if err != nil {
@@ -242,7 +242,7 @@ func (rc *ResolvedConfig) Get(key string) (any, map[string]string, error) {
 	}
 	v, path, ok := lookup(rc.tree, segs, "")
 	if !ok {
-		return nil, nil, errs.E(errs.NotFound, op, "%q is not set in any configuration layer (`cocoder config get` lists what is set)", key)
+		return nil, nil, errs.E(errs.NotFound, op, "%q is not set in any configuration layer", key)
 	}
 	src := map[string]string{}
 	for k, l := range rc.Sources {
@@ -298,14 +298,9 @@ func splitKey(op, key string) ([]string, error) {
 // The new file, merged over the built-in defaults, must validate before it
 // is written; otherwise nothing changes and an errs.Invalid error lists the
 // problems. The write is atomic and holds a lock (.<file>.lock beside the
-// file) against concurrent setters. Messages never echo the value.
-func SetConfig(path, key, value string) error {
-	return SetConfigContext(context.Background(), path, key, value)
-}
-
-// SetConfigContext is SetConfig with a context bounding the wait for the
-// lock.
-func SetConfigContext(ctx context.Context, path, key, value string) error {
+// file) against concurrent setters; ctx bounds the wait for it. Messages
+// never echo the value.
+func SetConfig(ctx context.Context, path, key, value string) error {
 	const op = "workspace.SetConfig"
 	segs, err := splitKey(op, key)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 
 func configFixture(t *testing.T) (*workspace.Home, *workspace.Workspace) {
 	t.Helper()
-	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, err)
 	root := t.TempDir()
 	_, err = workspace.Init(t.Context(), root, workspace.InitOptions{Home: h})
@@ -140,7 +140,7 @@ func TestSetConfig(t *testing.T) {
 		{"defaults.profile", "null"},
 	}
 	for _, s := range steps {
-		require.NoError(t, workspace.SetConfig(path, s.key, s.value), "%s=%s", s.key, s.value)
+		require.NoError(t, workspace.SetConfig(t.Context(), path, s.key, s.value), "%s=%s", s.key, s.value)
 	}
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestSetConfig(t *testing.T) {
 func TestSetConfigRefusesInvalidValues(t *testing.T) {
 	h, _ := configFixture(t)
 	path := h.ConfigPath()
-	require.NoError(t, workspace.SetConfig(path, "oz.port", "9100"))
+	require.NoError(t, workspace.SetConfig(t.Context(), path, "oz.port", "9100"))
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
 
@@ -187,7 +187,7 @@ func TestSetConfigRefusesInvalidValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := workspace.SetConfig(path, tt.key, tt.value)
+			err := workspace.SetConfig(t.Context(), path, tt.key, tt.value)
 			require.Error(t, err)
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
 			assert.Contains(t, err.Error(), tt.mention)
@@ -198,7 +198,7 @@ func TestSetConfigRefusesInvalidValues(t *testing.T) {
 		})
 	}
 	t.Run("ErrMissingDir", func(t *testing.T) {
-		err := workspace.SetConfig(filepath.Join(t.TempDir(), "nope", "config.yaml"), "oz.port", "9000")
+		err := workspace.SetConfig(t.Context(), filepath.Join(t.TempDir(), "nope", "config.yaml"), "oz.port", "9000")
 		assert.Equal(t, errs.NotFound, errs.CodeOf(err))
 	})
 }
@@ -210,7 +210,7 @@ func TestSetConfigConcurrentWriters(t *testing.T) {
 	names := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	for _, n := range names {
 		wg.Go(func() {
-			assert.NoError(t, workspace.SetConfig(path, "secrets."+n, "${env:KEY_"+strings.ToUpper(n)+"}"))
+			assert.NoError(t, workspace.SetConfig(t.Context(), path, "secrets."+n, "${env:KEY_"+strings.ToUpper(n)+"}"))
 		})
 	}
 	wg.Wait()
@@ -221,7 +221,7 @@ func TestSetConfigConcurrentWriters(t *testing.T) {
 
 func TestHomeTokensFromConfig(t *testing.T) {
 	h, _ := configFixture(t)
-	require.NoError(t, workspace.SetConfig(h.ConfigPath(), "roots.src", "/srv/src"))
+	require.NoError(t, workspace.SetConfig(t.Context(), h.ConfigPath(), "roots.src", "/srv/src"))
 	tok, err := h.Tokens()
 	require.NoError(t, err)
 	assert.Equal(t, h.Dir(), tok.Home)
@@ -263,19 +263,19 @@ func FuzzSetConfig(f *testing.F) {
 		if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		err := workspace.SetConfig(path, key, value)
+		err := workspace.SetConfig(t.Context(), path, key, value)
 		data, rerr := os.ReadFile(path)
 		if rerr != nil {
 			t.Fatal(rerr)
 		}
 		if err != nil {
 			if string(data) != seed {
-				t.Fatalf("SetConfig(%q, %q) failed (%v) but changed the file", key, value, err)
+				t.Fatalf("SetConfig(t.Context(), %q, %q) failed (%v) but changed the file", key, value, err)
 			}
 			return
 		}
 		if _, err := contract.Parse[contract.Config](path, data); err != nil {
-			t.Fatalf("SetConfig(%q, %q) wrote an invalid file: %v", key, value, err)
+			t.Fatalf("SetConfig(t.Context(), %q, %q) wrote an invalid file: %v", key, value, err)
 		}
 	})
 }
@@ -290,7 +290,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add([]byte("oz: [1]\n"))
 	f.Add([]byte("{{{"))
 	base := f.TempDir()
-	h, err := workspace.OpenHome(filepath.Join(base, "home"))
+	h, err := workspace.OpenHome(f.Context(), filepath.Join(base, "home"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -18,7 +18,7 @@
 //
 // # Usage
 //
-//	home, err := workspace.OpenHome(dir)           // creates what is missing
+//	home, err := workspace.OpenHome(ctx, dir)      // creates what is missing
 //	rep, err := workspace.Init(ctx, repo, workspace.InitOptions{Home: home})
 //	ws, err := workspace.Find(".")                  // walk up to the workspace root
 //	entry, err := home.Registry().Add(ctx, ws.Root, "")

@@ -66,7 +66,7 @@ func ExampleInit() {
 	repo := filepath.Join(base, "shop")
 	_ = os.MkdirAll(filepath.Join(repo, "src"), 0o755)
 
-	home, err := workspace.OpenHome(filepath.Join(base, "home"))
+	home, err := workspace.OpenHome(ctx, filepath.Join(base, "home"))
 	if err != nil {
 		fmt.Println(err)
 		return

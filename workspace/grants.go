@@ -158,7 +158,7 @@ func (h *Home) readGrants() (grantsDoc, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil && err.Error() != "EOF" {
-		return doc, errs.Wrap(errs.Invalid, op, err, "%s does not decode; fix it or remove it (it is managed by `cocoder secrets allow|disallow`)", h.GrantsPath())
+		return doc, errs.Wrap(errs.Invalid, op, err, "%s does not decode; fix it, or remove it (it is rewritten by Home.Grant and Home.Revoke)", h.GrantsPath())
 	}
 	return doc, nil
 }

@@ -17,7 +17,7 @@ import (
 // concurrent changes, allow exactly what was granted, and refuse anything
 // that is not a reference.
 func TestGrants(t *testing.T) {
-	home, err := workspace.OpenHome(t.TempDir())
+	home, err := workspace.OpenHome(t.Context(), t.TempDir())
 	require.NoError(t, err)
 	ctx := t.Context()
 	a, b := "/src/a", "/src/b"

@@ -37,25 +37,20 @@ type Home struct {
 
 // OpenHome opens the home zone at dir, creating what is missing: dir itself
 // (0700 when new), secrets/ and oz/ (0700; an existing one with looser
-// permissions or a symlink is refused), and runs/. It is OpenHomeContext
-// with a background context.
-func OpenHome(dir string) (*Home, error) {
-	return OpenHomeContext(context.Background(), dir)
-}
-
-// OpenHomeContext is OpenHome with a context for the git calls it makes.
+// permissions or a symlink is refused), and runs/. ctx bounds the git calls
+// it makes.
 //
 // dir must be absolute. A home inside a git work tree that does not ignore
 // it is refused (errs.Invalid, saying how to ignore or move it), before
 // anything is created; when git is not installed that check is skipped.
-func OpenHomeContext(ctx context.Context, dir string) (*Home, error) {
+func OpenHome(ctx context.Context, dir string) (*Home, error) {
 	const op = "workspace.OpenHome"
 	if dir == "" || !filepath.IsAbs(dir) {
-		return nil, errs.E(errs.Invalid, op, "home directory %q must be an absolute path (pass --home DIR or set COCODER_HOME)", dir)
+		return nil, errs.E(errs.Invalid, op, "home directory %q must be an absolute path", dir)
 	}
 	dir = filepath.Clean(dir)
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, errs.E(errs.Invalid, op, "home %s exists and is not a directory; pass another --home", dir)
+		return nil, errs.E(errs.Invalid, op, "home %s exists and is not a directory; choose another home directory", dir)
 	}
 	if err := checkNotInGit(ctx, op, dir); err != nil {
 		return nil, err
@@ -167,14 +162,14 @@ func checkNotInGit(ctx context.Context, op, dir string) error {
 		return nil
 	}
 	if rel == "." {
-		return errs.E(errs.Invalid, op, "home %s is the root of a git work tree; the home holds secrets and machine state and must never be committed: move it with --home DIR or COCODER_HOME, or remove %s", dir, filepath.Join(dir, ".git"))
+		return errs.E(errs.Invalid, op, "home %s is the root of a git work tree; the home holds secrets and machine state and must never be committed: choose a home directory outside it, or remove %s", dir, filepath.Join(dir, ".git"))
 	}
 	err = gitCmd(ctx, git, top, "check-ignore", "-q", "--", filepath.ToSlash(rel)+"/").Run()
 	if err == nil {
 		return nil // ignored
 	}
 	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == 1 {
-		return errs.E(errs.Invalid, op, "home %s is inside the git work tree %s and git does not ignore it; the home holds secrets and machine state and must never be committed: add \"/%s/\" to %s (or to %s), or move the home with --home DIR or COCODER_HOME", dir, top, filepath.ToSlash(rel), filepath.Join(top, ".gitignore"), filepath.Join(top, ".git", "info", "exclude"))
+		return errs.E(errs.Invalid, op, "home %s is inside the git work tree %s and git does not ignore it; the home holds secrets and machine state and must never be committed: add \"/%s/\" to %s (or to %s), or choose a home directory outside it", dir, top, filepath.ToSlash(rel), filepath.Join(top, ".gitignore"), filepath.Join(top, ".git", "info", "exclude"))
 	}
 	return errs.Wrap(errs.Internal, op, err, "asking git whether %s ignores home %s", top, dir)
 }

@@ -265,7 +265,7 @@ func checkInitTarget(ctx context.Context, op, root string, home *Home) error {
 			return err
 		}
 		if inner != "" {
-			return errs.E(errs.Conflict, op, "%s contains the registered workspace %s; nested workspaces are not supported: init that repository instead, or remove it from the registry (cocoder workspace rm)", root, inner)
+			return errs.E(errs.Conflict, op, "%s contains the registered workspace %s; nested workspaces are not supported: scaffold that repository instead, or remove it from the registry", root, inner)
 		}
 	}
 	gov := filepath.Join(root, GovernanceDir)

@@ -169,7 +169,7 @@ func TestInitRefusals(t *testing.T) {
 		assert.True(t, os.IsNotExist(statErr))
 	})
 	t.Run("ErrInsideHome", func(t *testing.T) {
-		h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+		h, err := workspace.OpenHome(t.Context(), filepath.Join(t.TempDir(), "home"))
 		require.NoError(t, err)
 		dir := filepath.Join(h.Dir(), "ws")
 		require.NoError(t, os.Mkdir(dir, 0o700))

@@ -208,7 +208,7 @@ func openPriorities(op, root, path string) (*os.File, error) {
 		f, err = fsx.OpenRegular(path)
 	}
 	if errors.Is(err, errs.ErrNotFound) {
-		return nil, errs.E(errs.NotFound, op, "%s does not exist; create it (cocoder init scaffolds one)", path)
+		return nil, errs.E(errs.NotFound, op, "%s does not exist; create it (scaffolding the workspace writes one from the template)", path)
 	}
 	if err != nil {
 		return nil, errs.Wrap(errs.CodeOf(err), op, err, "")

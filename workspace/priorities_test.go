@@ -135,7 +135,7 @@ func TestFindPriority(t *testing.T) {
 	t.Run("ErrMissingFile", func(t *testing.T) {
 		p, err := workspace.FindPriority(filepath.Join(t.TempDir(), "PRIORITIES.md"), "login")
 		assert.Equal(t, errs.NotFound, errs.CodeOf(err))
-		assert.Contains(t, err.Error(), "cocoder init")
+		assert.Contains(t, err.Error(), "scaffolding the workspace writes one")
 		assert.Equal(t, workspace.PriorityMissing, p.State)
 		_, err = workspace.ReadPriorities(filepath.Join(t.TempDir(), "PRIORITIES.md"))
 		assert.Equal(t, errs.NotFound, errs.CodeOf(err))

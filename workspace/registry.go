@@ -76,7 +76,7 @@ func (r *Registry) Get(ctx context.Context, idOrName string) (contract.RegistryE
 	if i := find(doc, idOrName); i >= 0 {
 		return doc.Workspaces[i], nil
 	}
-	return contract.RegistryEntry{}, errs.E(errs.NotFound, "workspace.Registry.Get", "no workspace %q in %s; `cocoder workspace list` shows the registered ones", idOrName, r.Path())
+	return contract.RegistryEntry{}, errs.E(errs.NotFound, "workspace.Registry.Get", "no workspace %q in the registry %s", idOrName, r.Path())
 }
 
 // AbsPath expands an entry's stored path with this home's tokens.
@@ -123,16 +123,9 @@ func (r *Registry) Add(ctx context.Context, path, name string) (contract.Registr
 	err = r.update(ctx, op, func(doc *contract.Registry) error {
 		now := r.clock()
 		i := findPath(doc, tok, stored, root)
-		taken := func(s string) bool {
-			for j, e := range doc.Workspaces {
-				if j != i && (e.ID == s || e.Name == s) {
-					return true
-				}
-			}
-			return false
-		}
+		taken := takenBy(doc, i)
 		if name != "" && taken(name) {
-			return errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name with --name", name, r.Path())
+			return errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name", name, r.Path())
 		}
 		if i >= 0 {
 			e := &doc.Workspaces[i]
@@ -144,22 +137,68 @@ func (r *Registry) Add(ctx context.Context, path, name string) (contract.Registr
 			out = *e
 			return nil
 		}
-		base := name
-		if base == "" {
-			base = filepath.Base(root)
-		}
-		id := deriveID(base, taken)
-		if name == "" {
-			name = base
-			if taken(name) || validName(name) != nil {
-				name = id
-			}
-		}
-		out = contract.RegistryEntry{ID: id, Name: name, Path: stored, AddedAt: now, LastSeenAt: now}
+		out = newEntry(doc, root, stored, name, now)
 		doc.Workspaces = append(doc.Workspaces, out)
 		return nil
 	})
 	return out, err
+}
+
+// Lookup returns the entry of the workspace containing path and true when
+// it is registered, or else the entry Add(ctx, path, "") would create now
+// and false. It changes nothing, so a plan can name the id a run will be
+// filed under before the run registers its workspace.
+func (r *Registry) Lookup(ctx context.Context, path string) (contract.RegistryEntry, bool, error) {
+	const op = "workspace.Registry.Lookup"
+	root, err := r.checkAddPath(op, path)
+	if err != nil {
+		return contract.RegistryEntry{}, false, err
+	}
+	tok, err := r.Tokens()
+	if err != nil {
+		return contract.RegistryEntry{}, false, err
+	}
+	doc, err := r.read()
+	if err != nil {
+		return contract.RegistryEntry{}, false, err
+	}
+	stored, _ := tok.Tokenize(root)
+	if i := findPath(doc, tok, stored, root); i >= 0 {
+		return doc.Workspaces[i], true, nil
+	}
+	now := r.clock()
+	return newEntry(doc, root, stored, "", now), false, nil
+}
+
+// takenBy returns whether an id or name is used by an entry of doc other
+// than the one at index self (-1 for none).
+func takenBy(doc *contract.Registry, self int) func(string) bool {
+	return func(s string) bool {
+		for j, e := range doc.Workspaces {
+			if j != self && (e.ID == s || e.Name == s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// newEntry is the entry Add makes for a workspace not yet in doc: its id
+// derived from name (default: the root's base name), unique in doc.
+func newEntry(doc *contract.Registry, root, stored, name string, now time.Time) contract.RegistryEntry {
+	taken := takenBy(doc, -1)
+	base := name
+	if base == "" {
+		base = filepath.Base(root)
+	}
+	id := deriveID(base, taken)
+	if name == "" {
+		name = base
+		if taken(name) || validName(name) != nil {
+			name = id
+		}
+	}
+	return contract.RegistryEntry{ID: id, Name: name, Path: stored, AddedAt: now, LastSeenAt: now}
 }
 
 // checkAddPath validates a path given to Add and returns the workspace
@@ -210,7 +249,7 @@ func (r *Registry) Remove(ctx context.Context, id string) error {
 				return nil
 			}
 		}
-		return errs.E(errs.NotFound, op, "no workspace with id %q in %s; `cocoder workspace list` shows the ids", id, r.Path())
+		return errs.E(errs.NotFound, op, "no workspace with id %q in the registry %s", id, r.Path())
 	})
 }
 

@@ -32,11 +32,11 @@ type regFixture struct {
 func newRegFixture(t *testing.T) *regFixture {
 	t.Helper()
 	base := t.TempDir()
-	h, err := workspace.OpenHome(filepath.Join(base, "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(base, "home"))
 	require.NoError(t, err)
 	repos := filepath.Join(base, "repos")
 	require.NoError(t, os.Mkdir(repos, 0o755))
-	require.NoError(t, workspace.SetConfig(h.ConfigPath(), "roots.repos", repos))
+	require.NoError(t, workspace.SetConfig(t.Context(), h.ConfigPath(), "roots.repos", repos))
 	return &regFixture{home: h, reg: h.Registry(), repos: repos}
 }
 
@@ -202,7 +202,7 @@ func TestRegistryPortableAcrossMachines(t *testing.T) {
 	// The same registry on another machine, where the root lives
 	// elsewhere: only config.yaml's roots differ.
 	other := t.TempDir()
-	require.NoError(t, workspace.SetConfig(f.home.ConfigPath(), "roots.repos", other))
+	require.NoError(t, workspace.SetConfig(t.Context(), f.home.ConfigPath(), "roots.repos", other))
 	e, err := f.reg.Get(ctx, "app")
 	require.NoError(t, err)
 	p, err := f.reg.AbsPath(e)
@@ -210,7 +210,7 @@ func TestRegistryPortableAcrossMachines(t *testing.T) {
 	assert.Equal(t, filepath.Join(other, "app"), p)
 
 	// A machine that lacks the root gets a clear error naming it.
-	require.NoError(t, workspace.SetConfig(f.home.ConfigPath(), "roots", "null"))
+	require.NoError(t, workspace.SetConfig(t.Context(), f.home.ConfigPath(), "roots", "null"))
 	_, err = f.reg.AbsPath(e)
 	require.Error(t, err)
 	assert.Equal(t, errs.Invalid, errs.CodeOf(err))
@@ -248,7 +248,7 @@ func TestRegistryHelperProcess(t *testing.T) {
 	if home == "" {
 		t.Skip("helper process for the registry tests")
 	}
-	h, err := workspace.OpenHome(home)
+	h, err := workspace.OpenHome(t.Context(), home)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -125,7 +125,7 @@ func Find(start string) (*Workspace, error) {
 		}
 	}
 	if root == "" {
-		return nil, errs.E(errs.NotFound, op, "%s is not inside a CoCoder workspace (no parent directory holds cocoder/AGENTS.md or cocoder/PRIORITIES.md); run `cocoder init` in the repository root", abs)
+		return nil, errs.E(errs.NotFound, op, "%s is not inside a CoCoder workspace (no parent directory holds cocoder/AGENTS.md or cocoder/PRIORITIES.md); scaffold one in the repository root first", abs)
 	}
 	if outer := enclosingWorkspace(root); outer != "" {
 		return nil, errs.E(errs.Conflict, op, "workspace %s is nested inside workspace %s; nested workspaces are not supported: remove %s or move the repository out of %s", root, outer, filepath.Join(root, GovernanceDir), outer)

@@ -123,7 +123,7 @@ func TestBoundariesDirFallback(t *testing.T) {
 
 func TestOpenHome(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "home")
-	h, err := workspace.OpenHome(dir)
+	h, err := workspace.OpenHome(t.Context(), dir)
 	require.NoError(t, err)
 	assert.Equal(t, dir, h.Dir())
 	for _, sub := range []string{"", "secrets", "oz", "runs"} {
@@ -138,26 +138,26 @@ func TestOpenHome(t *testing.T) {
 	assert.Equal(t, filepath.Join(dir, "oz"), h.OzDir())
 	assert.Equal(t, filepath.Join(dir, "secrets"), h.SecretsDir())
 
-	_, err = workspace.OpenHome(dir)
+	_, err = workspace.OpenHome(t.Context(), dir)
 	require.NoError(t, err, "opening twice is fine")
 }
 
 func TestOpenHomeRefusals(t *testing.T) {
 	t.Run("ErrRelative", func(t *testing.T) {
-		_, err := workspace.OpenHome("rel/home")
+		_, err := workspace.OpenHome(t.Context(), "rel/home")
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 	})
 	t.Run("ErrFile", func(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "file")
 		require.NoError(t, os.WriteFile(f, nil, 0o600))
-		_, err := workspace.OpenHome(f)
+		_, err := workspace.OpenHome(t.Context(), f)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 	})
 	t.Run("ErrLooseSecrets", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.Mkdir(filepath.Join(dir, "secrets"), 0o755))
 		require.NoError(t, os.Chmod(filepath.Join(dir, "secrets"), 0o755))
-		_, err := workspace.OpenHome(dir)
+		_, err := workspace.OpenHome(t.Context(), dir)
 		require.Error(t, err)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 		assert.Contains(t, err.Error(), "chmod 700")
@@ -166,7 +166,7 @@ func TestOpenHomeRefusals(t *testing.T) {
 		dir := t.TempDir()
 		other := t.TempDir()
 		require.NoError(t, os.Symlink(other, filepath.Join(dir, "oz")))
-		_, err := workspace.OpenHome(dir)
+		_, err := workspace.OpenHome(t.Context(), dir)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 	})
 }
@@ -213,14 +213,14 @@ func TestOpenHomeInsideGit(t *testing.T) {
 			if tt.precreate {
 				require.NoError(t, os.MkdirAll(home, 0o700))
 			}
-			_, err := workspace.OpenHome(home)
+			_, err := workspace.OpenHome(t.Context(), home)
 			if !tt.wantErr {
 				require.NoError(t, err)
 				return
 			}
 			require.Error(t, err)
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err))
-			assert.Contains(t, err.Error(), "COCODER_HOME", "the message says how to move it")
+			assert.Contains(t, err.Error(), "choose a home directory outside it", "the message says how to move it")
 			if tt.homeRel != "." {
 				assert.Contains(t, err.Error(), ".gitignore", "the message says how to ignore it")
 			}
@@ -237,13 +237,13 @@ func TestOpenHomeIgnoresCallerGitEnv(t *testing.T) {
 	// A caller running inside a git hook may have GIT_DIR set; it must not
 	// make an unrelated directory look like part of that repository.
 	t.Setenv("GIT_DIR", filepath.Join(repo, ".git"))
-	_, err := workspace.OpenHome(filepath.Join(plain, "home"))
+	_, err := workspace.OpenHome(t.Context(), filepath.Join(plain, "home"))
 	require.NoError(t, err)
 }
 
 func TestHomeContains(t *testing.T) {
 	base := t.TempDir()
-	h, err := workspace.OpenHome(filepath.Join(base, "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(base, "home"))
 	require.NoError(t, err)
 	link := filepath.Join(base, "link")
 	require.NoError(t, os.Symlink(h.Dir(), link))
@@ -256,7 +256,7 @@ func TestHomeContains(t *testing.T) {
 }
 
 func TestHomeSecrets(t *testing.T) {
-	h, err := workspace.OpenHome(filepath.Join(t.TempDir(), "home"))
+	h, err := workspace.OpenHome(t.Context(), filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, err)
 	st, err := h.Secrets()
 	require.NoError(t, err)

@@ -144,7 +144,9 @@ func report(w io.Writer, err error, debug bool) int {
 	if ee, ok := errors.AsType[*exitError](err); ok {
 		return ee.code
 	}
-	if debug {
+	if pr := preflightReport(err); pr != "" && !debug {
+		fmt.Fprintf(w, "cocoder: %s\n", textx.Printable(pr))
+	} else if debug {
 		fmt.Fprintf(w, "cocoder: %+v\n", err)
 	} else {
 		fmt.Fprintf(w, "cocoder: %s\n", textx.Printable(err.Error()))

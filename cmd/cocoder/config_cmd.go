@@ -24,7 +24,7 @@ func findWorkspace(dir string, required bool) (*workspace.Workspace, error) {
 	if err := mustExist("--dir", dir); err != nil {
 		return nil, err
 	}
-	ws, err := workspace.Find(dir)
+	ws, err := findIn(dir)
 	if errs.CodeOf(err) == errs.NotFound && !required {
 		return nil, nil
 	}
@@ -122,7 +122,7 @@ func (c *configSetCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		}
 		path, layer = ws.ConfigPath(), workspace.LayerWorkspace
 	}
-	if err := workspace.SetConfigContext(ctx, path, c.Key, c.Value); err != nil {
+	if err := workspace.SetConfig(ctx, path, c.Key, c.Value); err != nil {
 		return err
 	}
 	if g.JSON {

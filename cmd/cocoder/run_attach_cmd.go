@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"syscall"
 
 	"github.com/cocoder/cocoder/internal/errs"
+	runpkg "github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
 )
 
 type runAttachCmd struct {
@@ -24,6 +28,11 @@ func (c *runAttachCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	}
 	defer r.Close()
 	argv, err := r.AttachCommand(ctx, c.RunID, c.Lane)
+	if errs.CodeOf(err) == errs.Invalid {
+		if lane := c.execLane(ctx, r); lane != "" {
+			err = withHint(err, "read its output with `cocoder run logs %s %s --follow`", c.RunID, lane)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -39,4 +48,20 @@ func (c *runAttachCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		return errs.Wrap(errs.Unavailable, "run attach", err, "cannot run %s", shellQuote(argv))
 	}
 	return nil
+}
+
+// execLane returns the lane attach was asked for (or, with none, the
+// first lane started) when it runs on the exec host, else "".
+func (c *runAttachCmd) execLane(ctx context.Context, r *runpkg.Runner) string {
+	st, err := r.Get(ctx, c.RunID)
+	if err != nil {
+		return ""
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
+		ls := st.Lanes[name]
+		if (c.Lane == "" || c.Lane == name) && ls.Handle != nil && ls.Handle.Host == host.KindExec {
+			return name
+		}
+	}
+	return ""
 }

@@ -52,7 +52,7 @@ func (f wsFlag) find() (*workspace.Workspace, error) {
 	if err := mustExist("--workspace", abs); err != nil {
 		return nil, err
 	}
-	return workspace.Find(abs)
+	return findIn(abs)
 }
 
 // mustExist reports a path given with flag that does not exist as such,
@@ -93,12 +93,12 @@ var passEnv = []string{demoagent.EnvFault, demoagent.EnvStartDelay}
 
 // newRunner opens the home and returns a Runner for ws (which may be nil).
 func newRunner(ctx context.Context, g *globals, s *streams, ws *workspace.Workspace, hostKind string) (*runpkg.Runner, *workspace.Home, error) {
-	home, err := g.openHome(ctx)
+	c, err := g.client(ctx, s, hostKind)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := runpkg.New(runpkg.Options{Home: home, Workspace: ws, HostKind: hostKind, Getenv: s.getenv, PassEnv: passEnv, Actor: "cli"})
-	return r, home, err
+	r, err := c.Runner(ws)
+	return r, c.Home(), err
 }
 
 // runnerFor returns a Runner for the commands that work on any run of the
@@ -122,22 +122,6 @@ func shellQuote(argv []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
-}
-
-// printIssues lists issues, blocking ones first.
-func printIssues(w io.Writer, issues []contract.Issue) {
-	for _, sev := range []contract.Severity{contract.SeverityBlock, contract.SeverityWarn} {
-		for _, is := range issues {
-			if is.Severity != sev {
-				continue
-			}
-			lane := ""
-			if is.Lane != "" {
-				lane = " (lane " + is.Lane + ")"
-			}
-			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, is.Message)
-		}
-	}
 }
 
 // runView is what `run start` and `run status` print with --json.
@@ -227,3 +211,13 @@ func readLimited(r io.Reader, max int, what string) (string, error) {
 // environ is the environment handed to a program cocoder replaces itself
 // with (tmux attach).
 func environ() []string { return os.Environ() }
+
+// findIn finds the workspace around dir, with the CLI's hint when there is
+// none.
+func findIn(dir string) (*workspace.Workspace, error) {
+	ws, err := workspace.Find(dir)
+	if errs.CodeOf(err) == errs.NotFound {
+		return nil, withHint(err, "run `cocoder init` in the repository root to scaffold its cocoder/ folder")
+	}
+	return ws, err
+}

@@ -266,7 +266,7 @@ func TestRunStartRefuses(t *testing.T) {
 				c.write("cocoder/profiles/default.yaml", strings.ReplaceAll(c.read("cocoder/profiles/default.yaml"), "    fallbackAdapter: demo\n", ""))
 			},
 			code: exitFailure,
-			want: []string{"adapter-command-missing", `needs "codex", which is not installed`, "cocoder config set adapters.codex.command PATH"},
+			want: []string{"adapter-command-missing", `needs "codex", which is not installed`, "cocoder config set adapters.ID.command PATH"},
 		},
 		{
 			name:  "InvalidProfile",

@@ -176,7 +176,7 @@ func TestSecretsAllowGatesWorkspaceConfig(t *testing.T) {
 	code, out, _ := c.cocoder("run", "plan", "--workspace", c.repo, "try-cocoder")
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, out, "secret-not-granted (lane lead)")
-	assert.Contains(t, out, "cocoder secrets allow '${secret:anthropic}'")
+	assert.Contains(t, out, "cocoder secrets allow 'REF'")
 
 	code, out, errOut = c.cocoder("secrets", "allow", "--workspace", c.repo, "${secret:anthropic}")
 	require.Equal(t, exitOK, code, errOut)

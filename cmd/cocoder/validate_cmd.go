@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,6 +20,9 @@ type validateCmd struct {
 // with code 3 when anything is invalid or a cross-check issue blocks.
 func (c *validateCmd) Run(g *globals, s *streams) error {
 	rep, err := cocoder.Validate(c.Paths, contract.Kind(c.Kind))
+	if errors.Is(err, contract.ErrUnknownKind) {
+		err = withHint(err, "pass --kind KIND")
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/workspace"
@@ -15,11 +16,31 @@ import (
 // openHome opens (creating on first use) the CoCoder home named by --home,
 // $COCODER_HOME or the default ~/.cocoder.
 func (g *globals) openHome(ctx context.Context) (*workspace.Home, error) {
+	c, err := g.client(ctx, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	return c.Home(), nil
+}
+
+// client opens the home as openHome does, as an SDK client configured for
+// the CLI: runs see the CLI's environment (s; nil for commands that start
+// no run), lanes go to hostKind ("" for the default) and the ledger names
+// the CLI as the actor.
+func (g *globals) client(ctx context.Context, s *streams, hostKind string) (*cocoder.Client, error) {
 	dir, err := g.homeDir()
 	if err != nil {
 		return nil, errs.Wrap(errs.Invalid, "home", err, "")
 	}
-	return workspace.OpenHomeContext(ctx, dir)
+	cfg := cocoder.Config{Home: dir, Host: hostKind, PassEnv: passEnv, Actor: "cli"}
+	if s != nil {
+		cfg.Getenv = s.getenv
+	}
+	c, err := cocoder.Open(ctx, cfg)
+	if errs.CodeOf(err) == errs.Invalid {
+		return nil, withHint(err, "choose the home with --home DIR or COCODER_HOME")
+	}
+	return c, err
 }
 
 type workspaceCmd struct {
@@ -56,6 +77,9 @@ func (c *workspaceAddCmd) Run(ctx context.Context, g *globals, s *streams) error
 	}
 	reg := home.Registry()
 	e, err := reg.Add(ctx, abs, c.Name)
+	if errs.CodeOf(err) == errs.NotFound {
+		return withHint(err, "run `cocoder init` in the repository root to scaffold its cocoder/ folder")
+	}
 	if err != nil {
 		return err
 	}
@@ -142,6 +166,9 @@ func registered(ctx context.Context, g *globals, idOrName string) (*workspace.Re
 	}
 	reg := home.Registry()
 	e, err := reg.Get(ctx, idOrName)
+	if errs.CodeOf(err) == errs.NotFound {
+		err = withHint(err, "`cocoder workspace list` shows the registered workspaces")
+	}
 	return reg, e, err
 }
 

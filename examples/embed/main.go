@@ -30,6 +30,7 @@ import (
 	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/workspace"
 )
 
 func main() {
@@ -67,18 +68,18 @@ func runDemo(ctx context.Context, dir, host string, out io.Writer) error {
 	}
 
 	// One home per program (usually ~/.cocoder; here a scratch one).
-	client, err := cocoder.Open(ctx, cocoder.Config{Home: filepath.Join(dir, "home")})
+	client, err := cocoder.Open(ctx, cocoder.Config{Home: filepath.Join(dir, "home"), Host: host, Actor: "embed-example"})
 	if err != nil {
 		return err
 	}
-	if _, err := client.Init(ctx, repo, false); err != nil {
+	if _, err := client.Init(ctx, repo, workspace.InitOptions{}); err != nil {
 		return err
 	}
 	ws, err := client.Workspace(repo)
 	if err != nil {
 		return err
 	}
-	runner, err := run.New(run.Options{Home: client.Home(), Workspace: ws, HostKind: host, Actor: "embed-example"})
+	runner, err := client.Runner(ws)
 	if err != nil {
 		return err
 	}
@@ -113,8 +114,8 @@ func runDemo(ctx context.Context, dir, host string, out io.Writer) error {
 	if err == nil {
 		st, err = runner.Wait(ctx, plan.RunID, run.WaitOptions{Timeout: 2 * time.Minute})
 	}
-	// Stop needs the run id twice, as a confirmation; it ends the run's
-	// lanes and marks it aborted unless it already ended.
+	// Stop ends the run's lanes and marks it aborted unless it already
+	// ended.
 	stopErr := runner.Stop(context.WithoutCancel(ctx), plan.RunID)
 	if err != nil {
 		return errors.Join(err, stopErr)

@@ -29,7 +29,7 @@ func ExampleCreate() {
 	l, err := ledger.Create(dir, contract.RunStatus{
 		RunID: runID, WorkspaceID: "my-repo", Priority: "fix-login",
 		Lanes: map[string]contract.LaneStatus{"writer": {Persona: "builder", Adapter: "codex", Model: "gpt-5"}},
-	}, ledger.WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))
+	}, ledger.Options{Now: func() time.Time { clock = clock.Add(time.Second); return clock }})
 	if err != nil {
 		fmt.Println(err)
 		return

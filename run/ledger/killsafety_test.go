@@ -26,7 +26,7 @@ func TestKillSafety(t *testing.T) {
 	id := testkit.NewRunID()
 	dir, err := ledger.Dir(home, "ws-1", id)
 	require.NoError(t, err)
-	l, err := ledger.Create(dir, testStatus(id))
+	l, err := ledger.Create(dir, testStatus(id), ledger.Options{})
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 

@@ -28,27 +28,17 @@ const maxEventLine = 1 << 20
 // reserved are the ledger's own files, which WriteFile may not replace.
 var reserved = []string{StatusFile, EventsFile, LockFile, TornFile}
 
-// LedgerOption configures a Ledger.
-type LedgerOption func(*ledgerConfig)
-
-type ledgerConfig struct {
-	redact func([]byte) []byte
-	now    func() time.Time
-}
-
-// WithRedactor passes every byte the ledger writes (event lines, run.json,
-// files written with WriteFile) through redact first, so secrets never
-// reach the ledger. redact must return valid JSON when given JSON (a
-// redactor that replaces secret values with a placeholder does). It is
-// called with the ledger's lock held and must not call back into it.
-func WithRedactor(redact func([]byte) []byte) LedgerOption {
-	return func(c *ledgerConfig) { c.redact = redact }
-}
-
-// WithClock sets the clock that stamps events (default time.Now). Tests use
-// it to get deterministic times.
-func WithClock(now func() time.Time) LedgerOption {
-	return func(c *ledgerConfig) { c.now = now }
+// Options configure a Ledger. The zero Options is usable.
+type Options struct {
+	// Redact, when set, is applied to every byte the ledger writes (event
+	// lines, run.json, files written with WriteFile), so secrets never
+	// reach the ledger. It must return valid JSON when given JSON (a
+	// redactor that replaces secret values with a placeholder does). It is
+	// called with the ledger's lock held and must not call back into it.
+	Redact func([]byte) []byte
+	// Now is the clock that stamps events; nil means time.Now. Tests use
+	// it to get deterministic times.
+	Now func() time.Time
 }
 
 // Ledger is a run's ledger directory opened for writing. Exactly one
@@ -57,7 +47,7 @@ func WithClock(now func() time.Time) LedgerOption {
 // concurrent use.
 type Ledger struct {
 	dir    string
-	cfg    ledgerConfig
+	cfg    Options
 	report OpenReport
 
 	mu     sync.Mutex
@@ -83,7 +73,7 @@ type OpenReport struct {
 // It returns errs.Invalid for a bad run id, workspace id, lane name or
 // state (nothing is created), and errs.Conflict when dir already exists: a
 // run id names one run.
-func Create(dir string, st contract.RunStatus, opts ...LedgerOption) (*Ledger, error) {
+func Create(dir string, st contract.RunStatus, opts Options) (*Ledger, error) {
 	const op = "ledger.Create"
 	if !contract.ValidRunID(st.RunID) {
 		return nil, errs.E(errs.Invalid, op, "run id %q is not valid: make one with run.NewRunID", st.RunID)
@@ -138,7 +128,7 @@ func Create(dir string, st contract.RunStatus, opts ...LedgerOption) (*Ledger, e
 // It returns errs.NotFound when dir is not a ledger, errs.Conflict when
 // another process holds the lock, and errs.Invalid when the events are
 // damaged beyond a torn last line.
-func Open(dir string, opts ...LedgerOption) (*Ledger, error) {
+func Open(dir string, opts Options) (*Ledger, error) {
 	const op = "ledger.Open"
 	if fi, err := os.Lstat(filepath.Join(dir, EventsFile)); err != nil || !fi.Mode().IsRegular() {
 		return nil, errs.E(errs.NotFound, op, "%s is not a run ledger (no regular %s in it)", dir, EventsFile)
@@ -156,11 +146,10 @@ func Open(dir string, opts ...LedgerOption) (*Ledger, error) {
 
 // newLedger takes the lock of dir and records this process in the lock
 // file.
-func newLedger(dir string, opts []LedgerOption) (*Ledger, error) {
+func newLedger(dir string, cfg Options) (*Ledger, error) {
 	const op = "ledger.Open"
-	cfg := ledgerConfig{now: time.Now}
-	for _, o := range opts {
-		o(&cfg)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	lockPath := filepath.Join(dir, LockFile)
 	lk, err := flock.TryLock(lockPath)
@@ -171,7 +160,7 @@ func newLedger(dir string, opts []LedgerOption) (*Ledger, error) {
 				holder = fmt.Sprintf("process %d", pid)
 			}
 		}
-		return nil, errs.E(errs.Conflict, op, "ledger %s is held by %s: only the process supervising the run appends (read it with run.ReadEvents instead)", dir, holder)
+		return nil, errs.E(errs.Conflict, op, "ledger %s is held by %s: only the process supervising the run appends (read it with ReadEvents instead)", dir, holder)
 	}
 	if err != nil {
 		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot lock ledger %s", dir)
@@ -362,7 +351,7 @@ func (l *Ledger) prepare(op string, st contract.RunStatus, ev contract.Event) ([
 		}
 	}
 	ev.Seq = st.LastSeq + 1
-	ev.Time = l.cfg.now().UTC().Round(0)
+	ev.Time = l.cfg.Now().UTC().Round(0)
 
 	line, err := json.Marshal(ev)
 	if err != nil {
@@ -445,10 +434,10 @@ func (l *Ledger) Close() error {
 }
 
 func (l *Ledger) redact(b []byte) []byte {
-	if l.cfg.redact == nil {
+	if l.cfg.Redact == nil {
 		return b
 	}
-	return l.cfg.redact(b)
+	return l.cfg.Redact(b)
 }
 
 // encodeStatus renders run.json.

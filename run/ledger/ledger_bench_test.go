@@ -16,7 +16,7 @@ func BenchmarkLedgerAppend(b *testing.B) {
 	dir, err := ledger.Dir(b.TempDir(), "ws-1", id)
 	require.NoError(b, err)
 	l, err := ledger.Create(dir, contract.RunStatus{RunID: id, WorkspaceID: "ws-1",
-		Lanes: map[string]contract.LaneStatus{"lead": {}, "writer": {}, "verifier": {}}})
+		Lanes: map[string]contract.LaneStatus{"lead": {}, "writer": {}, "verifier": {}}}, ledger.Options{})
 	require.NoError(b, err)
 	defer l.Close()
 	ev, err := ledger.NewEvent(ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 10, Submit: true})

@@ -31,12 +31,12 @@ func testStatus(id string) contract.RunStatus {
 }
 
 // newLedger creates a ledger in a temp home and closes it at the end.
-func newLedger(t *testing.T, opts ...ledger.LedgerOption) *ledger.Ledger {
+func newLedger(t *testing.T, opts ledger.Options) *ledger.Ledger {
 	t.Helper()
 	id := testkit.NewRunID()
 	dir, err := ledger.Dir(t.TempDir(), "ws-1", id)
 	require.NoError(t, err)
-	l, err := ledger.Create(dir, testStatus(id), opts...)
+	l, err := ledger.Create(dir, testStatus(id), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -69,7 +69,7 @@ func requireConsistent(t *testing.T, l *ledger.Ledger) {
 }
 
 func TestCreateLedger(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	st := l.Status()
 	assert.Equal(t, contract.StatePlanned, st.State)
 	assert.Equal(t, int64(1), st.LastSeq)
@@ -118,7 +118,7 @@ func TestCreateLedgerRefuses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st := testStatus(id)
 			tc.mutate(&st)
-			_, err := ledger.Create(tc.dir, st)
+			_, err := ledger.Create(tc.dir, st, ledger.Options{})
 			assert.Equal(t, tc.code, errs.CodeOf(err), "%v", err)
 			_, statErr := os.Stat(tc.dir)
 			assert.True(t, os.IsNotExist(statErr), "nothing is created for bad input")
@@ -126,10 +126,10 @@ func TestCreateLedgerRefuses(t *testing.T) {
 	}
 
 	t.Run("ErrExists", func(t *testing.T) {
-		l, err := ledger.Create(dir, testStatus(id))
+		l, err := ledger.Create(dir, testStatus(id), ledger.Options{})
 		require.NoError(t, err)
 		defer l.Close()
-		_, err = ledger.Create(dir, testStatus(id))
+		_, err = ledger.Create(dir, testStatus(id), ledger.Options{})
 		assert.Equal(t, errs.Conflict, errs.CodeOf(err))
 		events, _, err := ledger.ReadEvents(dir)
 		require.NoError(t, err)
@@ -138,8 +138,8 @@ func TestCreateLedgerRefuses(t *testing.T) {
 }
 
 func TestLedgerLock(t *testing.T) {
-	l := newLedger(t)
-	_, err := ledger.Open(l.Dir())
+	l := newLedger(t, ledger.Options{})
+	_, err := ledger.Open(l.Dir(), ledger.Options{})
 	require.Error(t, err)
 	assert.Equal(t, errs.Conflict, errs.CodeOf(err))
 	assert.Contains(t, err.Error(), "process ", "the message names the holder")
@@ -156,7 +156,7 @@ func TestLedgerLock(t *testing.T) {
 	assert.Equal(t, errs.Conflict, errs.CodeOf(err), "appending to a closed ledger")
 	assert.Equal(t, errs.Conflict, errs.CodeOf(l.WriteFile("x.txt", nil)))
 
-	l2, err := ledger.Open(l.Dir())
+	l2, err := ledger.Open(l.Dir(), ledger.Options{})
 	require.NoError(t, err)
 	defer l2.Close()
 	assert.Equal(t, ledger.OpenReport{}, l2.Report(), "a clean ledger needs no repair")
@@ -171,7 +171,7 @@ func mustNewEvent(t *testing.T, typ, lane string, data any) contract.Event {
 
 func TestLedgerAppend(t *testing.T) {
 	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
-	l := newLedger(t, ledger.WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))
+	l := newLedger(t, ledger.Options{Now: func() time.Time { clock = clock.Add(time.Second); return clock }})
 
 	handle := contract.LaneHandle{Host: "tmux", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"socket": "s", "session": "x", "pane": "%3", "pid": "42"}}
 	steps := []struct {
@@ -240,7 +240,7 @@ func TestLedgerAppend(t *testing.T) {
 }
 
 func TestLedgerAppendRefuses(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	before, _, err := ledger.ReadEvents(l.Dir())
 	require.NoError(t, err)
 	for name, tc := range map[string]struct {
@@ -299,7 +299,7 @@ func TestEventsWin(t *testing.T) {
 		"Garbage": func(path string) { _ = os.WriteFile(path, []byte("{not json"), 0o600) },
 	} {
 		t.Run(name, func(t *testing.T) {
-			l := newLedger(t)
+			l := newLedger(t, ledger.Options{})
 			_, err := l.SetState(contract.StateReady, "")
 			require.NoError(t, err)
 			_, err = l.SetState(contract.StateRunning, "")
@@ -315,7 +315,7 @@ func TestEventsWin(t *testing.T) {
 			now, _ := os.ReadFile(path)
 			require.NotEqual(t, orig, now, "the tamper must change run.json")
 
-			l2, err := ledger.Open(l.Dir())
+			l2, err := ledger.Open(l.Dir(), ledger.Options{})
 			require.NoError(t, err)
 			defer l2.Close()
 			assert.True(t, l2.Report().StatusRewritten)
@@ -333,7 +333,7 @@ func TestEventsWin(t *testing.T) {
 // every complete event and a report of the torn rest, and that reopening
 // repairs the file and keeps appending.
 func TestTornAtEveryByte(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	for _, to := range []contract.RunState{contract.StateReady, contract.StateRunning} {
 		_, err := l.SetState(to, "")
 		require.NoError(t, err)
@@ -381,7 +381,7 @@ func TestTornAtEveryByte(t *testing.T) {
 			continue // no run.created: nothing to open
 		}
 
-		l2, err := ledger.Open(dir)
+		l2, err := ledger.Open(dir, ledger.Options{})
 		require.NoError(t, err, "cut at %d", cut)
 		if !atBoundary {
 			require.NotNil(t, l2.Report().Torn)
@@ -431,7 +431,7 @@ func TestReplayRefuses(t *testing.T) {
 }
 
 func TestReadEventsDamage(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	require.NoError(t, l.Close())
 	path := filepath.Join(l.Dir(), ledger.EventsFile)
 	good, _ := os.ReadFile(path)
@@ -445,7 +445,7 @@ func TestReadEventsDamage(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 			_, _, err := ledger.ReadEvents(l.Dir())
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err))
-			_, err = ledger.Open(l.Dir())
+			_, err = ledger.Open(l.Dir(), ledger.Options{})
 			assert.Equal(t, errs.Invalid, errs.CodeOf(err), "a damaged ledger is not opened for writing")
 		})
 	}
@@ -455,20 +455,20 @@ func TestReadEventsDamage(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, events)
 		assert.Nil(t, torn)
-		_, err = ledger.Open(l.Dir())
+		_, err = ledger.Open(l.Dir(), ledger.Options{})
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
 		assert.Contains(t, err.Error(), "creation was interrupted")
 	})
 	_, _, err := ledger.ReadEvents(t.TempDir())
 	assert.Equal(t, errs.NotFound, errs.CodeOf(err))
-	_, err = ledger.Open(t.TempDir())
+	_, err = ledger.Open(t.TempDir(), ledger.Options{})
 	assert.Equal(t, errs.NotFound, errs.CodeOf(err))
 }
 
 func TestLedgerRedactor(t *testing.T) {
 	const secret = "sk-live-0123456789"
 	redact := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte(secret), []byte("[REDACTED]")) }
-	l := newLedger(t, ledger.WithRedactor(redact))
+	l := newLedger(t, ledger.Options{Redact: redact})
 	ev, err := l.Append(mustNewEvent(t, ledger.EventLaneStartFailed, "writer", ledger.ReasonData{Reason: "auth failed with key " + secret}))
 	require.NoError(t, err)
 	assert.Equal(t, "auth failed with key [REDACTED]", ev.Data["reason"], "the returned event is what was written")
@@ -491,7 +491,7 @@ func TestLedgerRedactor(t *testing.T) {
 }
 
 func TestLedgerWriteFile(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	require.NoError(t, l.WriteFile("snapshot/route.yaml", []byte("id: solo\n")))
 	require.NoError(t, l.WriteFile("snapshot/route.yaml", []byte("id: solo2\n")), "rewrite")
 	b, err := os.ReadFile(filepath.Join(l.Dir(), "snapshot/route.yaml"))
@@ -545,7 +545,7 @@ func TestLedgerWriteFile(t *testing.T) {
 }
 
 func TestStatusIsACopy(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	h := contract.LaneHandle{Host: "exec", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"pid": "7"}}
 	_, err := l.Append(mustNewEvent(t, ledger.EventLaneStarted, "lead", ledger.LaneStartedData{Handle: h}))
 	require.NoError(t, err)
@@ -560,7 +560,7 @@ func TestStatusIsACopy(t *testing.T) {
 // contract package's strict loader: run.json as a run-status document and
 // every event line as an event.
 func TestLedgerDocumentsValidate(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	h := contract.LaneHandle{Host: "tmux", RunID: l.Status().RunID, Lane: "lead", Ref: map[string]string{"socket": "cocoder-x", "session": l.Status().RunID, "window": "@1", "pane": "%1", "pid": "9"}}
 	for _, ev := range []contract.Event{
 		mustNewEvent(t, ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady}),
@@ -586,7 +586,7 @@ func TestLedgerDocumentsValidate(t *testing.T) {
 // TestAppendAll covers the group commit: events recorded together get
 // consecutive seqs in one write, and a refused event refuses the group.
 func TestAppendAll(t *testing.T) {
-	l := newLedger(t)
+	l := newLedger(t, ledger.Options{})
 	eventsPath := filepath.Join(l.Dir(), ledger.EventsFile)
 	t.Run("OK", func(t *testing.T) {
 		written, err := l.AppendAll([]contract.Event{

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 // ledgerWriterMain opens the ledger dir and appends events as fast as it
 // can, printing "ack <seq>" after each Append returns, until killed.
 func ledgerWriterMain(dir string) int {
-	l, err := ledger.Open(dir)
+	l, err := ledger.Open(dir, ledger.Options{})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
