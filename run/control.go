@@ -138,7 +138,9 @@ func nextMessage(dir, lane string) (string, error) {
 //
 // Errors: errs.Invalid when the id is malformed,
 // errs.NotFound for an unknown run, errs.Unavailable when a lane cannot be
-// killed (the run is still marked aborted).
+// killed (the run is still marked aborted); errs.Unavailable, after the
+// run is stopped, when this process cannot resolve one of the run's
+// secrets and so saved no transcript rather than an unmasked one.
 func (r *Runner) Stop(ctx context.Context, runID string) error {
 	const op = "run.Runner.Stop"
 	dir, err := r.runDir(ctx, runID)
@@ -174,6 +176,9 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	}
 	if killErr != nil {
 		return errs.Wrap(errs.Unavailable, op, killErr, "run %s is marked stopped, but not every lane could be killed", runID)
+	}
+	if err := r.blindTo(runID); err != nil {
+		return errs.Wrap(errs.Unavailable, op, err, "run %s is stopped and its lanes killed, but no transcript was saved", runID)
 	}
 	return nil
 }
@@ -264,7 +269,9 @@ const maxTranscript = 8 << 20
 // Transcript returns what lane of run runID has shown so far: its pane's
 // scrollback while the tmux pane exists, else its transcript file, of
 // which at most the last 8 MiB (from a line start) are read. live tells
-// whether the lane's program still runs.
+// whether the lane's program still runs. It fails closed with
+// errs.Unavailable when this process cannot resolve one of the run's
+// secrets, so could not mask its value.
 func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text string, live bool, err error) {
 	const op = "run.Runner.Transcript"
 	dir, ls, err := r.laneOf(ctx, runID, lane)
@@ -272,6 +279,9 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 		return "", false, err
 	}
 	r.learnSecrets(ctx, dir)
+	if err := r.blindTo(runID); err != nil {
+		return "", false, errs.Wrap(errs.Unavailable, op, err, "the output of lane %s is not shown", lane)
+	}
 	h := *ls.Handle
 	hst, err := r.hostFor(h)
 	if err != nil {

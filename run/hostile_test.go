@@ -233,3 +233,53 @@ func TestLaneCannotDriveTheEngineTmuxServer(t *testing.T) {
 		assert.Contains(t, readFile(t, filepath.Join(p.LedgerDir, "lanes", lane, "transcript.log")), "lane-up", "the transcript is saved in the ledger")
 	}
 }
+
+// TestOutputFailsClosedWithoutTheSecrets: a process that cannot resolve a
+// run's ${env:...} secret (another shell, without the variable) refuses
+// to show the lanes' output and saves no transcript at the stop, saying
+// why, instead of showing or saving the value unmasked (the red-team's D6:
+// `run logs` and `run stop` from a shell that lacked the variable).
+func TestOutputFailsClosedWithoutTheSecrets(t *testing.T) {
+	const secret = "envsecret-0a11bb22cc33dd44"
+	f := newFixture(t)
+	f.killServer()
+	f.link("sleep")
+	f.env["MY_ENV_KEY"] = secret
+	f.canaryWorkspace(`echo "token=$CANARY_TOKEN"; sleep 60`, "${env:MY_ENV_KEY}")
+	starter := f.runner()
+	p, err := starter.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
+	require.NoError(t, err)
+	st, err := starter.Start(t.Context(), p)
+	require.NoError(t, err)
+	testkit.WaitFor(t, 10*time.Second, "the lane to print its token", func() bool {
+		text, _, err := starter.Transcript(t.Context(), st.RunID, "writer")
+		return err == nil && strings.Contains(text, "token=")
+	})
+	require.NoError(t, starter.Close())
+
+	delete(f.env, "MY_ENV_KEY") // another shell
+	other := f.runner()
+	text, _, err := other.Transcript(t.Context(), st.RunID, "writer")
+	require.Error(t, err)
+	assert.Empty(t, text)
+	assert.Contains(t, err.Error(), "MY_ENV_KEY")
+	assert.Contains(t, err.Error(), "cannot resolve")
+	assert.NotContains(t, err.Error(), secret)
+
+	err = other.Stop(t.Context(), st.RunID)
+	require.Error(t, err, "the stop says no transcript was saved")
+	assert.Contains(t, err.Error(), "no transcript was saved")
+	dir := mustDir(t, other, st.RunID)
+	saved := readFile(t, filepath.Join(dir, "lanes", "writer", "transcript.log"))
+	assert.Contains(t, saved, "this transcript was not saved")
+	require.NoError(t, filepath.WalkDir(f.home.Dir(), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		assert.NotContains(t, readFile(t, path), secret, "secret value in %s", path)
+		return nil
+	}))
+	got, err := other.Get(t.Context(), st.RunID)
+	require.NoError(t, err)
+	assert.True(t, got.State.Terminal(), "the run is stopped all the same")
+}
