@@ -25,12 +25,16 @@ const (
 	// StateStale: the priority or route the run was for is gone or superseded.
 	// Terminal.
 	StateStale RunState = "stale"
+	// StateDamaged: the run's ledger cannot be read (a damaged events file).
+	// No ledger records it: it is how a listing shows such a run, which
+	// still counts as active, since nobody can tell that it ended.
+	StateDamaged RunState = "damaged"
 )
 
 // RunStates lists every state in lifecycle order.
 var RunStates = []RunState{
 	StatePlanned, StateReady, StateRunning, StateBlocked, StateNeedsFounder,
-	StateFailed, StateComplete, StateAborted, StateStale,
+	StateFailed, StateComplete, StateAborted, StateStale, StateDamaged,
 }
 
 // Terminal reports whether a run in state s can never change state again.

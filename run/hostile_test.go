@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
@@ -282,4 +283,55 @@ func TestOutputFailsClosedWithoutTheSecrets(t *testing.T) {
 	got, err := other.Get(t.Context(), st.RunID)
 	require.NoError(t, err)
 	assert.True(t, got.State.Terminal(), "the run is stopped all the same")
+}
+
+// TestDamagedLedgerIsListedAndCounted: a run whose events file is damaged
+// (a complete bad line) is listed as damaged instead of vanishing, and
+// counts as active against maxRuns, with a warning naming it.
+func TestDamagedLedgerIsListedAndCounted(t *testing.T) {
+	f := newFixture(t)
+	f.killServer()
+	r := f.runner(func(o *run.Options) { o.HostKind = host.KindExec })
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(t.Context(), p)
+	require.NoError(t, err)
+	require.NoError(t, r.Stop(t.Context(), st.RunID))
+	dir := mustDir(t, r, st.RunID)
+	ev, err := os.OpenFile(filepath.Join(dir, "events.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = ev.WriteString("{this is not an event}\n")
+	require.NoError(t, err)
+	require.NoError(t, ev.Close())
+	require.NoError(t, os.Remove(filepath.Join(dir, "run.json")))
+
+	list, err := f.runner().List(t.Context())
+	require.NoError(t, err)
+	require.Len(t, list, 1, "the damaged run is listed")
+	assert.Equal(t, st.RunID, list[0].RunID)
+	assert.Equal(t, contract.StateDamaged, list[0].State)
+	assert.NotEmpty(t, list[0].Reason)
+
+	require.NoError(t, os.WriteFile(f.home.ConfigPath(), []byte("maxRuns: 1\n"), 0o600))
+	p, err = f.runner().Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	require.Error(t, err)
+	var codes []string
+	for _, is := range p.Issues {
+		codes = append(codes, is.Code)
+	}
+	assert.Contains(t, codes, run.IssueMaxRuns, "the damaged run holds a slot")
+	assert.Contains(t, codes, run.IssueActiveRun, "and is named")
+}
+
+// TestNestedRunAllowedByRoute: a route that says allowNestedRuns lets a
+// lane start a run of it.
+func TestNestedRunAllowedByRoute(t *testing.T) {
+	f := newFixture(t)
+	f.env["COCODER_RUN_ID"] = "r-20261201T000000Z-aaaaaaaa"
+	route := readFile(t, filepath.Join(f.root, "cocoder/routes/default.yaml"))
+	f.write("cocoder/routes/default.yaml", route+"allowNestedRuns: true\n")
+	p, err := f.runner().Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	for _, is := range p.Issues {
+		assert.NotEqual(t, run.IssueNestedRun, is.Code, "%v", err)
+	}
 }

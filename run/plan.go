@@ -239,6 +239,11 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		}
 	}
 	r.checkLock(wsID, &out)
+	if d.route != nil && !d.route.AllowNestedRuns {
+		if id, lane := r.getenv(EnvRunID), r.getenv(EnvLane); id != "" || lane != "" {
+			out.block(IssueNestedRun, "", "this process runs inside lane %q of run %q (%s or %s is set), and route %s does not allow nested runs: a lane may not start more agents unless the route says allowNestedRuns: true", lane, id, EnvRunID, EnvLane, d.route.ID)
+		}
+	}
 	if d.route != nil {
 		r.checkActive(wsID, req.Priority, d.route.ID, cfg.Config.MaxRuns, &out)
 	}

@@ -200,6 +200,17 @@ func TestPlanRefuses(t *testing.T) {
 			contains: []string{"never goes to an agent"},
 		},
 		{
+			// Started from inside a lane of another run: refused, since
+			// the default route does not allow nested runs.
+			name: "NestedRun",
+			setup: func(f *fixture) {
+				f.env["COCODER_RUN_ID"] = "r-20261201T000000Z-aaaaaaaa"
+				f.env["COCODER_LANE"] = "writer"
+			},
+			issue: run.IssueNestedRun, code: errs.Invalid,
+			contains: []string{`inside lane "writer"`, "allowNestedRuns"},
+		},
+		{
 			// The Oz token in any case, from the user's own home config.
 			name: "SecretForbiddenAnyCase",
 			setup: func(f *fixture) {

@@ -42,6 +42,10 @@ const (
 	// IssueSecretForbidden: a lane would receive a secret that never goes
 	// to an agent (a generated token such as Oz's).
 	IssueSecretForbidden = "secret-forbidden"
+	// IssueNestedRun: the run would be started from inside a lane of
+	// another run (COCODER_RUN_ID or COCODER_LANE is set) and its route
+	// does not allow nested runs.
+	IssueNestedRun = "nested-run"
 	// IssueSecretNotGranted: the workspace's own configuration sends a
 	// secret, variable or file to a lane that the user has not granted it
 	// (the home's grants.yaml, workspace.Home.Grant).
@@ -311,7 +315,15 @@ func (r *Runner) checkActive(wsID, priority, route string, maxRuns int, out *iss
 	active := 0
 	for _, dir := range dirs {
 		st, err := quickStatus(dir)
-		if err != nil || st.State.Terminal() {
+		if err != nil {
+			// Nobody can tell whether a damaged run ended: it counts.
+			active++
+			if filepath.Base(filepath.Dir(dir)) == wsID {
+				out.warn(IssueActiveRun, "", "the ledger of run %s (%s) is damaged, so whether it still runs is unknown: %v", filepath.Base(dir), dir, err)
+			}
+			continue
+		}
+		if st.State.Terminal() {
 			continue
 		}
 		active++

@@ -520,7 +520,8 @@ func (r *Runner) UnrecordedExits(ctx context.Context, st contract.RunStatus) []s
 // List returns the status of every run of the Runner's workspace (every
 // run of the home when the Runner has no workspace, or the workspace was
 // never registered), newest first. A ledger that cannot be read is
-// skipped and logged.
+// listed with state contract.StateDamaged and why as its Reason (and the
+// active-run and maxRuns checks count it as active).
 func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 	wsID := ""
 	if r.ws != nil {
@@ -542,12 +543,19 @@ func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 		st, _, err := ledger.ReadStatus(dir)
 		if err != nil {
 			r.log.Warn("unreadable ledger", "dir", dir, "err", err)
-			continue
+			st = damagedStatus(dir, err)
 		}
 		out = append(out, st)
 	}
 	slices.SortFunc(out, func(a, b contract.RunStatus) int { return strings.Compare(b.RunID, a.RunID) })
 	return out, nil
+}
+
+// damagedStatus is how a run whose ledger in dir cannot be read is listed:
+// state damaged, with why as the reason.
+func damagedStatus(dir string, err error) contract.RunStatus {
+	return contract.RunStatus{RunID: filepath.Base(dir), WorkspaceID: filepath.Base(filepath.Dir(dir)),
+		State: contract.StateDamaged, Reason: err.Error()}
 }
 
 // registeredID returns the registry id of the Runner's workspace, or ""

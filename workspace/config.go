@@ -123,7 +123,7 @@ func readConfigLayer(op, root, path string) (tree map[string]any, ok bool, err e
 	var data []byte
 	if root != "" {
 		data, err = contract.ReadFileIn(root, path)
-	} else {
+	} else if err = fsx.CheckTrusted(path); err == nil { // the home's: its adapter commands are run
 		data, err = contract.ReadFile(path)
 	}
 	if errors.Is(err, errs.ErrNotFound) {

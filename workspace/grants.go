@@ -148,6 +148,9 @@ func (h *Home) changeGrants(ctx context.Context, op, root string, refs []string,
 func (h *Home) readGrants() (grantsDoc, error) {
 	const op = "workspace.Home.Grants"
 	var doc grantsDoc
+	if err := fsx.CheckTrusted(h.GrantsPath()); err != nil {
+		return doc, errs.Wrap(errs.Invalid, op, err, "")
+	}
 	data, err := contract.ReadFile(h.GrantsPath())
 	if errors.Is(err, errs.ErrNotFound) {
 		return doc, nil

@@ -55,3 +55,37 @@ func TestGrants(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+// TestHomeRefusesUnsafeOwnership: a home other users can write, and a home
+// config.yaml or workspaces.yaml owned by another user or writable by
+// others, are refused with the fix: their content decides which commands
+// CoCoder runs.
+func TestHomeRefusesUnsafeOwnership(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "home")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	require.NoError(t, os.Chmod(dir, 0o777))
+	_, err := workspace.OpenHome(t.Context(), dir)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+	assert.ErrorContains(t, err, "chmod go-w "+dir)
+	require.NoError(t, os.Chmod(dir, 0o700))
+	home, err := workspace.OpenHome(t.Context(), dir)
+	require.NoError(t, err)
+
+	cfg := home.ConfigPath()
+	require.NoError(t, os.WriteFile(cfg, []byte("maxRuns: 2\n"), 0o600))
+	require.NoError(t, os.Chmod(cfg, 0o666))
+	_, err = workspace.LoadConfig(home, nil)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+	assert.ErrorContains(t, err, "writable by other users")
+	require.NoError(t, os.Chmod(cfg, 0o600))
+	if os.Geteuid() == 0 {
+		require.NoError(t, os.Chown(cfg, 65534, 65534))
+		_, err = workspace.LoadConfig(home, nil)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, "owned by another user (uid 65534)")
+		require.NoError(t, os.WriteFile(home.RegistryPath(), []byte("version: \"1\"\n"), 0o600))
+		require.NoError(t, os.Chown(home.RegistryPath(), 65534, 65534))
+		_, err = home.Registry().List(t.Context())
+		assert.ErrorContains(t, err, "owned by another user")
+	}
+}

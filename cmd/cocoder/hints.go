@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/textx"
 	runpkg "github.com/cocoder/cocoder/run"
 )
 
@@ -61,7 +62,7 @@ func printIssues(w io.Writer, issues []contract.Issue) {
 			if is.Lane != "" {
 				lane = " (lane " + is.Lane + ")"
 			}
-			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, is.Message)
+			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, textx.Printable(is.Message))
 			if h, ok := issueHints[is.Code]; ok && !hinted[is.Code] {
 				hinted[is.Code] = true
 				fmt.Fprintf(w, "        hint: %s\n", h)
