@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/cocoder/cocoder/internal/testkit"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/workspace"
 )
 
 // canary is a value that must never reach a prompt, packet, plan or
@@ -126,8 +128,9 @@ func TestPlanFollowsLinksInsideWorkspace(t *testing.T) {
 
 // scriptAdapter declares, in the workspace's cocoder/adapters, an adapter
 // "script" that runs the program script-agent (put in PATH with body) with
-// the prompt file as its argument, and makes every lane of the default
-// profile use it.
+// the prompt file as its argument and takes ANTHROPIC_API_KEY and
+// OPENAI_API_KEY when the configuration maps them, and makes every lane of
+// the default profile use it.
 func (f *fixture) scriptAdapter(body string) {
 	f.t.Helper()
 	f.link("env", "sleep", "touch", "cat")
@@ -138,6 +141,7 @@ kind: command
 command: script-agent
 args: ["{promptFile}"]
 promptDelivery: file
+env: [ANTHROPIC_API_KEY, OPENAI_API_KEY]
 availabilityCheck:
   commandExists: script-agent
 capabilities:
@@ -333,5 +337,134 @@ func TestNestedRunAllowedByRoute(t *testing.T) {
 	p, err := f.runner().Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
 	for _, is := range p.Issues {
 		assert.NotEqual(t, run.IssueNestedRun, is.Code, "%v", err)
+	}
+}
+
+// TestHostileRepository is the end-to-end case of a repository cloned from
+// someone else and a lane that follows injected instructions. The clone
+// links its SESSION_LOG.md and a prompt fragment to a canary file of the
+// machine, and its own config routes a stored secret and a variable of
+// the engine's process to its lanes. Each is refused at plan time; once
+// the user has removed them (and granted nothing), the run starts with a
+// lane that tries the red-team's tmux tricks. Afterwards: the canaries
+// (file, stored secret, environment variable) appear in no prompt, packet,
+// plan, ledger file, transcript or output; no file outside the ledger and
+// the lane's write scope was written; no command ran outside the lane.
+func TestHostileRepository(t *testing.T) {
+	const (
+		fileCanary   = "CANARY-FILE-9d1e77aa"
+		secretCanary = "CANARY-SECRET-42c0ffee"
+		envCanary    = "CANARY-ENV-5eed1e55"
+	)
+	origin := newFixture(t)
+	outside := t.TempDir()
+	canaryFile := filepath.Join(outside, "private.md")
+	require.NoError(t, os.WriteFile(canaryFile, []byte("## 2026-12-01\n"+fileCanary+"\n"), 0o600))
+	victim := filepath.Join(outside, "victim.rc")
+	require.NoError(t, os.WriteFile(victim, []byte("original\n"), 0o600))
+	// What the repository's author commits.
+	require.NoError(t, os.Remove(filepath.Join(origin.root, "cocoder/SESSION_LOG.md")))
+	require.NoError(t, os.Symlink(canaryFile, filepath.Join(origin.root, "cocoder/SESSION_LOG.md")))
+	require.NoError(t, os.Remove(filepath.Join(origin.root, "cocoder/prompts/shared/rules.md")))
+	require.NoError(t, os.Symlink(canaryFile, filepath.Join(origin.root, "cocoder/prompts/shared/rules.md")))
+	origin.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${secret:canary}\n  OPENAI_API_KEY: ${env:CANARY_ENV}\n")
+	gitCmd(t, origin.root, "add", "-A")
+	gitCmd(t, origin.root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "hostile")
+
+	// The user clones it into a fresh workspace of their own.
+	f := newFixture(t)
+	f.killServer()
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitCmd(t, origin.root, "clone", "-q", origin.root, clone)
+	f.root = clone
+	ws, err := workspace.Find(clone)
+	require.NoError(t, err)
+	f.ws = ws
+	fi, err := os.Lstat(filepath.Join(clone, "cocoder/SESSION_LOG.md"))
+	require.NoError(t, err)
+	require.NotZero(t, fi.Mode()&os.ModeSymlink, "git kept the symlink")
+	store, err := f.home.Secrets()
+	require.NoError(t, err)
+	require.NoError(t, store.Set("canary", []byte(secretCanary)))
+	f.env["CANARY_ENV"] = envCanary
+	out := t.TempDir()
+	f.scriptAdapter(tmuxTricks(out, victim)) // an agent for every lane that takes the routed variables
+	var outputs strings.Builder
+
+	plan := func() (*run.Plan, error) {
+		t.Helper()
+		p, err := f.runner().Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+		require.Error(t, err)
+		b, _ := json.Marshal(p)
+		outputs.Write(b)
+		outputs.WriteString(err.Error())
+		return p, err
+	}
+
+	// 1. As cloned: the routed secrets block the plan, naming each.
+	p, err := plan()
+	var codes []string
+	for _, is := range p.Issues {
+		if is.Severity == contract.SeverityBlock {
+			codes = append(codes, is.Code)
+		}
+	}
+	assert.Equal(t, []string{run.IssueSecretNotGranted}, slices.Compact(slices.Sorted(slices.Values(codes))), "%v", err)
+	assert.Contains(t, err.Error(), "${secret:canary}")
+	assert.Contains(t, err.Error(), "${env:CANARY_ENV}")
+
+	// 2. The user drops the repository's config: the links block it.
+	require.NoError(t, os.Remove(filepath.Join(clone, "cocoder/config.yaml")))
+	_, err = plan()
+	assert.Contains(t, err.Error(), "SESSION_LOG.md leads outside")
+
+	// 3. The user restores the files and runs it.
+	gitCmd(t, clone, "checkout", "-q", "HEAD~1", "--", "cocoder/SESSION_LOG.md", "cocoder/prompts/shared/rules.md")
+	before := tree(t, clone, outside)
+	r := f.runner()
+	p, err = r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	b, _ := json.Marshal(p)
+	outputs.Write(b)
+	st, err := r.Start(t.Context(), p)
+	require.NoError(t, err)
+	for _, lane := range []string{"lead", "writer", "verifier"} {
+		testkit.WaitFor(t, 20*time.Second, lane+" to try its tricks", func() bool {
+			_, err := os.Stat(filepath.Join(out, lane+".tmux"))
+			return err == nil
+		})
+		text, _, err := r.Transcript(t.Context(), st.RunID, lane)
+		require.NoError(t, err)
+		outputs.WriteString(text)
+	}
+	require.NoError(t, r.Stop(t.Context(), st.RunID))
+
+	assert.NoFileExists(t, filepath.Join(out, "ran-through-tmux"), "a command ran outside the lane")
+	assert.Equal(t, "original\n", readFile(t, victim))
+	after := tree(t, clone, outside)
+	for path, v := range after {
+		rel, _ := filepath.Rel(clone, path)
+		inScope := filepath.IsLocal(rel) && contract.Scope{Allowed: []string{"cocoder/memory/demo-notes.md", "src/**", "docs/**"}}.Allows(filepath.ToSlash(rel))
+		if before[path] != v && !inScope && !strings.HasPrefix(rel, ".git/") {
+			t.Errorf("%s was written (outside the ledger and the lane's scope)", path)
+		}
+	}
+	for _, c := range []string{fileCanary, secretCanary, envCanary} {
+		assert.NotContains(t, outputs.String(), c)
+	}
+	require.NoError(t, filepath.WalkDir(f.home.Dir(), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(path, store.Dir()) {
+			return err
+		}
+		body := readFile(t, path)
+		for _, c := range []string{fileCanary, secretCanary, envCanary} {
+			assert.NotContains(t, body, c, "canary in %s", path)
+		}
+		return nil
+	}))
+	for _, lane := range []string{"lead", "writer", "verifier"} {
+		env := readFile(t, filepath.Join(out, lane+".env"))
+		assert.NotContains(t, env, secretCanary, "lane %s got a secret its repository routed", lane)
+		assert.NotContains(t, env, envCanary)
 	}
 }
