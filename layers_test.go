@@ -20,8 +20,8 @@ const module = "github.com/cocoder/cocoder"
 // import the facade. docs/architecture.md draws the same picture.
 var layers = map[string]int{
 	"internal/errs": 0, "internal/fsx": 0, "internal/flock": 0, "internal/clock": 0,
-	"internal/textx": 0, "internal/version": 0, "internal/tmuxtest": 0, "internal/memtest": 0,
-	"contract": 1, "secrets": 1,
+	"internal/textx": 0, "internal/version": 0, "internal/tmuxtest": 0, "internal/memtest": 0, "contract/internal/patterns": 0,
+	"contract": 1, "secrets": 1, "internal/gitx": 1,
 	"contract/internal/schemagen": 2, "workspace": 2, "internal/demoagent": 2,
 	"run/ledger": 3, "run/host": 3, "run/adapter": 3, "run/prompt": 3,
 	"run/internal/faketui": 3, "internal/testkit": 4,

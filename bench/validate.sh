@@ -12,16 +12,31 @@
 #   cocoder validate TREE           decode, validate and cross-check them
 #
 # and reports each command's peak memory from /usr/bin/time -v.
-# Needs: go, hyperfine, GNU time. Usage: bench/validate.sh [RUNS]
+#
+# With a git revision as second argument it also builds cocoder from that
+# revision (exported with git archive into the temporary directory) and
+# adds its `version` and `validate TREE` to the same hyperfine run, so the
+# working tree and the revision are compared under the same load.
+#
+# Needs: go, hyperfine, jq, GNU time (and git for REV).
+# Usage: bench/validate.sh [RUNS [REV]]
 set -euo pipefail
 
 runs=${1:-100}
+base=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
 go build -trimpath -o "$work/cocoder" ./cmd/cocoder
+compare=()
+if [[ -n $base ]]; then
+  mkdir "$work/base-src"
+  git archive "$base" | tar -x -C "$work/base-src"
+  (cd "$work/base-src" && go build -trimpath -o "$work/cocoder-base" ./cmd/cocoder)
+  label="cocoder@$(git rev-parse --short "$base")"
+fi
 go build -trimpath -o "$work/validate-baseline" ./bench/validate-baseline
 go build -trimpath -o "$work/validate-lib" ./bench/validate-lib
 
@@ -40,13 +55,24 @@ mapfile -t files < <(find "$tree" -type f \( -name '*.yaml' -o -name '*.json' \)
 echo "contract files: ${#files[@]} ($(cat "${files[@]}" | wc -c) bytes)"
 "$work/cocoder" validate "$tree" | tail -1
 
+if [[ -n $base ]]; then
+  "$work/cocoder-base" validate "$tree" | tail -1
+  compare=(-n "$label version" "$work/cocoder-base version"
+    -n "$label validate" "$work/cocoder-base validate $tree")
+fi
+
 echo
-hyperfine -N --warmup 5 --runs "$runs" \
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/times.json" \
   -n cat "cat ${files[*]}" \
   -n go-read-baseline "$work/validate-baseline ${files[*]}" \
   -n validate-lib "$work/validate-lib $tree" \
   -n "cocoder version" "$work/cocoder version" \
-  -n "cocoder validate" "$work/cocoder validate $tree"
+  -n "cocoder validate" "$work/cocoder validate $tree" \
+  "${compare[@]}"
+
+echo
+echo "median and min wall time (less moved by other load than the mean):"
+jq -r '.results[] | "  \(.command | .[0:28] | . + " " * (28 - length)) median \(.median * 1e5 | round / 100) ms, min \(.min * 1e5 | round / 100) ms"' "$work/times.json"
 
 echo
 echo "peak resident memory (max of 10 runs, /usr/bin/time -v):"
@@ -57,10 +83,14 @@ peak() {
     kb=$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident set size/ {print $6}')
     ((kb > max)) && max=$kb
   done
-  printf '  %-18s %6d KiB (%.1f MiB)\n' "$label" "$max" "$(echo "$max/1024" | bc -l)"
+  printf '  %-28s %6d KiB (%.1f MiB)\n' "$label" "$max" "$(echo "$max/1024" | bc -l)"
 }
 peak cat cat "${files[@]}"
 peak go-read-baseline "$work/validate-baseline" "${files[@]}"
 peak validate-lib "$work/validate-lib" "$tree"
 peak "cocoder version" "$work/cocoder" version
 peak "cocoder validate" "$work/cocoder" validate "$tree"
+if [[ -n $base ]]; then
+  peak "$label version" "$work/cocoder-base" version
+  peak "$label validate" "$work/cocoder-base" validate "$tree"
+fi

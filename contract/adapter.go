@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // AdapterKind classifies an adapter.
@@ -335,11 +336,11 @@ func (a *Adapter) warnings() []Problem {
 	return []Problem{{Path: "commandEnv", Rule: "deprecated", Message: "commandEnv has no effect: the engine always passes an explicit environment; list required variables in env and remove commandEnv"}}
 }
 
-var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+var placeholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^{}]*\}`) })
 
 // placeholderProblem explains an unknown placeholder in an argv element.
 func placeholderProblem(s string) string {
-	for _, m := range placeholderRE.FindAllString(s, -1) {
+	for _, m := range placeholderRE().FindAllString(s, -1) {
 		if !slices.Contains(placeholders, m) {
 			return fmt.Sprintf("unknown placeholder %s in %s; use %s", clip(m), quote(s), strings.Join(placeholders, ", "))
 		}

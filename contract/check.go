@@ -86,11 +86,9 @@ func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 			return nil, unknownKind("contract.CheckPaths", opt.Kind)
 		}
 	}
-	for _, id := range sortedKeys(opt.Adapters) {
-		if a := opt.Adapters[id]; a == nil || a.ID != id || a.Validate() != nil {
-			return nil, errs.E(errs.Internal, "contract.CheckPaths", "the built-in adapter declaration %q is invalid", id)
-		}
-	}
+	// Build the validator while the paths are read: the files' decoding
+	// does not need it, and in a cold process it takes a while.
+	go validatorInstance()
 	// Find every file first, then load them all in parallel (decoding and
 	// validation dominate a cold run), then cross-check each group: one per
 	// directory given, and one for all the files given by name.
@@ -127,6 +125,11 @@ func CheckPaths(paths []string, opt CheckOptions) (*Report, error) {
 		groups = append(groups, seq(start, len(found)))
 	}
 	loadAll(found)
+	for _, id := range sortedKeys(opt.Adapters) {
+		if a := opt.Adapters[id]; a == nil || a.ID != id || a.Validate() != nil {
+			return nil, errs.E(errs.Internal, "contract.CheckPaths", "the built-in adapter declaration %q is invalid", id)
+		}
+	}
 	rep := &Report{Files: found, Issues: []TreeIssue{}}
 	for _, g := range append(groups, files) {
 		rep.crossCheck(g, opt.Adapters)

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
 
 // Config is the CoCoder configuration: the home's config.yaml and a
@@ -125,8 +127,8 @@ var secretRefRE = sync.OnceValue(func() *regexp.Regexp {
 })
 
 var (
-	envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(envPattern) })
-	slugRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(slugPattern) })
+	envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(patterns.Env) })
+	slugRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(patterns.Slug) })
 	secretRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 )
 

@@ -460,7 +460,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 }
 
 // yamlLine finds the line number yaml.v3 puts in its error messages.
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): `) })
 
 // cleanYAMLError turns a yaml.v3 error into a message without the "yaml:"
 // prefix.
@@ -472,7 +472,7 @@ func cleanYAMLError(err error) string {
 func syntaxProblem(err error) Problem {
 	msg := cleanYAMLError(err)
 	line := 0
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = strings.TrimPrefix(err.Error(), m[0])
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
 
 // runIDTimeLayout is the UTC timestamp inside a run id.
@@ -16,10 +18,8 @@ const runIDTimeLayout = "20060102T150405Z"
 var lowerBase32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 var (
-	runIDPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^r-[0-9]{8}T[0-9]{6}Z-[a-z2-7]{8}$`) })
-	laneNamePattern = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
-	})
+	runIDPattern       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^r-[0-9]{8}T[0-9]{6}Z-[a-z2-7]{8}$`) })
+	laneNamePattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(patterns.Lane) })
 	workspaceIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`) })
 )
 
@@ -78,7 +78,7 @@ func ValidWorkspaceID(id string) bool {
 	return len(id) <= maxWorkspaceID && workspaceIDPattern().MatchString(id) && !strings.Contains(id, "..")
 }
 
-var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(envPattern) })
+var envNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(patterns.Env) })
 
 // ValidEnvName reports whether name is a portable environment variable
 // name: a letter or "_", then letters, digits and "_".

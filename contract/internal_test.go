@@ -2,6 +2,7 @@ package contract
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -39,10 +40,8 @@ func TestSecretRefProblem(t *testing.T) {
 	}
 }
 
-// TestEveryRuleKnown checks that every rule named in a validate tag of a
-// contract type is one this package implements, so a typo in a tag fails
-// here rather than when a document happens to reach it.
-func TestEveryRuleKnown(t *testing.T) {
+// contractTypes calls fn for every struct type a contract can hold.
+func contractTypes(t *testing.T, fn func(reflect.Type)) {
 	seen := map[reflect.Type]bool{}
 	var walk func(t reflect.Type)
 	walk = func(rt reflect.Type) {
@@ -54,20 +53,9 @@ func TestEveryRuleKnown(t *testing.T) {
 			return
 		}
 		seen[rt] = true
-		for _, f := range planOf(rt) {
-			ft := rt.Field(f.index).Type
-			for i, lv := range f.levels {
-				vt := ft
-				for range i {
-					vt = deref(vt).Elem()
-				}
-				for _, r := range append(lv.rules, lv.keys...) {
-					if _, known := check(r, reflect.New(deref(vt)).Elem()); !known && r.name != "min" && r.name != "max" {
-						t.Errorf("%s.%s: unknown validate rule %q", rt.Name(), f.name, r.name)
-					}
-				}
-			}
-			walk(ft)
+		fn(rt)
+		for i := range rt.NumField() {
+			walk(rt.Field(i).Type)
 		}
 	}
 	for _, k := range Kinds() {
@@ -76,5 +64,83 @@ func TestEveryRuleKnown(t *testing.T) {
 	}
 	if len(seen) < 20 {
 		t.Fatalf("walked only %d types", len(seen))
+	}
+}
+
+// TestEveryRuleKnown checks that every rule named in a validate tag of a
+// contract type is one the validator knows, so a typo in a tag fails here
+// rather than when a document happens to reach it: the validator reads all
+// of a struct type's tags the first time it checks a value of that type,
+// and panics on a rule it does not know.
+func TestEveryRuleKnown(t *testing.T) {
+	contractTypes(t, func(rt reflect.Type) {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("%s: %v", rt.Name(), r)
+			}
+		}()
+		_ = validatorInstance().Struct(reflect.New(rt).Interface())
+	})
+}
+
+// TestUniqTypes checks that uniqTypes names every contract struct type
+// with a list tagged uniq, so that its repeats are reported.
+func TestUniqTypes(t *testing.T) {
+	listed := map[reflect.Type]bool{}
+	for _, doc := range uniqTypes {
+		listed[reflect.TypeOf(doc)] = true
+	}
+	contractTypes(t, func(rt reflect.Type) {
+		if has := len(uniqFields(rt)) > 0; has != listed[rt] {
+			t.Errorf("%s: has uniq lists %v, listed in uniqTypes %v", rt.Name(), has, listed[rt])
+		}
+	})
+}
+
+// TestNestedDive checks that every list or map field holding structs has a
+// dive in its validate tag: without one the validator does not look at the
+// entries, and their own rules would never run.
+func TestNestedDive(t *testing.T) {
+	contractTypes(t, func(rt reflect.Type) {
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			ft := deref(f.Type)
+			if ft.Kind() != reflect.Slice && ft.Kind() != reflect.Map {
+				continue
+			}
+			et := deref(ft.Elem())
+			for et.Kind() == reflect.Slice || et.Kind() == reflect.Map {
+				et = deref(et.Elem())
+			}
+			if et.Kind() == reflect.Struct && et != timeType && !strings.Contains(f.Tag.Get("validate"), "dive") {
+				t.Errorf("%s.%s holds structs but its validate tag has no dive", rt.Name(), f.Name)
+			}
+		}
+	})
+}
+
+// TestDocPath checks the translation of validator namespaces into document
+// paths, including map keys that hold dots and brackets.
+func TestDocPath(t *testing.T) {
+	p := &Profile{Lanes: map[string]ProfileLane{
+		"verifiers.primary": {WriteBoundary: []string{"a"}},
+		"x]":                {},
+		"x":                 {WriteBoundary: []string{"b"}},
+	}}
+	for ns, want := range map[string]string{
+		".lanes[verifiers.primary].writeBoundary[0]": "lanes.verifiers.primary.writeBoundary[0]",
+		".lanes[x]]":                 "lanes.x]",
+		".lanes[x].writeBoundary[0]": "lanes.x.writeBoundary[0]",
+		".id":                        "id",
+		"":                           "",
+	} {
+		if got, ok := docPath(reflect.ValueOf(p), "", ns); !ok || got != want {
+			t.Errorf("docPath(%q) = %q, %v; want %q", ns, got, ok, want)
+		}
+	}
+	for _, ns := range []string{".nope", ".lanes[y]", ".lanes[x].writeBoundary[3]", ".lanes[x].writeBoundary[z]", "[0]"} {
+		if got, ok := docPath(reflect.ValueOf(p), "", ns); ok {
+			t.Errorf("docPath(%q) = %q, want no match", ns, got)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
 
 // TestTagParity checks that each contract field's four tags say the same
@@ -137,7 +138,7 @@ func checkField(t *testing.T, f reflect.StructField) {
 
 	var wantPattern string
 	for _, r := range rules {
-		if p, ok := contract.PatternOf(r); ok {
+		if p, ok := patterns.Of(r); ok {
 			wantPattern = p
 		}
 	}

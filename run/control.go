@@ -63,7 +63,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		return err
 	}
 	ls, ok := st.Lanes[lane]
-	resultFile := filepath.Join(dir, ledger.LanesDir, lane, ledger.ResultName)
+	resultFile := filepath.Join(dir, ledger.LaneFile(lane, ledger.ResultName))
 	_, statErr := os.Lstat(resultFile)
 	switch {
 	case st.State.Terminal():
@@ -122,11 +122,11 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 
 // nextMessage returns the ledger path of the next message file of a lane.
 func nextMessage(dir, lane string) (string, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, ledger.LanesDir, lane, ledger.MessagesDir))
+	entries, err := os.ReadDir(filepath.Join(dir, ledger.LaneFile(lane, ledger.MessagesDir)))
 	if err != nil && !os.IsNotExist(err) {
 		return "", err
 	}
-	return filepath.Join(ledger.LanesDir, lane, ledger.MessagesDir, fmt.Sprintf("%03d.md", len(entries)+1)), nil
+	return filepath.Join(ledger.LaneFile(lane, ledger.MessagesDir), fmt.Sprintf("%03d.md", len(entries)+1)), nil
 }
 
 // Stop stops run runID. It records
@@ -293,7 +293,7 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 			return string(r.redact([]byte(textx.SqueezeBlank(text)))), live, nil
 		}
 	}
-	path := textx.FirstNonEmpty(h.Transcript, filepath.Join(dir, ledger.LanesDir, lane, ledger.TranscriptName))
+	path := textx.FirstNonEmpty(h.Transcript, filepath.Join(dir, ledger.LaneFile(lane, ledger.TranscriptName)))
 	b, err := fsx.ReadTail(path, maxTranscript+1)
 	if err != nil {
 		if os.IsNotExist(err) {

@@ -75,7 +75,9 @@ func ExampleRunner_Plan() {
 // ExampleRunner_Start carries out a whole run of a freshly scaffolded
 // workspace with the built-in demo agent on the exec host (lanes as child
 // processes; the tmux host is the default): Plan, then Start executes the
-// plan and Wait supervises the lanes until each has reported its result.
+// plan and Wait supervises it to its end. The lead dispatches the writer,
+// then the verifier once the writer's result is accepted; the engine
+// checks the writer's change against its scope and commits it.
 // Options.Self names the program that plays the demo agent; here it is
 // this test binary, which dispatches "agent demo" like the cocoder command
 // does.
@@ -97,7 +99,9 @@ func ExampleRunner_Start() {
 		return
 	}
 	git("add", "-A")
-	git("-c", "user.name=example", "-c", "user.email=example@example.com", "commit", "-q", "-m", "scaffold")
+	git("config", "user.name", "Example")
+	git("config", "user.email", "example@example.com")
+	git("commit", "-q", "-m", "scaffold")
 	ws, _ := workspace.Find(repo)
 	self, _ := os.Executable()
 
@@ -130,13 +134,17 @@ func ExampleRunner_Start() {
 		fmt.Println(err)
 		return
 	}
+	fmt.Println("run:", st.State)
 	for _, lane := range plan.Lanes {
 		ls := st.Lanes[lane.Lane]
 		fmt.Printf("%s: %s (%s), result %s\n", lane.Lane, ls.State, ls.Source, ls.Result)
 	}
-	_ = r.Stop(ctx, plan.RunID)
+	out, _ := exec.Command("git", "-C", repo, "log", "-1", "--format=%(trailers:key=Cocoder-Lane,valueonly)").Output()
+	fmt.Printf("committed for lane: %s", out)
 	// Output:
+	// run: complete
 	// lead: done (result_file), result PASS
 	// writer: done (result_file), result PASS
 	// verifier: done (result_file), result PASS
+	// committed for lane: writer
 }

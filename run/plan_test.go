@@ -56,7 +56,7 @@ func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
 	assert.Equal(t, prompt.StartupLead, lead.StartupMode)
 	writer, _ := p.Lane("writer")
 	assert.Equal(t, prompt.StartupWaitForDispatch, writer.StartupMode)
-	assert.Contains(t, writer.Prompt, "wait for the lead's dispatch")
+	assert.Contains(t, writer.Prompt, "the lead's task in "+filepath.Join(filepath.Dir(writer.PromptFile), "brief.md"))
 	assert.True(t, writer.CanWrite)
 	require.NotNil(t, writer.Scope)
 	assert.Equal(t, contract.ScopeFromBoundary, writer.ScopeSource)

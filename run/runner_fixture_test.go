@@ -38,7 +38,9 @@ func newFixture(t testing.TB) *fixture {
 	_, err = workspace.Init(t.Context(), root, workspace.InitOptions{Home: home})
 	require.NoError(t, err)
 	gitCmd(t, root, "add", "-A")
-	gitCmd(t, root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "scaffold")
+	gitCmd(t, root, "config", "user.name", "t")
+	gitCmd(t, root, "config", "user.email", "t@example.com")
+	gitCmd(t, root, "commit", "-q", "-m", "scaffold")
 	ws, err := workspace.Find(root)
 	require.NoError(t, err)
 	f := &fixture{t: t, root: root, home: home, ws: ws, bin: t.TempDir(), self: "/usr/bin/true"}

@@ -21,8 +21,12 @@ import (
 )
 
 // TestRunLifecycle drives a whole run of the scaffolded workspace on the
-// real tmux host with the built demo agent: plan, start (three lanes,
-// typed prompts acknowledged), wait for the results, then stop.
+// real tmux host with the demo agent: plan; start (the lead, its typed
+// prompt acknowledged; writer and verifier wait for its dispatch); wait:
+// the lead dispatches the writer, then the verifier after the writer's
+// accepted result; the engine checks the writer's change against its
+// scope, runs the verify command, commits exactly that file with trailers
+// and a receipt, and the run is complete.
 func TestRunLifecycle(t *testing.T) {
 	f := newFixture(t)
 	f.self = testkit.Self(t)
@@ -40,11 +44,13 @@ func TestRunLifecycle(t *testing.T) {
 	id := st.RunID
 	assert.Equal(t, p.RunID, id)
 	assert.Equal(t, contract.StateRunning, st.State)
-	for _, lane := range []string{"lead", "writer", "verifier"} {
-		ls := st.Lanes[lane]
-		require.NotNil(t, ls.Handle, lane)
-		assert.Equal(t, "delivered", ls.Delivery, lane)
-		assert.Equal(t, host.KindTmux, ls.Handle.Host)
+	lead := st.Lanes["lead"]
+	require.NotNil(t, lead.Handle)
+	assert.Equal(t, "delivered", lead.Delivery)
+	assert.Equal(t, host.KindTmux, lead.Handle.Host)
+	for _, lane := range []string{"writer", "verifier"} {
+		assert.Nil(t, st.Lanes[lane].Handle, "%s waits for the lead's dispatch", lane)
+		assert.Equal(t, contract.LanePlanned, st.Lanes[lane].State, lane)
 	}
 	entry, err := f.home.Registry().Get(ctx, st.WorkspaceID)
 	require.NoError(t, err, "Start registers the workspace")
@@ -64,15 +70,27 @@ func TestRunLifecycle(t *testing.T) {
 
 	st, err = r.Wait(ctx, id, run.WaitOptions{Timeout: time.Minute, Poll: 200 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, contract.StateRunning, st.State, "Wait leaves a fully answered run running for the gates")
+	assert.Equal(t, contract.StateComplete, st.State, st.Reason)
 	for _, lane := range []string{"lead", "writer", "verifier"} {
 		ls := st.Lanes[lane]
 		assert.Equal(t, contract.LaneDone, ls.State, lane)
 		assert.Equal(t, contract.SourceResultFile, ls.Source, lane)
 		assert.Equal(t, "PASS", ls.Result, lane)
+		assert.Equal(t, "delivered", ls.Delivery, lane)
 	}
 	notes := readFile(t, filepath.Join(f.root, "cocoder/memory/demo-notes.md"))
 	assert.Contains(t, notes, "- "+id+" writer: try-cocoder demo edit")
+	// The engine committed exactly the writer's file, with its trailers.
+	assert.Equal(t, "cocoder/memory/demo-notes.md\n", gitCmd(t, f.root, "show", "--name-only", "--format=", "HEAD"))
+	trailers := gitCmd(t, f.root, "log", "-1", "--format=%(trailers)")
+	for _, want := range []string{"Cocoder-Run: " + id, "Cocoder-Lane: writer", "Cocoder-Persona: writer", "Cocoder-Receipt: rc-"} {
+		assert.Contains(t, trailers, want)
+	}
+	assert.Empty(t, gitCmd(t, f.root, "status", "--porcelain"), "nothing is left uncommitted")
+	receipts, err := filepath.Glob(filepath.Join(dir, "receipts", "*.json"))
+	require.NoError(t, err)
+	assert.Len(t, receipts, 1)
+	assert.FileExists(t, filepath.Join(dir, "closeout.json"))
 
 	events, torn, err := ledger.ReadEvents(dir)
 	require.NoError(t, err)
@@ -81,16 +99,30 @@ func TestRunLifecycle(t *testing.T) {
 	for i, ev := range events {
 		types[i] = ev.Type
 	}
-	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventLaneStarted, ledger.EventRunState, ledger.EventLaneStarted, ledger.EventLaneStarted}, types[:6])
-	for _, typ := range []string{ledger.EventLanePromptDelivered, ledger.EventLaneResult} {
-		n := 0
+	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventRunBaseline, ledger.EventLaneTree, ledger.EventLaneStarted, ledger.EventRunState}, types[:6])
+	count := func(typ string) (n int) {
 		for _, x := range types {
 			if x == typ {
 				n++
 			}
 		}
-		assert.Equal(t, 3, n, typ)
+		return n
 	}
+	for typ, want := range map[string]int{
+		ledger.EventLanePromptDelivered: 3, ledger.EventLaneResult: 3, ledger.EventLaneDispatchRequested: 2,
+		ledger.EventLaneDispatched: 2, ledger.EventGateVerify: 1, ledger.EventCommitIntent: 1, ledger.EventCommitMade: 1,
+		ledger.EventRunCloseout: 1,
+	} {
+		assert.Equal(t, want, count(typ), typ)
+	}
+	// The verifier was dispatched only after the writer's result.
+	lastDispatch := 0
+	for i, typ := range types {
+		if typ == ledger.EventLaneDispatched {
+			lastDispatch = i
+		}
+	}
+	assert.Less(t, slices.Index(types, ledger.EventLaneResult), lastDispatch)
 
 	err = r.Send(ctx, id, "writer", "one more thing")
 	assert.Equal(t, errs.Conflict, errs.CodeOf(err), "a lane with a result takes no message: %v", err)
@@ -99,7 +131,7 @@ func TestRunLifecycle(t *testing.T) {
 	require.NoError(t, r.Stop(ctx, id))
 	st, err = r.Get(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, contract.StateAborted, st.State)
+	assert.Equal(t, contract.StateComplete, st.State, "stopping a finished run only clears its panes")
 	hst, err := host.NewTmux(host.TmuxOptions{Socket: host.SocketForHome(f.home.Dir())})
 	require.NoError(t, err)
 	left, err := hst.List(ctx, id)
@@ -204,13 +236,14 @@ func TestSendAndStopWhileRunning(t *testing.T) {
 	st, err = r.Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, contract.StateAborted, st.State)
-	for name, ls := range st.Lanes {
-		assert.Equal(t, contract.LaneKilled, ls.State, name)
+	assert.Equal(t, contract.LaneKilled, st.Lanes["lead"].State)
+	for _, name := range []string{"writer", "verifier"} {
+		assert.Equal(t, contract.LanePlanned, st.Lanes[name].State, "the hanging lead never dispatched %s", name)
 	}
 	err = r.Send(ctx, id, "lead", "hello")
 	assert.Equal(t, errs.Conflict, errs.CodeOf(err))
 	assert.True(t, strings.Contains(err.Error(), "aborted"), err.Error())
-	_, err = os.Stat(filepath.Join(mustDir(t, r, id), "lanes", "writer", "transcript.log"))
+	_, err = os.Stat(filepath.Join(mustDir(t, r, id), "lanes", "lead", "transcript.log"))
 	assert.NoError(t, err, "stop saves the transcripts")
 }
 
@@ -227,12 +260,15 @@ func TestStartTearsDownWhenALaneFails(t *testing.T) {
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.env["COCODER_DEMO_FAULT"] = "hang"
+	// Teammates that start with the lead, so several lanes start at once.
+	route := readFile(t, filepath.Join(f.root, "cocoder/routes/default.yaml"))
+	f.write("cocoder/routes/parallel.yaml", strings.Replace(route, "id: default", "id: parallel\nallowAutonomousTeammateStart: true", 1))
 	exec := host.NewExec(host.ExecOptions{})
 	r := f.runner(func(o *run.Options) {
 		o.Host = testkit.FailingHost{Host: exec, FailLane: "writer"}
 		o.PassEnv = []string{"COCODER_DEMO_FAULT"}
 	})
-	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Route: "parallel"})
 	require.NoError(t, err)
 	st, err := r.Start(t.Context(), p)
 	require.Error(t, err)

@@ -110,10 +110,11 @@ func (r *Runner) laneEnv(p *Plan, l PlanLane, resolved secrets.Env) []string {
 }
 
 // initialPrompt is the short text that starts a lane: it points at the
-// lane's prompt file, and tells a lane that waits for dispatch to wait.
+// lane's prompt file, and for a lane started by the lead's dispatch at the
+// task the lead gave it.
 func initialPrompt(mode, promptFile string) string {
 	if mode == prompt.StartupWaitForDispatch {
-		return adapter.PromptLine(promptFile) + ", then wait for the lead's dispatch before you start work."
+		return adapter.PromptLine(promptFile) + ", then the lead's task in " + filepath.Join(filepath.Dir(promptFile), ledger.BriefName) + "."
 	}
 	return adapter.PromptLine(promptFile) + "."
 }
@@ -126,10 +127,9 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 	p.LedgerDir = ledgerDir
 	for i := range p.Lanes {
 		l := &p.Lanes[i]
-		laneDir := filepath.Join(ledgerDir, ledger.LanesDir, l.Lane)
-		l.PromptFile = filepath.Join(laneDir, ledger.PromptName)
-		l.ResultFile = filepath.Join(laneDir, ledger.ResultName)
-		l.Transcript = filepath.Join(laneDir, ledger.TranscriptName)
+		l.PromptFile = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.PromptName))
+		l.ResultFile = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.ResultName))
+		l.Transcript = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.TranscriptName))
 		l.Prompt = initialPrompt(l.StartupMode, l.PromptFile)
 		a := d.adapters[l.Lane]
 		argv, err := adapter.Argv(a, adapter.LaneContext{
@@ -172,10 +172,20 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 			PacketFile: filepath.Join(ledgerDir, ledger.PacketFile), ResultFile: l.ResultFile, Packet: packet,
 			PromptsDir: r.ws.PromptsDir(), SendCommand: "cocoder run send " + p.RunID + " <lane> <message>",
 		}
-		for _, t := range team {
+		for i, t := range team {
 			if t.Lane != l.Lane {
 				in.Team = append(in.Team, t)
 			}
+			if l.Lane == p.Lead && p.Lanes[i].StartupMode == prompt.StartupWaitForDispatch {
+				if in.Dispatch == nil {
+					in.Dispatch = &prompt.DispatchInfo{Dir: filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.DispatchDir)),
+						Command: "cocoder run dispatch " + p.RunID + " <lane> --brief <text>"}
+				}
+				in.Dispatch.Waiting = append(in.Dispatch.Waiting, t)
+			}
+		}
+		if l.StartupMode == prompt.StartupWaitForDispatch {
+			in.BriefFile = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.BriefName))
 		}
 		if l.Scope != nil {
 			in.Scope = *l.Scope
@@ -289,16 +299,24 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	}
 	snapDone := make(chan error, 1)
 	go func() { snapDone <- writeFiles(l, snapshot) }()
-	specs := make([]host.LaneSpec, len(p.Lanes))
-	for i, pl := range p.Lanes {
-		specs[i] = host.LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
-			Dir: p.Workspace, Env: r.laneEnv(p, pl, resolved[pl.Lane]), Transcript: pl.Transcript}
-		if p.Host == host.KindExec && (pl.PromptDelivery == string(contract.DeliverType) || pl.PromptDelivery == string(contract.DeliverStdin)) {
-			specs[i].Stdin = pl.Prompt + "\n"
-		}
+	// Lanes that wait for the lead's dispatch start when it comes (see
+	// Dispatch); the others start now, the lead first.
+	launch := slices.DeleteFunc(slices.Clone(p.Lanes), func(pl PlanLane) bool { return pl.StartupMode == prompt.StartupWaitForDispatch })
+	specs := make([]host.LaneSpec, len(launch))
+	for i, pl := range launch {
+		specs[i] = r.laneSpec(p, pl, resolved[pl.Lane])
 	}
 	q := r.newAppender(l)
 	q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateReady, Reason: "preflight passed; the lanes' files are written"})
+	if tree, err := r.tree(ctx, p.Workspace); err == nil {
+		q.add(ledger.EventRunBaseline, "", tree)
+		tree.Phase = phaseStart
+		for _, pl := range launch {
+			q.add(ledger.EventLaneTree, pl.Lane, tree)
+		}
+	} else {
+		r.log.Warn("cannot read the work tree's state; changes will be judged against HEAD", "run", p.RunID, "err", err)
+	}
 	n := 0
 	handles, err := host.StartLanes(ctx, hst, specs, func(spec host.LaneSpec, h contract.LaneHandle) error {
 		q.add(ledger.EventLaneStarted, spec.Lane, ledger.LaneStartedData{Handle: h})
@@ -306,7 +324,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 			q.add(ledger.EventRunState, "", ledger.RunStateData{To: contract.StateRunning, Reason: "lane " + spec.Lane + " started"})
 		}
 		// A prompt that went with the program is delivered now.
-		if out, typed := untypedDelivery(p, p.Lanes[n]); !typed {
+		if out, typed := untypedDelivery(p, launch[n]); !typed {
 			q.add(ledger.EventLanePromptDelivered, spec.Lane, out)
 		}
 		n++
@@ -322,7 +340,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		}
 		return r.fail(l, fmt.Sprintf("lane %s did not start: %s", failed, errText(err)), err)
 	}
-	r.deliverAll(ctx, q, hst, p, handles)
+	r.deliverAll(ctx, q, hst, p, launch, handles)
 	qerr, serr := q.wait(), <-snapDone
 	if err := cmp.Or(qerr, serr); err != nil {
 		for _, h := range handles {
@@ -454,7 +472,7 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 			return nil, nil, err
 		}
 		snapshot[filepath.Join(ledger.SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
-		essential[filepath.Join(ledger.LanesDir, pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
+		essential[ledger.LaneFile(pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
 	}
 	return essential, snapshot, nil
 }
@@ -543,27 +561,44 @@ func laneTitle(l PlanLane) string {
 // deliverAll types the initial prompt of every lane whose adapter takes it
 // typed, in parallel, and queues each outcome. (Prompts that go with the
 // program were recorded as the lanes started.)
-func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *Plan, handles []contract.LaneHandle) {
+func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *Plan, lanes []PlanLane, handles []contract.LaneHandle) {
 	var wg sync.WaitGroup
 	for i, h := range handles {
-		pl := p.Lanes[i]
+		pl := lanes[i]
 		if _, typed := untypedDelivery(p, pl); !typed {
 			continue
 		}
 		wg.Go(func() {
-			out, err := host.Deliver(ctx, hst, h, pl.Prompt, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
-			if err != nil {
-				out.Delivered = false
-				out.Reason = "delivery stopped: " + err.Error()
-			}
-			typ := ledger.EventLanePromptDelivered
-			if !out.Delivered {
-				typ = ledger.EventLanePromptFailed
-			}
+			typ, out := typeInitialPrompt(ctx, hst, h, pl)
 			q.add(typ, pl.Lane, out)
 		})
 	}
 	wg.Wait()
+}
+
+// typeInitialPrompt types a lane's initial prompt into its screen and
+// returns the event that records the outcome.
+func typeInitialPrompt(ctx context.Context, hst host.Host, h contract.LaneHandle, pl PlanLane) (string, contract.DeliveryReport) {
+	out, err := host.Deliver(ctx, hst, h, pl.Prompt, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
+	if err != nil {
+		out.Delivered = false
+		out.Reason = "delivery stopped: " + err.Error()
+	}
+	if !out.Delivered {
+		return ledger.EventLanePromptFailed, out
+	}
+	return ledger.EventLanePromptDelivered, out
+}
+
+// laneSpec is what the host needs to start lane pl of plan p, with the
+// lane's resolved secrets.
+func (r *Runner) laneSpec(p *Plan, pl PlanLane, resolved secrets.Env) host.LaneSpec {
+	spec := host.LaneSpec{RunID: p.RunID, Lane: pl.Lane, Title: laneTitle(pl), Argv: pl.Argv,
+		Dir: p.Workspace, Env: r.laneEnv(p, pl, resolved), Transcript: pl.Transcript}
+	if p.Host == host.KindExec && (pl.PromptDelivery == string(contract.DeliverType) || pl.PromptDelivery == string(contract.DeliverStdin)) {
+		spec.Stdin = pl.Prompt + "\n"
+	}
+	return spec
 }
 
 // untypedDelivery returns the outcome for a lane whose initial prompt goes

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,8 +102,14 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 	var events <-chan fsnotify.Event
 	if werr == nil {
 		defer watcher.Close()
+		s.watcher = watcher
 		for _, lane := range s.pending {
-			_ = watcher.Add(filepath.Join(dir, ledger.LanesDir, lane))
+			s.watch(lane)
+		}
+		// The lead's dispatch requests land in its dispatch directory.
+		dispatchDir := filepath.Join(dir, ledger.LaneFile(plan.Lead, ledger.DispatchDir))
+		if err := os.MkdirAll(dispatchDir, 0o700); err == nil {
+			_ = watcher.Add(dispatchDir)
 		}
 		events = watcher.Events
 	} else {
@@ -128,7 +135,13 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 	if err := check(true); err != nil {
 		return s.status(), err
 	}
-	for len(s.pending) > 0 {
+	for {
+		if err := s.dispatch(ctx); err != nil {
+			return s.status(), err
+		}
+		if len(s.pending) == 0 && !s.waiting {
+			break
+		}
 		if st := s.status(); st.State.Terminal() {
 			return st, nil
 		}
@@ -173,8 +186,18 @@ type supervisor struct {
 	dir      string
 	runID    string
 	plan     *Plan
-	pending  []string
+	pending  []string          // lanes started and without a verdict
+	waiting  bool              // a requested dispatch waits for other lanes
 	rejected map[string]string // lane → why its result file was refused
+	refused  map[string]string // lane → the refusal last recorded
+	watcher  *fsnotify.Watcher // nil when polling only
+}
+
+// watch adds a lane's directory to the file events, when there are any.
+func (s *supervisor) watch(lane string) {
+	if s.watcher != nil {
+		_ = s.watcher.Add(filepath.Join(s.dir, ledger.LaneFile(lane, "")))
+	}
 }
 
 // status rereads the run's status (another process may have changed it).
@@ -220,6 +243,9 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 	if res, ok := s.readResult(lane); ok {
 		return s.accept(ctx, lane, res)
 	}
+	if err := s.recordRefusal(ctx, lane); err != nil {
+		return err
+	}
 	if !alive {
 		return nil
 	}
@@ -238,6 +264,7 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 	}
 	s.done(lane)
 	return s.withLedger(ctx, func(l *ledger.Ledger) error {
+		s.endTree(ctx, l, lane)
 		if gone {
 			return s.r.record(l, ledger.EventLaneLost, lane, ledger.ReasonData{Reason: "the lane's program is gone from its host without a result"})
 		}
@@ -250,6 +277,23 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 		}
 		s.saveTranscript(ctx, l, lane, h, hst)
 		return s.r.record(l, ledger.EventLaneExited, lane, ledger.LaneExitedData{ExitCode: code, Reason: reason})
+	})
+}
+
+// recordRefusal records lane.result.refused once for each new reason a
+// lane's result file was refused for, so the ledger and the lane's status
+// say why at once, not only when the lane ends.
+func (s *supervisor) recordRefusal(ctx context.Context, lane string) error {
+	why := s.rejected[lane]
+	if why == "" || s.refused[lane] == why {
+		return nil
+	}
+	if s.refused == nil {
+		s.refused = map[string]string{}
+	}
+	s.refused[lane] = why
+	return s.withLedger(ctx, func(l *ledger.Ledger) error {
+		return s.r.record(l, ledger.EventLaneResultRefused, lane, ledger.ReasonData{Reason: why})
 	})
 }
 
@@ -279,7 +323,7 @@ func exitStatus(ctx context.Context, hst host.Host, h contract.LaneHandle) (code
 // the lane is refused (the reason kept for the lane's verdict) and may be
 // rewritten while the program runs.
 func (s *supervisor) readResult(lane string) (*contract.JobResult, bool) {
-	path := filepath.Join(s.dir, ledger.LanesDir, lane, ledger.ResultName)
+	path := filepath.Join(s.dir, ledger.LaneFile(lane, ledger.ResultName))
 	if _, err := os.Lstat(path); err != nil {
 		return nil, false
 	}
@@ -324,8 +368,52 @@ func (s *supervisor) accept(ctx context.Context, lane string, res *contract.JobR
 	s.done(lane)
 	delete(s.rejected, lane)
 	return s.withLedger(ctx, func(l *ledger.Ledger) error {
-		return s.r.record(l, ledger.EventLaneResult, lane, ledger.LaneResultData{Status: string(res.Status), Path: filepath.Join(ledger.LanesDir, lane, ledger.ResultName)})
+		s.redactLaneFiles(l, lane)
+		s.endTree(ctx, l, lane)
+		return s.r.record(l, ledger.EventLaneResult, lane, ledger.LaneResultData{Status: string(res.Status), Path: ledger.LaneFile(lane, ledger.ResultName)})
 	})
+}
+
+// Phases of a lane.tree event.
+const (
+	phaseStart = "start"
+	phaseEnd   = "end"
+)
+
+// endTree records the work tree as a lane's verdict is recorded, closing
+// the window of changes the scope gate may attribute to it.
+func (s *supervisor) endTree(ctx context.Context, l *ledger.Ledger, lane string) {
+	tree, err := s.r.tree(ctx, s.plan.Workspace)
+	if err != nil {
+		s.r.log.Warn("cannot read the work tree", "run", s.runID, "lane", lane, "err", err)
+		return
+	}
+	tree.Phase = phaseEnd
+	_ = s.r.record(l, ledger.EventLaneTree, lane, tree)
+}
+
+// maxLaneFile bounds what redactLaneFiles reads of a file a lane wrote.
+const maxLaneFile = 1 << 20
+
+// redactLaneFiles rewrites the files a lane wrote into the ledger (its
+// result and summary) through the redactor, so a secret value an agent
+// printed there is not kept at rest.
+func (s *supervisor) redactLaneFiles(l *ledger.Ledger, lane string) {
+	for _, name := range []string{ledger.ResultName, "result.md"} {
+		rel := ledger.LaneFile(lane, name)
+		path := filepath.Join(s.dir, rel)
+		fi, err := os.Lstat(path)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLaneFile {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		if red := s.r.redact(data); !bytes.Equal(red, data) {
+			_ = l.WriteFile(rel, data)
+		}
+	}
 }
 
 // timeout stops every pending lane and records lane.timeout.
@@ -337,6 +425,7 @@ func (s *supervisor) timeout(ctx context.Context, limit time.Duration) error {
 			if why := s.rejected[lane]; why != "" {
 				reason += "; its result was refused: " + why
 			}
+			s.endTree(ctx, l, lane)
 			if h, hst, err := s.handle(lane); err == nil {
 				s.saveTranscript(ctx, l, lane, h, hst)
 				if err := hst.Kill(context.WithoutCancel(ctx), h); err != nil {
@@ -357,7 +446,7 @@ func (s *supervisor) saveTranscript(ctx context.Context, l *ledger.Ledger, lane 
 	if h.Host != host.KindTmux {
 		return
 	}
-	rel := filepath.Join(ledger.LanesDir, lane, ledger.TranscriptName)
+	rel := ledger.LaneFile(lane, ledger.TranscriptName)
 	if _, err := os.Lstat(filepath.Join(s.dir, rel)); err == nil {
 		return
 	}
@@ -366,31 +455,24 @@ func (s *supervisor) saveTranscript(ctx context.Context, l *ledger.Ledger, lane 
 	}
 }
 
-// settle ends supervision once no lane is pending: it records the exits of
-// lanes that finished with a result, marks the run blocked when a lane
-// has none, and releases the workspace lock.
+// settle ends supervision once no lane is pending and no dispatch waits:
+// it records the exits of lanes that finished with a result, finalizes the
+// run (gates, commits, closeout, final state) and releases the workspace
+// lock.
 func (s *supervisor) settle(ctx context.Context) (contract.RunStatus, error) {
 	defer s.r.releaseLock(s.runID)
 	err := s.withLedger(ctx, func(l *ledger.Ledger) error {
 		st := l.Status()
-		var failed []string
 		for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 			ls := st.Lanes[name]
-			if ls.Handle == nil {
-				continue
-			}
-			if ls.State != contract.LaneDone {
-				failed = append(failed, fmt.Sprintf("%s (%s: %s)", name, ls.State, ls.Source))
-				continue
-			}
-			if ls.ExitCode == nil {
+			if ls.Handle != nil && ls.State == contract.LaneDone && ls.ExitCode == nil {
 				s.recordExit(ctx, l, name, *ls.Handle)
 			}
 		}
-		if len(failed) == 0 || st.State != contract.StateRunning {
+		if st.State != contract.StateRunning {
 			return nil
 		}
-		return s.r.setState(l, contract.StateBlocked, "lanes finished without an accepted result: "+strings.Join(failed, ", "))
+		return s.finalize(ctx, l)
 	})
 	return s.status(), err
 }

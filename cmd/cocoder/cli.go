@@ -22,6 +22,9 @@ const (
 	exitFailure = 1
 	exitUsage   = 2
 	exitInvalid = 3
+	// exitIncomplete: a run that was waited for ended without completing
+	// (blocked, needs_founder, failed or aborted).
+	exitIncomplete = 4
 )
 
 // streams are the process resources a command may use. Commands never touch

@@ -119,10 +119,12 @@ func (c *cliRepo) tmuxPanes() string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestRunEndToEnd is the issue's end-to-end test: `cocoder init` in a
+// TestRunEndToEnd is the central promise end to end: `cocoder init` in a
 // fresh git repository, `cocoder run start --priority <slug> --wait` with
-// the demo agent on the tmux host, the ledger holding the whole story, and
-// `run stop` removing every pane, all on a private tmux server.
+// the demo agent on the tmux host (the lead dispatches the writer, then the
+// verifier), the engine committing the writer's change with trailers, the
+// run complete and exit 0, the ledger holding the whole story, and `run
+// stop` removing every pane, all on a private tmux server.
 func TestRunEndToEnd(t *testing.T) {
 	c := newCLIRepo(t)
 	code, out, errOut := c.cocoder("run", "start", "--workspace", c.repo, "--priority", "try-cocoder", "--wait", "--timeout", "90s", "--json")
@@ -137,7 +139,9 @@ func TestRunEndToEnd(t *testing.T) {
 		"lane writer: prompt delivered", "lane verifier: result PASS", "waiting for the lanes' results"} {
 		assert.Contains(t, errOut, want)
 	}
-	assert.Equal(t, contract.StateRunning, v.Run.State)
+	assert.Equal(t, contract.StateComplete, v.Run.State, v.Run.Reason)
+	assert.Contains(t, c.git("log", "-1", "--format=%(trailers)"), "Cocoder-Lane: writer")
+	assert.Equal(t, "cocoder/memory/demo-notes.md", strings.TrimSpace(c.git("show", "--name-only", "--format=", "HEAD")))
 	for _, lane := range []string{"lead", "writer", "verifier"} {
 		ls := v.Run.Lanes[lane]
 		assert.Equal(t, contract.LaneDone, ls.State, lane)
@@ -147,7 +151,7 @@ func TestRunEndToEnd(t *testing.T) {
 		assert.FileExists(t, filepath.Join(v.Ledger, "lanes", lane, "prompt.md"))
 	}
 	assert.Contains(t, c.read("cocoder/memory/demo-notes.md"), "- "+id+" writer: try-cocoder demo edit")
-	assert.Equal(t, []string{"cocoder", "run", "attach", id}, v.Attach)
+	assert.Empty(t, v.Attach, "a finished run has no session to attach to")
 
 	// The ledger tells the story in order.
 	events, torn, err := ledger.ReadEvents(v.Ledger)
@@ -160,18 +164,20 @@ func TestRunEndToEnd(t *testing.T) {
 	joined := strings.Join(story, "\n")
 	for _, want := range []string{"run.created", "run.state", "lane.started lead", "lane.started writer", "lane.started verifier",
 		"lane.prompt.delivered lead", "lane.prompt.delivered writer", "lane.prompt.delivered verifier",
-		"lane.result lead", "lane.result writer", "lane.result verifier"} {
+		"lane.result lead", "lane.result writer", "lane.result verifier", "lane.dispatched writer", "lane.dispatched verifier",
+		"gate.scope writer", "gate.verify", "commit.made writer", "run.closeout"} {
 		assert.Contains(t, joined, want)
 	}
 	assert.Equal(t, "run.created", story[0])
 	assert.Less(t, strings.Index(joined, "lane.started lead"), strings.Index(joined, "lane.started writer"), "the lead starts first")
+	assert.Less(t, strings.Index(joined, "lane.result writer"), strings.Index(joined, "lane.started verifier"), "the verifier starts after the writer's result")
 
 	code, out, errOut = c.cocoder("run", "wait", id)
 	require.Equal(t, exitOK, code, "waiting on a settled run returns at once: %s", errOut)
-	assert.Contains(t, out, "Run "+id+" is running")
+	assert.Contains(t, out, "Run "+id+" is complete")
 	code, out, _ = c.cocoder("run", "status", id)
 	require.Equal(t, exitOK, code)
-	assert.Contains(t, out, "Run "+id+": running")
+	assert.Contains(t, out, "Run "+id+": complete")
 	assert.Contains(t, out, "result_file")
 	code, out, _ = c.cocoder("run", "list", "--workspace", c.repo)
 	require.Equal(t, exitOK, code)
@@ -194,7 +200,7 @@ func TestRunEndToEnd(t *testing.T) {
 	assert.Contains(t, errOut, "--confirm "+id)
 	code, out, errOut = c.cocoder("run", "stop", id, "--confirm", id)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "aborted")
+	assert.Contains(t, out, "complete", "stopping a finished run only clears its panes")
 	assert.Empty(t, c.tmuxPanes(), "run stop cleans up every pane")
 	assert.FileExists(t, filepath.Join(v.Ledger, "lanes", "writer", "transcript.log"))
 
@@ -207,7 +213,9 @@ func TestRunEndToEnd(t *testing.T) {
 }
 
 // TestRunFaults drives the demo agent's faults through `run start --wait`:
-// each run ends blocked with the failing lanes named, exit status 1.
+// the lead fails (so it dispatches nobody, or only the writer, which fails
+// too), and the run ends blocked with the failing lanes named, exit
+// status 4.
 func TestRunFaults(t *testing.T) {
 	tests := []struct {
 		fault, timeout string
@@ -225,9 +233,9 @@ func TestRunFaults(t *testing.T) {
 			c := newCLIRepo(t)
 			c.env["COCODER_DEMO_FAULT"] = tc.fault
 			code, out, errOut := c.cocoder("run", "start", "--workspace", c.repo, "try-cocoder", "--wait", "--timeout", tc.timeout)
-			require.Equal(t, exitFailure, code, "stdout %s\nstderr %s", out, errOut)
-			assert.Contains(t, errOut, "3 lane(s) finished without an accepted result")
-			assert.Contains(t, out, "is blocked (lanes finished without an accepted result")
+			require.Equal(t, exitIncomplete, code, "stdout %s\nstderr %s", out, errOut)
+			assert.Contains(t, errOut, "is blocked: lane lead ended without an accepted result")
+			assert.Contains(t, out, "is blocked (lane lead ended without an accepted result")
 			assert.Contains(t, out, tc.note)
 			id := strings.Fields(out)[1]
 			code, out, _ = c.cocoder("run", "status", id, "--json")
@@ -236,9 +244,14 @@ func TestRunFaults(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(out), &v))
 			assert.Equal(t, contract.StateBlocked, v.Run.State)
 			for name, ls := range v.Run.Lanes {
+				if ls.Handle == nil {
+					assert.Equal(t, contract.LanePlanned, ls.State, "%s was never dispatched", name)
+					continue
+				}
 				assert.Equal(t, tc.state, ls.State, name)
 				assert.Equal(t, tc.source, ls.Source, name)
 			}
+			assert.NotNil(t, v.Run.Lanes["lead"].Handle)
 			code, _, errOut = c.cocoder("run", "stop", id, "--confirm", id)
 			require.Equal(t, exitOK, code, errOut)
 			assert.Empty(t, c.tmuxPanes())
@@ -453,19 +466,17 @@ func TestRunStatusNamesUnrecordedExits(t *testing.T) {
 		require.Equal(t, exitOK, code, errOut)
 		var s runView
 		require.NoError(t, json.Unmarshal([]byte(out), &s))
-		if len(s.Unrecorded) == 3 {
-			assert.Equal(t, []string{"lead", "verifier", "writer"}, s.Unrecorded)
-			for _, ls := range s.Run.Lanes {
-				assert.Equal(t, contract.LaneRunning, ls.State, "the ledger has not recorded the ends")
-			}
+		if len(s.Unrecorded) == 1 {
+			assert.Equal(t, []string{"lead"}, s.Unrecorded, "only the lead started: the others wait for its dispatch")
+			assert.Equal(t, contract.LaneRunning, s.Run.Lanes["lead"].State, "the ledger has not recorded its end")
 			break
 		}
-		require.True(t, time.Now().Before(deadline), "the demo lanes did not all end: %s", out)
+		require.True(t, time.Now().Before(deadline), "the lead did not end: %s", out)
 		time.Sleep(200 * time.Millisecond)
 	}
 	code, out, _ = c.cocoder("run", "status", id)
 	require.Equal(t, exitOK, code)
-	assert.Contains(t, out, "The program of lane lead, verifier, writer has ended, but no supervisor has recorded how: `cocoder run wait "+id+"`")
+	assert.Contains(t, out, "The program of lane lead has ended, but no supervisor has recorded how: `cocoder run wait "+id+"`")
 
 	code, _, errOut = c.cocoder("run", "wait", id, "--timeout", "60s")
 	require.Equal(t, exitOK, code, errOut)
@@ -474,6 +485,7 @@ func TestRunStatusNamesUnrecordedExits(t *testing.T) {
 	var after runView
 	require.NoError(t, json.Unmarshal([]byte(out), &after))
 	assert.Empty(t, after.Unrecorded)
+	assert.Equal(t, contract.StateComplete, after.Run.State, "run wait carried out the lead's dispatches and finished the run")
 	for name, ls := range after.Run.Lanes {
 		assert.Equal(t, contract.LaneDone, ls.State, name)
 	}

@@ -83,8 +83,8 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 }
 
 // reportRun prints what run start or run wait leaves behind: the run's
-// view (--json: runView), then err, or, once the run was waited for, a
-// failure when a started lane has no accepted result.
+// view (--json: runView), then err, or, once the run was waited for and
+// did not complete, why, with exit code 4.
 func reportRun(ctx context.Context, g *globals, s *streams, r *runpkg.Runner, st contract.RunStatus, err error, waited bool) error {
 	if st.RunID == "" {
 		return err
@@ -100,22 +100,11 @@ func reportRun(ctx context.Context, g *globals, s *streams, r *runpkg.Runner, st
 	if err != nil {
 		return err
 	}
-	if n := unanswered(st); waited && n > 0 {
-		fmt.Fprintf(s.err, "cocoder: %d lane(s) finished without an accepted result; see `cocoder run status %s`\n", n, st.RunID)
-		return &exitError{exitFailure}
+	if waited && st.State != contract.StateComplete {
+		fmt.Fprintf(s.err, "cocoder: run %s is %s: %s\n  see `cocoder run status %s` and the closeout in its ledger\n", st.RunID, st.State, textx.OneLine(st.Reason), st.RunID)
+		return &exitError{exitIncomplete}
 	}
 	return nil
-}
-
-// unanswered counts the started lanes without an accepted result.
-func unanswered(st contract.RunStatus) int {
-	n := 0
-	for _, ls := range st.Lanes {
-		if ls.Handle != nil && ls.State != contract.LaneDone {
-			n++
-		}
-	}
-	return n
 }
 
 // printStarted tells where the run is and what to do next: a run started

@@ -114,8 +114,10 @@ func runDemo(ctx context.Context, dir, host string, out io.Writer) error {
 	if err == nil {
 		st, err = runner.Wait(ctx, plan.RunID, run.WaitOptions{Timeout: 2 * time.Minute})
 	}
-	// Stop ends the run's lanes and marks it aborted unless it already
-	// ended.
+	// Wait returns when the run ended: the lead dispatched the writer and
+	// then the verifier, and the engine committed the writer's change.
+	// Stop clears what is left of the lanes (a run that did not finish
+	// would be marked aborted).
 	stopErr := runner.Stop(context.WithoutCancel(ctx), plan.RunID)
 	if err != nil {
 		return errors.Join(err, stopErr)

@@ -54,7 +54,8 @@ func TestEmbedExample(t *testing.T) {
 				"result lead     done   PASS",
 				"result writer   done   PASS",
 				"result verifier done   PASS",
-				"aborted (stopped by embed-example)",
+				"commit.made      writer",
+				"complete (every launched lane has an accepted result and the gates passed)",
 			} {
 				assert.Contains(t, s, want)
 			}

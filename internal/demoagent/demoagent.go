@@ -274,33 +274,37 @@ func (a *agent) readLine() (string, error) {
 }
 
 // lanePrompt finds and parses the lane prompt: the text itself when it is
-// one, else the last existing file whose absolute path the text names.
+// one, else the first existing file the text names by absolute path that
+// is one (the text may name other files too, such as the lead's task).
 func (a *agent) lanePrompt(text string) (Prompt, string, error) {
 	if p, err := ParsePrompt(text); err == nil {
 		return p, "the prompt", nil
 	}
-	var path string
+	var firstErr error
 	for _, word := range strings.Fields(text) {
 		w := strings.Trim(word, "\"'`()[]<>,;")
 		w = strings.TrimRight(w, ".:")
-		if filepath.IsAbs(w) {
-			if st, err := os.Stat(w); err == nil && st.Mode().IsRegular() {
-				path = w
+		if !filepath.IsAbs(w) {
+			continue
+		}
+		if st, err := os.Stat(w); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		data, err := readCapped(w)
+		if err == nil {
+			var p Prompt
+			if p, err = ParsePrompt(data); err == nil {
+				return p, w, nil
 			}
 		}
+		if firstErr == nil {
+			firstErr = fmt.Errorf("%s: %w", w, err)
+		}
 	}
-	if path == "" {
-		return Prompt{}, "", errors.New("the prompt names no lane prompt file (an absolute path to an existing prompt.md)")
+	if firstErr != nil {
+		return Prompt{}, "", firstErr
 	}
-	data, err := readCapped(path)
-	if err != nil {
-		return Prompt{}, "", err
-	}
-	p, err := ParsePrompt(data)
-	if err != nil {
-		return Prompt{}, "", fmt.Errorf("%s: %w", path, err)
-	}
-	return p, path, nil
+	return Prompt{}, "", errors.New("the prompt names no lane prompt file (an absolute path to an existing prompt.md)")
 }
 
 // stay keeps the prompt on screen, answering each line, until stdin ends

@@ -27,6 +27,16 @@ type Prompt struct {
 	ResultFile string
 	// Allowed and Excluded are the lane's write scope.
 	Allowed, Excluded []string
+	// DispatchDir is where a lead writes its dispatch requests; Waiting
+	// are the lanes that wait for them (from the Dispatch section).
+	DispatchDir string
+	Waiting     []WaitingLane
+}
+
+// WaitingLane is a lane that waits for the lead's dispatch.
+type WaitingLane struct {
+	Lane   string
+	Writes bool
 }
 
 // ParsePrompt reads a lane prompt as the run package renders it: the
@@ -73,6 +83,8 @@ func ParsePrompt(text string) (Prompt, error) {
 				section = "scope"
 			case strings.HasPrefix(rest, "Priority"):
 				section = "priority"
+			case rest == "Dispatch":
+				section = "dispatch"
 			}
 			continue
 		}
@@ -84,6 +96,18 @@ func ParsePrompt(text string) (Prompt, error) {
 			}
 			if dst, ok := fields[key]; ok {
 				*dst = strings.TrimSpace(value)
+			}
+		case "dispatch":
+			key, value, ok := strings.Cut(strings.TrimPrefix(line, "- "), ": ")
+			if !ok || !strings.HasPrefix(line, "- ") {
+				continue
+			}
+			switch key {
+			case "dispatch directory":
+				p.DispatchDir = strings.TrimSpace(value)
+			case "waiting lane":
+				lane, rest, _ := strings.Cut(strings.TrimSpace(value), " ")
+				p.Waiting = append(p.Waiting, WaitingLane{Lane: lane, Writes: strings.Contains(rest, "writes")})
 			}
 		case "scope":
 			switch {

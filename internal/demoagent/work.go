@@ -240,6 +240,9 @@ func (a *agent) finish(p Prompt, o outcome) error {
 		Evidence: nonNil(o.evidence), NextAction: o.nextAction,
 		ResidualRisk: []string{"This is CoCoder's built-in demo agent: its work proves the run loop (prompt delivery, scope, result, commit), not a real change to the code."},
 	}
+	if err := a.dispatch(p); err != nil {
+		return err
+	}
 	var data []byte
 	switch {
 	case a.fault(FaultNoResult):
@@ -310,4 +313,40 @@ func nonNil(list []string) []string {
 		return []string{}
 	}
 	return list
+}
+
+// dispatch, for a lead whose prompt lists lanes waiting for it, gives them
+// their work the way the prompt says: one request file per lane in the
+// dispatch directory, writing lanes at once and read-only lanes (the
+// verifiers) after every writing one.
+func (a *agent) dispatch(p Prompt) error {
+	if p.DispatchDir == "" || len(p.Waiting) == 0 {
+		return nil
+	}
+	if !filepath.IsAbs(p.DispatchDir) {
+		return fmt.Errorf("the dispatch directory %q is not an absolute path", p.DispatchDir)
+	}
+	var writers []string
+	for _, w := range p.Waiting {
+		if w.Writes {
+			writers = append(writers, w.Lane)
+		}
+	}
+	if err := os.MkdirAll(p.DispatchDir, 0o700); err != nil {
+		return err
+	}
+	for _, w := range p.Waiting {
+		req := map[string]any{"lane": w.Lane, "brief": "Do your part of priority [" + p.Priority + "] as your prompt describes."}
+		if !w.Writes && len(writers) > 0 {
+			req["after"] = writers
+			req["brief"] = "Verify what " + strings.Join(writers, ", ") + " changed for priority [" + p.Priority + "]."
+		}
+		data, _ := json.Marshal(req)
+		path := filepath.Join(p.DispatchDir, w.Lane+".json")
+		if err := fsx.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+			return fmt.Errorf("writing the dispatch request %s: %w", path, err)
+		}
+		a.say("demo: dispatched lane %s", w.Lane)
+	}
+	return nil
 }

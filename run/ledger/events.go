@@ -62,6 +62,61 @@ const (
 	// line (a write cut short by a crash) and moved it aside. Data:
 	// LedgerRepairedData.
 	EventLedgerRepaired = "ledger.repaired"
+
+	// EventRunBaseline records the work tree as the run found it: HEAD and
+	// the digests of the paths already changed, so changes made before the
+	// run are never taken for the run's. Data: TreeData.
+	EventRunBaseline = "run.baseline"
+	// EventLaneTree records the changed paths of the work tree when a lane
+	// started work, to tell what changed during its life. Data: TreeData.
+	EventLaneTree = "lane.tree"
+	// EventLaneDispatchRequested records that the lead (or an operator)
+	// asked for a waiting lane to get its work, at once or after other
+	// lanes' accepted results. Data: DispatchData.
+	EventLaneDispatchRequested = "lane.dispatch.requested"
+	// EventLaneDispatched records that a dispatched lane was given its
+	// work (it is started and its prompt delivered next). Data:
+	// DispatchData.
+	EventLaneDispatched = "lane.dispatched"
+	// EventLaneDispatchCancelled records that a requested dispatch will not
+	// happen (a lane it waited for finished without an accepted result, or
+	// the run ended). Data: DispatchData, with Reason.
+	EventLaneDispatchCancelled = "lane.dispatch.cancelled"
+	// EventLaneResultRefused records that a lane's result file was read and
+	// refused: it does not parse, validate or match the lane. The lane may
+	// still write a valid one. Data: ReasonData.
+	EventLaneResultRefused = "lane.result.refused"
+	// EventGateScope records the scope gate's verdict on the real changes
+	// of the work tree for one lane: what it may have committed and what
+	// was refused and why. Data: ScopeData.
+	EventGateScope = "gate.scope"
+	// EventGateVerify records the verify command's outcome. Data:
+	// VerifyData.
+	EventGateVerify = "gate.verify"
+	// EventCommitIntent records, before git runs, the receipt id and files
+	// of a commit the engine is about to make, so a crash in between is
+	// resolved by finding the commit by its receipt trailer. Data:
+	// CommitData.
+	EventCommitIntent = "commit.intent"
+	// EventCommitMade records a commit the engine made. Data: CommitData
+	// with SHA; the receipt is also written to receipts/<id>.json.
+	EventCommitMade = "commit.made"
+	// EventCommitRefused records a commit the engine would not make.
+	// Data: CommitData with Reason.
+	EventCommitRefused = "commit.refused"
+	// EventLaneSuperseded records that the lead's accepted result resolves
+	// a teammate's non-accepting one under the route's lead-rescue policy;
+	// the record is written to supersessions/<id>.json. Data:
+	// SupersededData.
+	EventLaneSuperseded = "lane.superseded"
+	// EventRunCloseout records what the run ended with: its final state,
+	// what was committed, what was refused and why, and what is left
+	// uncommitted in the work tree. Data: contract-shaped CloseoutData,
+	// also written to closeout.json.
+	EventRunCloseout = "run.closeout"
+	// EventRunContinuation records the lead's request for a follow-on run
+	// and whether it was taken. Data: ContinuationData.
+	EventRunContinuation = "run.continuation"
 )
 
 // EventTypes lists every event type above, in the order they are
@@ -72,6 +127,9 @@ func EventTypes() []string {
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
 		EventLedgerRepaired,
+		EventRunBaseline, EventLaneTree, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
+		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
+		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
 	}
 }
 
@@ -147,6 +205,123 @@ type LedgerRepairedData struct {
 	MovedTo string `json:"movedTo"`
 }
 
+// TreeData is the data of run.baseline and lane.tree: the state of the
+// work tree at one moment.
+type TreeData struct {
+	// Phase says when a lane.tree was taken: "start" (before the lane
+	// started) or "end" (when its verdict was recorded).
+	Phase string `json:"phase,omitempty"`
+	// Head is the SHA of HEAD ("" before the first commit).
+	Head string `json:"head,omitempty"`
+	// Changed maps each path git reported as changed to its content
+	// digest ("" for a deleted path).
+	Changed map[string]string `json:"changed,omitempty"`
+}
+
+// DispatchData is the data of the lane.dispatch.* events.
+type DispatchData struct {
+	// File is the lead's dispatch request file the request came from,
+	// relative to the ledger directory; empty for a request made through
+	// the Runner (an operator).
+	File string `json:"file,omitempty"`
+	// Brief is what the lead asks of the lane, given to it with its prompt.
+	Brief string `json:"brief,omitempty"`
+	// After lists lanes whose accepted results the dispatch waits for.
+	After []string `json:"after,omitempty"`
+	// By names who asked (the lead's lane, or an operator).
+	By string `json:"by,omitempty"`
+	// Reason explains a cancelled dispatch.
+	Reason string `json:"reason,omitempty"`
+}
+
+// PathVerdict is one path the scope gate refused, with why.
+type PathVerdict struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// ScopeData is the data of gate.scope.
+type ScopeData struct {
+	// Accepted are the changed paths the lane may have committed: in its
+	// write scope, changed since the run began, and listed in its result.
+	Accepted []string `json:"accepted,omitempty"`
+	// Refused are changed paths that will not be committed, with why.
+	Refused []PathVerdict `json:"refused,omitempty"`
+	// ReadOnlyViolation is set when a lane that may not write changed
+	// files: it fails whatever its result says.
+	ReadOnlyViolation bool `json:"readOnlyViolation,omitempty"`
+}
+
+// VerifyData is the data of gate.verify.
+type VerifyData struct {
+	Command    []string `json:"command"`
+	ExitCode   int      `json:"exitCode"`
+	DurationMS int64    `json:"durationMs"`
+	Passed     bool     `json:"passed"`
+	// OutputTail is the end of the command's output, redacted.
+	OutputTail string `json:"outputTail,omitempty"`
+	// Reason explains a command that could not run or timed out.
+	Reason string `json:"reason,omitempty"`
+}
+
+// CommitData is the data of the commit.* events, and the receipt written
+// to receipts/<ReceiptID>.json.
+type CommitData struct {
+	ReceiptID string   `json:"receiptId"`
+	Lane      string   `json:"lane"`
+	Persona   string   `json:"persona,omitempty"`
+	Model     string   `json:"model,omitempty"`
+	Files     []string `json:"files"`
+	// Flagged are the lane's changed paths that were not committed, with
+	// why.
+	Flagged []PathVerdict `json:"flagged,omitempty"`
+	// SHA is the commit made (commit.made).
+	SHA string `json:"sha,omitempty"`
+	// Verify is the verify gate's outcome the commit relied on, if any.
+	Verify *VerifyData `json:"verify,omitempty"`
+	// Reason explains a refused commit.
+	Reason string `json:"reason,omitempty"`
+}
+
+// SupersededData is the data of lane.superseded.
+type SupersededData struct {
+	// ResolvingLane is the lead whose accepted result resolves the lane.
+	ResolvingLane string `json:"resolvingLane"`
+	// Record is the supersession record's path in the ledger.
+	Record string `json:"record"`
+	// FindingsAddressed are the superseded result's findings the lead's
+	// result addresses.
+	FindingsAddressed []string `json:"findingsAddressed"`
+}
+
+// CloseoutData is the data of run.closeout and the content of
+// closeout.json.
+type CloseoutData struct {
+	State contract.RunState `json:"state"`
+	// Reasons say why the run did not complete (empty when it did).
+	Reasons []string `json:"reasons,omitempty"`
+	// Commits are the receipts of the commits made.
+	Commits []CommitData `json:"commits,omitempty"`
+	// Refused are changed paths that were not committed, with why.
+	Refused []PathVerdict `json:"refused,omitempty"`
+	// Uncommitted lists every path still changed in the work tree when
+	// the run ended: nothing is deleted or reverted.
+	Uncommitted []string `json:"uncommitted,omitempty"`
+	// Lanes maps each launched lane to its verdict, e.g. "PASS",
+	// "BLOCK", "exited without a result".
+	Lanes map[string]string `json:"lanes,omitempty"`
+}
+
+// ContinuationData is the data of run.continuation.
+type ContinuationData struct {
+	Request contract.Continuation `json:"request"`
+	// Taken is true when the follow-on run was started; NextRunID names it.
+	Taken     bool   `json:"taken"`
+	NextRunID string `json:"nextRunId,omitempty"`
+	// Reason explains a request not taken.
+	Reason string `json:"reason,omitempty"`
+}
+
 var eventTypePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`) })
 
 // NewEvent builds an event of type typ about lane (empty for run-wide
@@ -209,6 +384,21 @@ var payloads = map[string]func() any{
 	EventLedgerRepaired:      func() any { return new(LedgerRepairedData) },
 	EventLanePromptDelivered: func() any { return new(contract.DeliveryReport) },
 	EventLanePromptFailed:    func() any { return new(contract.DeliveryReport) },
+
+	EventRunBaseline:           func() any { return new(TreeData) },
+	EventLaneTree:              func() any { return new(TreeData) },
+	EventLaneDispatchRequested: func() any { return new(DispatchData) },
+	EventLaneDispatched:        func() any { return new(DispatchData) },
+	EventLaneDispatchCancelled: func() any { return new(DispatchData) },
+	EventLaneResultRefused:     func() any { return new(ReasonData) },
+	EventGateScope:             func() any { return new(ScopeData) },
+	EventGateVerify:            func() any { return new(VerifyData) },
+	EventCommitIntent:          func() any { return new(CommitData) },
+	EventCommitMade:            func() any { return new(CommitData) },
+	EventCommitRefused:         func() any { return new(CommitData) },
+	EventLaneSuperseded:        func() any { return new(SupersededData) },
+	EventRunCloseout:           func() any { return new(CloseoutData) },
+	EventRunContinuation:       func() any { return new(ContinuationData) },
 }
 
 // Payload returns ev's data as the typed value its type carries: a

@@ -43,6 +43,28 @@ const (
 // MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.
 const MessagesDir = "messages"
 
+// Names of what the engine writes as a run ends.
+const (
+	// DispatchDir holds a lead's dispatch requests, in lanes/<lane>/: one
+	// JSON document each (contract-shaped DispatchRequest).
+	DispatchDir = "dispatch"
+	// ReceiptsDir holds one receipt per commit the engine made.
+	ReceiptsDir = "receipts"
+	// SupersessionsDir holds the supersession records of lead rescues.
+	SupersessionsDir = "supersessions"
+	// CloseoutFile says how the run ended: committed, refused, left over.
+	CloseoutFile = "closeout.json"
+	// BriefName is the lead's task for a dispatched lane, in
+	// lanes/<lane>/.
+	BriefName = "brief.md"
+)
+
+// LaneFile returns the path of a file (name: PromptName, ResultName,
+// TranscriptName, MessagesDir, DispatchDir, ...) of a lane, relative to
+// the ledger directory: lanes/<lane>/<name>. Every reader and writer builds
+// lane paths with it.
+func LaneFile(lane, name string) string { return filepath.Join(LanesDir, lane, name) }
+
 // Dir returns the ledger directory of a run under a CoCoder home:
 // home/runs/<workspaceID>/<runID>. It checks both ids before building the
 // path and returns an errs.Invalid error naming the bad one.

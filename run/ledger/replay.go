@@ -89,7 +89,7 @@ func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error)
 		st.State, st.Reason = d.To, d.Reason
 		return st, nil
 	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
-		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult:
+		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused:
 		return applyLane(st, ev, bad)
 	}
 	return st, nil
@@ -153,6 +153,10 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 			set(contract.LaneLost, contract.SourceHost, r.Reason)
 		case EventLaneTimeout:
 			set(contract.LaneFailed, contract.SourceTimeout, r.Reason)
+		case EventLaneResultRefused:
+			if !done {
+				ls.Reason, ls.ObservedAt = "result refused: "+r.Reason, ev.Time
+			}
 		}
 	}
 	lanes := maps.Clone(st.Lanes)

@@ -94,6 +94,24 @@ type LaneInput struct {
 	// SendCommand, when set, is shown as the way to message another lane,
 	// e.g. "cocoder run send <run-id> <lane> <message>".
 	SendCommand string
+	// Dispatch, for the lead of a run with lanes that wait for its
+	// dispatch, says how to give them their work.
+	Dispatch *DispatchInfo
+	// BriefFile, for a lane that waits for dispatch, is where the lead's
+	// task for it is written when it is dispatched (absolute).
+	BriefFile string
+}
+
+// DispatchInfo tells a lead how to dispatch the lanes that wait for it.
+type DispatchInfo struct {
+	// Dir is the directory the lead writes its dispatch requests to
+	// (absolute).
+	Dir string
+	// Waiting are the lanes that wait for the lead's dispatch.
+	Waiting []TeamLane
+	// Command, when set, is shown as the command that dispatches a lane,
+	// e.g. "cocoder run dispatch <run-id> <lane> --brief <text>".
+	Command string
 }
 
 // RenderLane returns the text of a lane's prompt.md: who the lane is
@@ -143,8 +161,8 @@ func RenderLane(in LaneInput) (string, error) {
 		w("You lead this run: start now. Teammates that wait for dispatch start work only when you send\n")
 		w("them a task.\n\n")
 	case StartupWaitForDispatch:
-		w("Read this file and the startup packet, then wait: start work only when the lead's task\n")
-		w("arrives in this session.\n\n")
+		w("The lead dispatched you: its task for you is in %s. Read this file, the\n", textx.FirstNonEmpty(in.BriefFile, "brief.md beside this file"))
+		w("startup packet and the task, then do the task within your role and scope.\n\n")
 	default:
 		w("Start work now.\n\n")
 	}
@@ -161,6 +179,26 @@ func RenderLane(in LaneInput) (string, error) {
 			w("\nTo send a lane a message, run `%s`.\n", in.SendCommand)
 		}
 		w("\n")
+	}
+
+	if d := in.Dispatch; d != nil && len(d.Waiting) > 0 {
+		w("## Dispatch\n\n")
+		w("These teammates wait for you and start only when you dispatch them:\n\n")
+		for _, t := range d.Waiting {
+			w("- waiting lane: %s (%s, %s)\n", t.Lane, t.Persona, map[bool]string{true: "writes", false: "read-only"}[t.CanWrite])
+		}
+		w("- dispatch directory: %s\n\n", d.Dir)
+		w("To dispatch a lane, write one JSON object to a new file `<lane>.json` in the dispatch\n")
+		w("directory (write a temporary file beside it and rename it if you can):\n\n")
+		w("```json\n{\"lane\": \"<lane>\", \"brief\": \"<its task>\", \"after\": [\"<lane>\"]}\n```\n\n")
+		w("`after` (optional) lists lanes whose accepted results the dispatch waits for: a verifier\n")
+		w("should wait for the writers it verifies. The engine starts the lane with your brief and\n")
+		w("records the dispatch; when a lane it waits for ends without an accepted result, the\n")
+		w("dispatch is cancelled.")
+		if d.Command != "" {
+			w(" From a shell you can also run `%s`.", d.Command)
+		}
+		w("\n\n")
 	}
 
 	w("## Write scope\n\n")

@@ -15,6 +15,7 @@ import (
 	"github.com/invopop/jsonschema"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/contract/internal/patterns"
 )
 
 // modulePath is the import path of the contract package, used to match
@@ -180,7 +181,7 @@ func keySchema(rule string) *jsonschema.Schema {
 		}
 		return s
 	}
-	if p, ok := contract.PatternOf(rule); ok {
+	if p, ok := patterns.Of(rule); ok {
 		return &jsonschema.Schema{Pattern: p}
 	}
 	return nil
