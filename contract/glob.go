@@ -142,13 +142,6 @@ func hasMeta(s string) bool {
 	return strings.ContainsAny(s, "*?[{")
 }
 
-// cleanRelPath reports whether p is a clean repository-relative path:
-// not empty, not absolute, forward slashes only, and no "." or ".."
-// segment (a leading "./" is tolerated).
-func cleanRelPath(p string) bool {
-	return pathProblem(p) == ""
-}
-
 // pathProblem explains what is wrong with a repository-relative path, or
 // returns "" when it is fine.
 func pathProblem(p string) string {

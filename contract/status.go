@@ -31,10 +31,11 @@ const (
 	StateDamaged RunState = "damaged"
 )
 
-// RunStates lists every state in lifecycle order.
+// RunStates lists every state a ledger can record, in lifecycle order
+// (StateDamaged is not one: it only describes a ledger that cannot be read).
 var RunStates = []RunState{
 	StatePlanned, StateReady, StateRunning, StateBlocked, StateNeedsFounder,
-	StateFailed, StateComplete, StateAborted, StateStale, StateDamaged,
+	StateFailed, StateComplete, StateAborted, StateStale,
 }
 
 // Terminal reports whether a run in state s can never change state again.

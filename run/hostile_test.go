@@ -129,8 +129,9 @@ func TestPlanFollowsLinksInsideWorkspace(t *testing.T) {
 // scriptAdapter declares, in the workspace's cocoder/adapters, an adapter
 // "script" that runs the program script-agent (put in PATH with body) with
 // the prompt file as its argument and takes ANTHROPIC_API_KEY and
-// OPENAI_API_KEY when the configuration maps them, and makes every lane of
-// the default profile use it.
+// OPENAI_API_KEY when the configuration maps them, makes every lane of the
+// default profile use it, and lets every lane of the default route start
+// at launch.
 func (f *fixture) scriptAdapter(body string) {
 	f.t.Helper()
 	f.link("env", "sleep", "touch", "cat")
@@ -163,6 +164,9 @@ resultContract: job-result
 evidenceCapabilities: [transcript]
 failureModes: [unknown]
 `)
+	// Every lane starts at launch, not at the lead's dispatch.
+	route := readFile(f.t, filepath.Join(f.root, "cocoder/routes/default.yaml"))
+	f.write("cocoder/routes/default.yaml", route+"allowAutonomousTeammateStart: true\n")
 	prof := readFile(f.t, filepath.Join(f.root, "cocoder/profiles/default.yaml"))
 	prof = strings.NewReplacer("adapter: claude", "adapter: script", "adapter: codex", "adapter: script").Replace(prof)
 	f.write("cocoder/profiles/default.yaml", prof)
