@@ -50,7 +50,7 @@ cd "$repo"
 say "The plan for priority try-cocoder"
 "$bin" run plan try-cocoder
 
-say "Starting the run and waiting for every lane's result"
+say "Starting the run and supervising it to its end (dispatch, results, gates, commit)"
 status=0
 "$bin" --json run start try-cocoder --wait --timeout 5m > "$scratch/start.json" || status=$?
 run_id=$(sed -n 's/^ *"runId": "\(r-[^"]*\)".*/\1/p' "$scratch/start.json" | head -n 1)
@@ -64,12 +64,10 @@ say "The ledger: every event of the run"
 ledger=$(sed -n 's/^ *"ledger": "\(.*\)".*/\1/p' "$scratch/start.json" | head -n 1)
 cut -c1-160 "$ledger/events.jsonl"
 
-say "What the lanes changed in the repository"
+say "The engine's commit of the writer's change"
+git -C "$repo" log -1 --stat --format='%h %s%n%n%(trailers)'
+say "Left uncommitted in the work tree (nothing, when the run is complete)"
 git -C "$repo" status --short
-for f in $(git -C "$repo" status --porcelain | awk '{print $2}'); do
-  echo "--- $f"
-  tail -n 5 "$repo/$f"
-done
 
 if $keep; then
   say "Kept: $scratch"

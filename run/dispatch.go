@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -34,6 +35,10 @@ type DispatchRequest struct {
 	// accepted result, the dispatch is cancelled.
 	After []string `json:"after,omitempty"`
 }
+
+// dispatchGrace is how long a request file that does not decode may still
+// be being written before it is refused.
+const dispatchGrace = 2 * time.Second
 
 // maxBrief bounds a dispatch brief; maxDispatchFile a request file.
 const (
@@ -169,6 +174,11 @@ func dispatchFiles(dir, lead string, taken map[string]bool) (reqs []DispatchRequ
 		}
 		req, err := readDispatch(filepath.Join(dir, name))
 		if err != nil {
+			// A file being written is not a refusal yet: it gets a grace
+			// period before it counts as bad.
+			if info, ierr := e.Info(); ierr == nil && time.Since(info.ModTime()) < dispatchGrace {
+				continue
+			}
 			bad[name] = err.Error()
 			continue
 		}

@@ -65,7 +65,7 @@ func laneScope(p *Plan, route *contract.Route, lane string) (contract.Scope, boo
 // that may not write were working is held against them.
 func attribute(evs []contract.Event, now ledger.TreeData, p *Plan, route *contract.Route) attribution {
 	a := attribution{byLane: map[string][]string{}, readOnly: map[string][]string{}}
-	verdict := map[string]ledger.PathVerdict{}
+	verdict := map[string][]string{} // path → why it is refused, in order
 	owner := map[string]string{}
 	running := map[string]bool{}
 	var prev ledger.TreeData
@@ -73,7 +73,6 @@ func attribute(evs []contract.Event, now ledger.TreeData, p *Plan, route *contra
 		lanes := slices.Sorted(maps.Keys(running))
 		for _, path := range changedSince(prev, cur) {
 			delete(owner, path)
-			delete(verdict, path)
 			var writers, readers []string
 			for _, lane := range lanes {
 				scope, writes := laneScope(p, route, lane)
@@ -88,17 +87,21 @@ func attribute(evs []contract.Event, now ledger.TreeData, p *Plan, route *contra
 					readers = append(readers, lane)
 				}
 			}
+			why := ""
 			switch {
 			case owner[path] != "":
 			case len(writers) > 0:
-				verdict[path] = ledger.PathVerdict{Path: path, Reason: "outside the write scope of " + strings.Join(writers, ", ")}
+				why = "outside the write scope of " + strings.Join(writers, ", ")
 			case len(readers) > 0:
-				verdict[path] = ledger.PathVerdict{Path: path, Reason: "changed while only read-only lanes worked: " + strings.Join(readers, ", ")}
+				why = "changed while only read-only lanes worked: " + strings.Join(readers, ", ")
 				for _, r := range readers {
 					a.readOnly[r] = append(a.readOnly[r], path)
 				}
 			default:
-				verdict[path] = ledger.PathVerdict{Path: path, Reason: "changed while no lane was working"}
+				why = "changed while no lane was working"
+			}
+			if why != "" && !slices.Contains(verdict[path], why) {
+				verdict[path] = append(verdict[path], why)
 			}
 		}
 		prev = cur
@@ -127,7 +130,12 @@ func attribute(evs []contract.Event, now ledger.TreeData, p *Plan, route *contra
 		slices.Sort(a.byLane[lane])
 	}
 	for _, path := range slices.Sorted(maps.Keys(verdict)) {
-		a.refused = append(a.refused, verdict[path])
+		if owner[path] != "" {
+			continue // a later change in an owner's scope: judged with its lane
+		}
+		for _, why := range verdict[path] {
+			a.refused = append(a.refused, ledger.PathVerdict{Path: path, Reason: why})
+		}
 	}
 	return a
 }
@@ -227,7 +235,7 @@ func (s *supervisor) finalize(ctx context.Context, l *ledger.Ledger) error {
 		}
 	}
 	for _, v := range att.refused {
-		if !slices.ContainsFunc(closeout.Refused, func(x ledger.PathVerdict) bool { return x.Path == v.Path }) {
+		if !slices.Contains(closeout.Refused, v) {
 			closeout.Refused = append(closeout.Refused, v)
 		}
 	}

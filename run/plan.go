@@ -33,6 +33,10 @@ type PlanRequest struct {
 	// Route is a route id or a file path, chosen like Profile
 	// (defaults.route).
 	Route string
+	// AllowDirty lets the run start when a writer's scope already has
+	// uncommitted changes (a warning instead of a blocking issue). Those
+	// changes are never taken for the run's either way.
+	AllowDirty bool
 }
 
 // PlanDoc names a document the plan uses.
@@ -94,6 +98,11 @@ type Plan struct {
 
 // Blocking reports whether any issue stops the launch.
 func (p *Plan) Blocking() bool { return contract.Blocking(p.Issues) }
+
+// writes reports whether a lane of the plan may write to the workspace.
+func (p *Plan) writes() bool {
+	return slices.ContainsFunc(p.Lanes, func(l PlanLane) bool { return l.CanWrite })
+}
 
 // Lane returns the plan of lane name.
 func (p *Plan) Lane(name string) (PlanLane, bool) {
@@ -244,8 +253,11 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			out.block(IssueNestedRun, "", "this process runs inside lane %q of run %q (%s or %s is set), and route %s does not allow nested runs: a lane may not start more agents unless the route says allowNestedRuns: true", lane, id, EnvRunID, EnvLane, d.route.ID)
 		}
 	}
+	if !out.blocking() {
+		r.checkDirtyScopes(ctx, p, req.AllowDirty, &out)
+	}
 	if d.route != nil {
-		r.checkActive(wsID, req.Priority, d.route.ID, cfg.Config.MaxRuns, &out)
+		r.checkActive(wsID, req.Priority, d.route.ID, p.writes(), cfg.Config.MaxRuns, &out)
 	}
 	if d.route != nil && d.profile != nil && p.Priority.State == workspace.PriorityActive && !out.blocking() {
 		r.materialize(p, p.LedgerDir, &out)

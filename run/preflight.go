@@ -78,6 +78,9 @@ const (
 	// IssueWorkspaceLocked: another process holds the workspace's write
 	// lock.
 	IssueWorkspaceLocked = "workspace-locked"
+	// IssueScopeDirty: a writer's write scope already has uncommitted
+	// changes when the run is planned.
+	IssueScopeDirty = "scope-dirty"
 )
 
 // issueCodes maps the codes whose error code is not errs.Invalid. Every
@@ -89,6 +92,7 @@ var issueCodes = map[string]errs.Code{
 	IssueActiveRun:             errs.Conflict,
 	IssueMaxRuns:               errs.Conflict,
 	IssueWorkspaceLocked:       errs.Conflict,
+	IssueScopeDirty:            errs.Conflict,
 }
 
 // issueCode returns the error code of a blocking issue: errs.Unavailable
@@ -306,7 +310,7 @@ func quickStatus(dir string) (contract.RunStatus, error) {
 // checkActive adds issues for unfinished runs that clash with this one: the
 // same priority and route in the same workspace, or more active runs than
 // maxRuns across the home.
-func (r *Runner) checkActive(wsID, priority, route string, maxRuns int, out *issues) {
+func (r *Runner) checkActive(wsID, priority, route string, writes bool, maxRuns int, out *issues) {
 	dirs, err := r.runDirs("")
 	if err != nil {
 		out.block(IssueActiveRun, "", "cannot look for active runs: %v", err)
@@ -327,13 +331,54 @@ func (r *Runner) checkActive(wsID, priority, route string, maxRuns int, out *iss
 			continue
 		}
 		active++
-		if st.WorkspaceID == wsID && st.Priority == priority && st.Route == route {
+		switch {
+		case st.WorkspaceID != wsID:
+		case st.Priority == priority && st.Route == route:
 			out.block(IssueActiveRun, "", "run %s for priority [%s] and route %s is still %s: stop it, or wait for it to end, before starting another", st.RunID, priority, route, st.State)
+		case writes && planWrites(dir):
+			out.block(IssueActiveRun, "", "run %s (priority [%s]) can write to this workspace and is still %s: one run writes to a workspace at a time; stop it, or wait for it to end", st.RunID, st.Priority, st.State)
 		}
 	}
 	if maxRuns > 0 && active >= maxRuns {
 		out.block(IssueMaxRuns, "", "%d runs are active and the configuration allows %d (maxRuns): stop one, or raise maxRuns", active, maxRuns)
 	}
+}
+
+// checkDirtyScopes adds an issue for each writer lane whose scope already
+// has uncommitted changes: a run would mix its work with them. It blocks
+// unless allow, when it warns.
+func (r *Runner) checkDirtyScopes(ctx context.Context, p *Plan, allow bool, out *issues) {
+	tree, err := r.tree(ctx, p.Workspace)
+	if err != nil {
+		return // checkGit reported an unusable repository already
+	}
+	for _, l := range p.Lanes {
+		if !l.CanWrite || l.Scope == nil {
+			continue
+		}
+		var dirty []string
+		for _, path := range slices.Sorted(maps.Keys(tree.Changed)) {
+			if l.Scope.Allows(path) {
+				dirty = append(dirty, path)
+			}
+		}
+		if len(dirty) == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("its write scope already has uncommitted changes: %s; commit or stash them first (they are never taken for the run's)", strings.Join(dirty, ", "))
+		if allow {
+			out.warn(IssueScopeDirty, l.Lane, "%s", msg)
+		} else {
+			out.block(IssueScopeDirty, l.Lane, "%s", msg)
+		}
+	}
+}
+
+// planWrites reports whether the run of a ledger directory has a lane that
+// may write (a plan that cannot be read counts as writing).
+func planWrites(dir string) bool {
+	p, err := ReadPlan(dir)
+	return err != nil || p.writes()
 }
 
 // forbiddenSecret reports whether a reference names a secret no lane may

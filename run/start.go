@@ -257,7 +257,7 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		}
 	}()
 	var again issues
-	r.checkActive(wsID, p.Priority.Slug, p.Route.ID, 0, &again)
+	r.checkActive(wsID, p.Priority.Slug, p.Route.ID, p.writes(), 0, &again)
 	if pe := newPreflightError(again); pe != nil {
 		return contract.RunStatus{}, pe
 	}

@@ -369,8 +369,13 @@ func (s *supervisor) accept(ctx context.Context, lane string, res *contract.JobR
 	delete(s.rejected, lane)
 	return s.withLedger(ctx, func(l *ledger.Ledger) error {
 		s.redactLaneFiles(l, lane)
+		if err := s.r.record(l, ledger.EventLaneResult, lane, ledger.LaneResultData{Status: string(res.Status), Path: ledger.LaneFile(lane, ledger.ResultName)}); err != nil {
+			return err
+		}
+		// The tree is read after the result is recorded, so noticing a
+		// result does not wait for git.
 		s.endTree(ctx, l, lane)
-		return s.r.record(l, ledger.EventLaneResult, lane, ledger.LaneResultData{Status: string(res.Status), Path: ledger.LaneFile(lane, ledger.ResultName)})
+		return nil
 	})
 }
 

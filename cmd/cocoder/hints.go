@@ -47,6 +47,7 @@ var issueHints = map[string]string{
 	runpkg.IssueWorkspaceLocked:       "`cocoder run list` shows the run holding the workspace; wait for it or stop it",
 	runpkg.IssuePriorityMissing:       "`cocoder workspace show` lists the workspace's priorities",
 	runpkg.IssueSecretNotGranted:      "grant it in the workspace with `cocoder secrets allow 'REF'`, or map it yourself: `cocoder config set secrets.VAR 'REF'`",
+	runpkg.IssueScopeDirty:            "commit or stash them (`git stash -u`), or pass --allow-dirty",
 }
 
 // printIssues lists issues, blocking ones first, each followed by the

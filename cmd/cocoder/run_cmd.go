@@ -24,15 +24,16 @@ import (
 // runCmd groups the commands that plan, start, watch and stop runs. Each
 // is thin over run.Runner.
 type runCmd struct {
-	Plan   runPlanCmd   `cmd:"" help:"Show what a run would do (lanes, adapters, models, argv, write scopes, issues) without starting it."`
-	Start  runStartCmd  `cmd:"" help:"Start a run for a priority."`
-	List   runListCmd   `cmd:"" help:"List the runs of this workspace (--all: of every workspace)."`
-	Status runStatusCmd `cmd:"" help:"Show a run's state and each lane's."`
-	Wait   runWaitCmd   `cmd:"" help:"Supervise a run until every lane has its result (for a run started without --wait)."`
-	Send   runSendCmd   `cmd:"" help:"Send a lane a follow-up message."`
-	Attach runAttachCmd `cmd:"" help:"Attach your terminal to a run's tmux session."`
-	Logs   runLogsCmd   `cmd:"" help:"Print a lane's transcript (--follow to keep reading)."`
-	Stop   runStopCmd   `cmd:"" help:"Stop a run: kill its lanes and mark it aborted (repeat the id with --confirm)."`
+	Plan     runPlanCmd     `cmd:"" help:"Show what a run would do (lanes, adapters, models, argv, write scopes, issues) without starting it."`
+	Start    runStartCmd    `cmd:"" help:"Start a run for a priority."`
+	List     runListCmd     `cmd:"" help:"List the runs of this workspace (--all: of every workspace)."`
+	Status   runStatusCmd   `cmd:"" help:"Show a run's state and each lane's."`
+	Wait     runWaitCmd     `cmd:"" help:"Supervise a run to its end: dispatches, results, gates, commits (for a run started without --wait)."`
+	Dispatch runDispatchCmd `cmd:"" help:"Give a lane that waits for the lead's dispatch its work (the supervisor starts it)."`
+	Send     runSendCmd     `cmd:"" help:"Send a lane a follow-up message."`
+	Attach   runAttachCmd   `cmd:"" help:"Attach your terminal to a run's tmux session."`
+	Logs     runLogsCmd     `cmd:"" help:"Print a lane's transcript (--follow to keep reading)."`
+	Stop     runStopCmd     `cmd:"" help:"Stop a run: kill its lanes and mark it aborted (repeat the id with --confirm)."`
 }
 
 // wsFlag is the --workspace flag of the commands that need a workspace.

@@ -22,6 +22,7 @@ type planFlags struct {
 	Priority string `name:"priority" short:"p" placeholder:"SLUG" help:"The priority the run is for (a [slug] of cocoder/PRIORITIES.md)."`
 	Profile  string `name:"profile" placeholder:"ID|FILE" help:"Profile id or file (default: defaults.profile of the configuration)."`
 	Route    string `name:"route" placeholder:"ID|FILE" help:"Route id or file (default: defaults.route of the configuration)."`
+	Dirty    bool   `name:"allow-dirty" help:"Plan even when a writer's scope already has uncommitted changes (they are never taken for the run's)."`
 }
 
 // request builds the plan request; a slug given both ways must agree.
@@ -33,7 +34,7 @@ func (f planFlags) request() (runpkg.PlanRequest, error) {
 		}
 		slug = f.Slug
 	}
-	return runpkg.PlanRequest{Priority: slug, Profile: f.Profile, Route: f.Route}, nil
+	return runpkg.PlanRequest{Priority: slug, Profile: f.Profile, Route: f.Route, AllowDirty: f.Dirty}, nil
 }
 
 // usageError is an errs.Invalid error for a bad combination of arguments.

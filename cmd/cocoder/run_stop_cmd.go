@@ -26,6 +26,10 @@ func (c *runStopCmd) Run(ctx context.Context, g *globals, s *streams) error {
 		return err
 	}
 	defer r.Close()
+	before, err := r.Get(ctx, c.RunID)
+	if err != nil {
+		return err
+	}
 	if err := r.Stop(ctx, c.RunID); err != nil {
 		return err
 	}
@@ -35,6 +39,10 @@ func (c *runStopCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	}
 	if g.JSON {
 		return writeJSON(s.out, st)
+	}
+	if before.State.Terminal() {
+		fmt.Fprintf(s.out, "Run %s had already ended (%s); what was left of its lanes was cleared.\n", c.RunID, st.State)
+		return nil
 	}
 	fmt.Fprintf(s.out, "Run %s stopped: its lanes were killed and it is %s.\n", c.RunID, st.State)
 	return nil

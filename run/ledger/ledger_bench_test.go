@@ -1,7 +1,11 @@
 package ledger_test
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/testkit"
@@ -23,6 +27,29 @@ func BenchmarkLedgerAppend(b *testing.B) {
 	require.NoError(b, err)
 	for b.Loop() {
 		if _, err := l.Append(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRawAppendFsync is the floor BenchmarkLedgerAppend is compared
+// with: the same event line appended to a file opened O_APPEND with one
+// write and an fsync, nothing else. docs/performance.md records the ratio.
+func BenchmarkRawAppendFsync(b *testing.B) {
+	ev, err := ledger.NewEvent(ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 10, Submit: true})
+	require.NoError(b, err)
+	ev.Seq, ev.Time = 1, time.Now().UTC()
+	line, err := json.Marshal(ev)
+	require.NoError(b, err)
+	line = append(line, '\n')
+	f, err := os.OpenFile(filepath.Join(b.TempDir(), "events.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	require.NoError(b, err)
+	defer f.Close()
+	for b.Loop() {
+		if _, err := f.Write(line); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
 			b.Fatal(err)
 		}
 	}
