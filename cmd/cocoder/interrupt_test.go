@@ -14,6 +14,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// blockedIn waits until the process of cmd, run with home, has opened its
+// secret store (runMain's signal handling is in place before that), and a
+// moment more for it to block in its read.
+func blockedIn(t *testing.T, home string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(home, "secrets")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command never opened its home")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
 // asMain starts this test binary as the cocoder process (runMain, with its
 // signal handling) and returns it running.
 func asMain(t *testing.T, home string, stdin *os.File, args ...string) (*exec.Cmd, *bytes.Buffer) {
@@ -61,9 +79,10 @@ func TestInterruptEndsBlockedCommands(t *testing.T) {
 			r, w, err := os.Pipe()
 			require.NoError(t, err)
 			defer w.Close()
-			cmd, errOut := asMain(t, t.TempDir(), r, "secrets", "set", "x", "--from-stdin")
+			home := t.TempDir()
+			cmd, errOut := asMain(t, home, r, "secrets", "set", "x", "--from-stdin")
 			_ = r.Close()
-			time.Sleep(300 * time.Millisecond) // let it block in the read
+			blockedIn(t, home)
 			require.NoError(t, cmd.Process.Signal(sig))
 			assert.Equal(t, exitInterrupted, exitWithin(t, cmd, 5*time.Second), errOut.String())
 			assert.Contains(t, errOut.String(), "interrupted")
@@ -73,8 +92,9 @@ func TestInterruptEndsBlockedCommands(t *testing.T) {
 			w, err := os.OpenFile(fifo, os.O_RDWR, 0)
 			require.NoError(t, err)
 			defer w.Close()
-			cmd, errOut := asMain(t, t.TempDir(), nil, "secrets", "set", "x", "--from-file", fifo)
-			time.Sleep(300 * time.Millisecond)
+			home := t.TempDir()
+			cmd, errOut := asMain(t, home, nil, "secrets", "set", "x", "--from-file", fifo)
+			blockedIn(t, home)
 			require.NoError(t, cmd.Process.Signal(sig))
 			assert.Equal(t, exitInterrupted, exitWithin(t, cmd, 5*time.Second), errOut.String())
 		})
