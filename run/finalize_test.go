@@ -71,6 +71,7 @@ func closeout(t *testing.T, dir string) ledger.CloseoutData {
 // worked alone and fails; nothing is committed and the run is blocked with
 // both reasons. The stray edit stays in the work tree.
 func TestOutOfScopeWritesAreRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	head := gitCmd(t, f.root, "rev-parse", "HEAD")
 	st, dir := f.runToEnd(t, "out-of-scope", run.PlanRequest{})
@@ -99,6 +100,7 @@ func TestOutOfScopeWritesAreRefused(t *testing.T) {
 // nothing is committed, the run is blocked, and the command's exit code,
 // duration and output tail are in the ledger.
 func TestVerifyFailureBlocksTheCommit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	route := readFile(t, filepath.Join(f.root, "cocoder/routes/default.yaml"))
 	route = strings.Replace(route, "command: [git, diff, --check]", `command: [sh, -c, "echo checking; echo the-verify-tail >&2; exit 7"]`, 1)
@@ -122,6 +124,7 @@ func TestVerifyFailureBlocksTheCommit(t *testing.T) {
 // ledger event and the lane's status says why, at once; the run ends
 // blocked, never crashing.
 func TestMalformedResultIsALaneStatus(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	st, dir := f.runToEnd(t, "malformed-result", run.PlanRequest{})
 	assert.Equal(t, contract.StateBlocked, st.State)
@@ -137,6 +140,7 @@ func TestMalformedResultIsALaneStatus(t *testing.T) {
 // accepted files and commits nothing else), and leaves unrelated unstaged
 // work byte for byte as it was.
 func TestUnrelatedStagedFileRefusesTheCommit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.write("staged.txt", "staged by hand\n")
 	gitCmd(t, f.root, "add", "staged.txt")
@@ -159,6 +163,7 @@ func TestUnrelatedStagedFileRefusesTheCommit(t *testing.T) {
 // second writing run in the same workspace, for another priority, is
 // refused with the holder's id; a dirty writer scope is refused too.
 func TestOneWriterPerWorkspace(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.env["COCODER_DEMO_FAULT"] = "hang"
@@ -196,6 +201,7 @@ func TestOneWriterPerWorkspace(t *testing.T) {
 // finding word for word, so an immutable supersession record resolves the
 // verifier's BLOCK and the run completes with the writer's commit.
 func TestLeadRescueSupersedes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.link("dirname", "mkdir", "cat", "sleep")

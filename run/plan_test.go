@@ -21,6 +21,7 @@ import (
 )
 
 func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.runner()
 	before := tree(t, f.root, f.home.Dir())
@@ -75,6 +76,7 @@ func TestPlanScaffoldFallsBackToDemo(t *testing.T) {
 }
 
 func TestPlanUsesInstalledAdapterAndModel(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.script("claude", "exit 0")
 	prof := strings.Replace(readFile(t, filepath.Join(f.root, "cocoder/profiles/default.yaml")),
@@ -97,6 +99,7 @@ func TestPlanUsesInstalledAdapterAndModel(t *testing.T) {
 // issue whose message names the fix, a *PreflightError with the right
 // code, and writes nothing.
 func TestPlanRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		setup    func(f *fixture)
@@ -285,6 +288,7 @@ func readFile(t testing.TB, path string) string {
 // workspace will be registered under; when another workspace takes that id
 // before the run starts, Start refuses the plan instead of re-planning.
 func TestStartRefusesAPlanWhoseWorkspaceIDWasTaken(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	r := f.runner()
 	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder"})

@@ -28,6 +28,7 @@ import (
 // scope, runs the verify command, commits exactly that file with trailers
 // and a receipt, and the run is complete.
 func TestRunLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.killServer()
@@ -159,6 +160,7 @@ func TestRunLifecycle(t *testing.T) {
 // TestWaitFaults runs one lane on the exec host with each of the demo
 // agent's faults and checks the verdict Wait records.
 func TestWaitFaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		fault  string
 		state  contract.LaneState
@@ -203,6 +205,7 @@ func TestWaitFaults(t *testing.T) {
 }
 
 func TestSendAndStopWhileRunning(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.killServer()
@@ -257,6 +260,7 @@ func mustDir(t *testing.T, r *run.Runner, id string) string {
 // TestStartTearsDownWhenALaneFails checks that a lane failing to start
 // kills the lanes this run already started and fails the run, saying why.
 func TestStartTearsDownWhenALaneFails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.env["COCODER_DEMO_FAULT"] = "hang"
@@ -292,6 +296,7 @@ func TestStartTearsDownWhenALaneFails(t *testing.T) {
 // the lane receives the value, the plan and ledger hold only the reference,
 // and the lane's transcript has the value masked.
 func TestSecretsStayOutOfTheLedger(t *testing.T) {
+	t.Parallel()
 	const canary = "canary-7f3a9c2e5b1d4086"
 	f := newFixture(t)
 	f.env["COCODER_CANARY"] = canary
@@ -329,6 +334,7 @@ func TestSecretsStayOutOfTheLedger(t *testing.T) {
 // in what it shows and saves, by resolving the references the frozen
 // plan names.
 func TestSecretsMaskedByAnotherProcess(t *testing.T) {
+	t.Parallel()
 	const canary = "canary-1e9d77b04c2a5f38"
 	f := newFixture(t)
 	f.killServer()

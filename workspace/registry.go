@@ -144,6 +144,35 @@ func (r *Registry) Add(ctx context.Context, path, name string) (contract.Registr
 	return out, err
 }
 
+// CheckAdd runs every check of Add without writing anything: it returns
+// the workspace root that Add(ctx, path, name) would register, or the
+// error Add would return for the path or the name (a name already used by
+// another workspace included). A caller that must record an action before
+// carrying it out (Oz's audit log) checks first, records, then adds.
+func (r *Registry) CheckAdd(ctx context.Context, path, name string) (string, error) {
+	const op = "workspace.Registry.Add"
+	root, err := r.checkAddPath(op, path)
+	if err != nil || name == "" {
+		return root, err
+	}
+	if err := validName(name); err != nil {
+		return "", errs.Wrap(errs.Invalid, op, err, "workspace name")
+	}
+	tok, err := r.Tokens()
+	if err != nil {
+		return "", err
+	}
+	doc, err := r.read()
+	if err != nil {
+		return "", err
+	}
+	stored, _ := tok.Tokenize(root)
+	if takenBy(doc, findPath(doc, tok, stored, root))(name) {
+		return "", errs.E(errs.Conflict, op, "the name %q is already used by another workspace in %s; pick another name with --name", name, r.Path())
+	}
+	return root, nil
+}
+
 // Lookup returns the entry of the workspace containing path and true when
 // it is registered, or else the entry Add(ctx, path, "") would create now
 // and false. It changes nothing, so a plan can name the id a run will be

@@ -399,3 +399,36 @@ func TestRegistrySurvivesKill(t *testing.T) {
 	assert.Len(t, list, len(paths))
 	assert.Empty(t, temps(), "stale temporary files are removed")
 }
+
+// TestCheckAddWritesNothing: CheckAdd reports what Add would refuse, and
+// accepts what Add accepts, without touching the registry.
+func TestCheckAddWritesNothing(t *testing.T) {
+	ctx := t.Context()
+	home, err := workspace.OpenHome(t.Context(), t.TempDir())
+	require.NoError(t, err)
+	root := t.TempDir()
+	_, err = workspace.Init(ctx, root, workspace.InitOptions{Home: home})
+	require.NoError(t, err)
+	reg := home.Registry()
+
+	got, err := reg.CheckAdd(ctx, root, "alpha")
+	require.NoError(t, err)
+	assert.Equal(t, root, got)
+	_, statErr := os.Stat(reg.Path())
+	assert.True(t, os.IsNotExist(statErr), "CheckAdd wrote the registry")
+
+	_, err = reg.CheckAdd(ctx, "relative/path", "")
+	assert.ErrorIs(t, err, errs.ErrInvalid)
+	_, err = reg.CheckAdd(ctx, root, "bad\nname")
+	assert.ErrorIs(t, err, errs.ErrInvalid)
+
+	_, err = reg.Add(ctx, root, "alpha")
+	require.NoError(t, err)
+	other := t.TempDir()
+	_, err = workspace.Init(ctx, other, workspace.InitOptions{Home: home})
+	require.NoError(t, err)
+	_, err = reg.CheckAdd(ctx, other, "alpha")
+	assert.ErrorIs(t, err, errs.ErrConflict, "a name another workspace uses")
+	_, err = reg.CheckAdd(ctx, root, "alpha")
+	assert.NoError(t, err, "the workspace's own name")
+}

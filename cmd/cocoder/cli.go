@@ -79,6 +79,7 @@ type cli struct {
 	Config    configCmd    `cmd:"" help:"Show and set the layered configuration."`
 	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
 	Run       runCmd       `cmd:"" help:"Plan, start, watch and stop runs."`
+	Oz        ozCmd        `cmd:"" help:"Run and reach the Oz daemon, the home's loopback control plane and dashboard."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command

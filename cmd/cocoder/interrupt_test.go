@@ -37,7 +37,7 @@ func blockedIn(t *testing.T, home string) {
 func asMain(t *testing.T, home string, stdin *os.File, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"--home", home}, args...)...)
-	cmd.Env = append(os.Environ(), "COCODER_TEST_AS_MAIN=1")
+	cmd.Env = append(os.Environ(), envTestAsCLI+"=1")
 	cmd.Stdin = stdin
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut

@@ -16,11 +16,14 @@ import (
 // binary would. It also keeps every test away from the user's tmux: TMUX
 // points at a server that does not exist and TMUX_TMPDIR at a fresh
 // directory, and the run fails if anything created tmux's default socket
-// there.
+// there. With COCODER_TEST_AS_CLI=1 in its environment the binary is the
+// CLI outright (the Oz daemon a test starts in the background re-executes
+// it).
 func TestMain(m *testing.M) {
-	if os.Getenv("COCODER_TEST_AS_MAIN") == "1" {
-		// The process tests (signals, exit codes) run the binary as the
-		// real main does.
+	if os.Getenv(envTestAsCLI) == "1" {
+		// The binary is the CLI outright, run as the real main runs it
+		// (signals, exit codes): the process tests and the Oz daemon a
+		// test starts in the background re-execute it.
 		os.Exit(runMain(os.Args[1:], osStreams()))
 	}
 	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" {
@@ -31,3 +34,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(tmuxtest.Main(m))
 }
+
+// envTestAsCLI makes the test binary act as the cocoder executable.
+const envTestAsCLI = "COCODER_TEST_AS_CLI"

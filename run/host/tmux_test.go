@@ -47,6 +47,7 @@ func envMap(env []string) map[string]string {
 }
 
 func TestTmuxLanesAndEnvironment(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	runID := testkit.NewRunID()
@@ -130,6 +131,7 @@ func TestTmuxLanesAndEnvironment(t *testing.T) {
 // environment values holding shell and tmux syntax reach the program
 // literally and run nothing.
 func TestTmuxLiteralArguments(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	canary := t.TempDir()
@@ -193,6 +195,7 @@ func TestTmuxLiteralArguments(t *testing.T) {
 // TestTmuxSingleWordArgv: tmux runs a one-word command through sh -c; the
 // host must not, even when the program's path holds shell syntax.
 func TestTmuxSingleWordArgv(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	dir := t.TempDir()
@@ -213,6 +216,7 @@ func TestTmuxSingleWordArgv(t *testing.T) {
 }
 
 func TestTmuxSendCapture(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	h, err := hst.Start(ctx, host.LaneSpec{RunID: testkit.NewRunID(), Lane: "cat", Argv: []string{"/bin/cat"}, Dir: t.TempDir()})
@@ -255,6 +259,7 @@ func TestTmuxSendCapture(t *testing.T) {
 // already succeeds, also while the server lingers with no session left
 // (tmux then answers "no current target" rather than "can't find").
 func TestTmuxKillRunAfterItsLanes(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	socket := "cct-" + testkit.RandHex(4)
 	hst, err := host.NewTmux(host.TmuxOptions{Socket: socket})
@@ -275,6 +280,7 @@ func TestTmuxKillRunAfterItsLanes(t *testing.T) {
 }
 
 func TestTmuxExitAndKill(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	runID := testkit.NewRunID()
@@ -354,6 +360,7 @@ func TestTmuxExitAndKill(t *testing.T) {
 // TestTmuxSecondProcess: a new host on the same socket (a restarted
 // supervisor) finds the lanes and adds more to the run's session.
 func TestTmuxSecondProcess(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	runID := testkit.NewRunID()
@@ -387,6 +394,7 @@ func TestTmuxSecondProcess(t *testing.T) {
 }
 
 func TestTmuxRefuses(t *testing.T) {
+	t.Parallel()
 	_, err := host.NewTmux(host.TmuxOptions{Bin: "/nonexistent/tmux", Socket: "x"})
 	assert.Equal(t, errs.Unavailable, errs.CodeOf(err))
 	assert.Contains(t, err.Error(), "tmux is not installed")
@@ -436,6 +444,7 @@ func TestTmuxRefuses(t *testing.T) {
 // TestStartLanesTearsDown: when one lane fails to start, the lanes of the
 // run already started are killed.
 func TestStartLanesTearsDown(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	hst := testkit.NewTmux(t)
 	for name, tc := range map[string]struct {
@@ -494,6 +503,7 @@ func TestStartLanesTearsDown(t *testing.T) {
 // TestTmuxKillServerAfterCancel: teardown works with a cancelled context,
 // as t.Context() is in Cleanup functions.
 func TestTmuxKillServerAfterCancel(t *testing.T) {
+	t.Parallel()
 	hst := testkit.NewTmux(t)
 	h, err := hst.Start(t.Context(), host.LaneSpec{RunID: testkit.NewRunID(), Lane: "a", Dir: t.TempDir(), Argv: []string{"/bin/sleep", "60"}})
 	require.NoError(t, err)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package oz_test
+
+const raceEnabled = false
