@@ -241,6 +241,9 @@ func (r *Runner) learnSecrets(ctx context.Context, dir string) {
 	}
 	const op = "run.Runner"
 	p, err := ReadPlan(dir)
+	if errs.CodeOf(err) == errs.NotFound {
+		return // the run never got past its creation: no lane has a secret of it
+	}
 	if err != nil {
 		r.log.Warn("cannot read the run's plan to learn which secrets to mask", "run", runID, "err", err)
 		r.setBlind(runID, errs.Wrap(errs.Unavailable, op, err, "this process cannot tell which secrets run %s holds (its plan does not read), so it cannot mask them", runID))
