@@ -1,10 +1,14 @@
 package run_test
 
 import (
+	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -143,4 +147,61 @@ mv "$r.tmp" "$r"; sleep 30`)
 		b.ReportMetric(float64(lat[n/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[(n*95)/100].Microseconds())/1000, "p95-ms")
 	}
+}
+
+// BenchmarkSupervise50IdleLanes measures what supervising costs while 50
+// lanes work and nothing happens: a run of 50 read-only lanes, all started
+// at once and each a program that sleeps, is supervised by Wait for a
+// fixed window; the CPU time this process spends in that window (user and
+// system, from getrusage) over the window's length is reported as cpu-%
+// (percent of one core), for the exec host and the tmux host.
+func BenchmarkSupervise50IdleLanes(b *testing.B) {
+	for _, kind := range []string{host.KindExec, host.KindTmux} {
+		b.Run(kind, func(b *testing.B) {
+			f := newFixture(b)
+			f.link("sleep")
+			f.killServer()
+			f.script("idle-agent", "exec sleep 120")
+			f.write("cocoder/adapters/idle-script.yaml", scriptAdapter("idle-script", "idle-agent"))
+			var prof, lanes strings.Builder
+			prof.WriteString("id: idle\nlabel: Idle lanes\nlanes:\n")
+			for i := range 50 {
+				fmt.Fprintf(&prof, "  l%02d: {persona: verifier, adapter: idle-script, canWrite: false}\n", i)
+				fmt.Fprintf(&lanes, "l%02d, ", i)
+			}
+			f.write("cocoder/profiles/idle.yaml", prof.String())
+			f.write("cocoder/routes/idle.yaml", "id: idle\nlabel: Idle lanes\nlead: l00\nteammates: []\nallowAutonomousTeammateStart: true\nlanes: ["+strings.TrimSuffix(lanes.String(), ", ")+"]\ngates: [startup-packet]\nwritePolicy: read-only\n")
+			gitCmd(b, f.root, "add", "-A")
+			gitCmd(b, f.root, "commit", "-qm", "idle")
+			r := f.runner(func(o *run.Options) { o.HostKind = kind })
+			const window = 5 * time.Second
+			for b.Loop() {
+				p, err := r.Plan(b.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "idle", Route: "idle"})
+				require.NoError(b, err)
+				st, err := r.Start(b.Context(), p)
+				require.NoError(b, err)
+				ctx, cancel := context.WithTimeout(b.Context(), window+time.Second)
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					_, _ = r.Wait(ctx, st.RunID, run.WaitOptions{})
+				}()
+				time.Sleep(time.Second) // let the first full check pass
+				before, t0 := cpuTime(), time.Now()
+				time.Sleep(window - time.Second)
+				used, wall := cpuTime()-before, time.Since(t0)
+				cancel()
+				<-done
+				require.NoError(b, r.Stop(context.Background(), st.RunID))
+				b.ReportMetric(100*used.Seconds()/wall.Seconds(), "cpu-%")
+			}
+		})
+	}
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

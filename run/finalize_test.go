@@ -266,3 +266,53 @@ evidenceCapabilities: [transcript]
 failureModes: [unknown]
 `
 }
+
+// TestContinuationStartsOneFollowOnRun: a lead's PASS that asks for a
+// fresh run of the next priority, once the run is complete and the tree
+// clean, starts exactly that run; one that needs a founder is recorded and
+// not taken.
+func TestContinuationStartsOneFollowOnRun(t *testing.T) {
+	for _, founder := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Taken", true: "NeedsFounder"}[founder], func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.self = testkit.Self(t)
+			f.link("dirname", "cat")
+			f.write("cocoder/PRIORITIES.md", readFile(t, filepath.Join(f.root, "cocoder/PRIORITIES.md"))+"\n## Next step [next-step]\n\n**Status:** active\n")
+			req := "false"
+			if founder {
+				req = "true"
+			}
+			f.script("lead-agent", `cat > "$COCODER_RESULT_FILE" <<END
+{"status": "PASS", "runId": "$COCODER_RUN_ID", "lane": "lead", "persona": "lead", "adapter": "lead-script", "canWrite": false,
+ "filesChanged": ["none"], "summary": "done", "findings": [], "evidence": ["planned"], "residualRisk": [], "nextAction": "next step",
+ "continuation": {"action": "launch-fresh-run", "prioritySlug": "next-step", "routeId": "solo-lead", "nextAtom": "A2", "reason": "the next step", "requiresFounder": `+req+`}}
+END`)
+			f.write("cocoder/adapters/lead-script.yaml", scriptAdapter("lead-script", "lead-agent"))
+			f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: lead-script, canWrite: false}\n")
+			f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
+			gitCmd(t, f.root, "add", "-A")
+			gitCmd(t, f.root, "commit", "-qm", "continuation")
+
+			st, dir := f.runToEnd(t, "", run.PlanRequest{Profile: "solo-lead", Route: "solo-lead"})
+			require.Equal(t, contract.StateComplete, st.State, st.Reason)
+			c, _ := payloads[ledger.ContinuationData](t, dir, ledger.EventRunContinuation)
+			require.Len(t, c, 1)
+			assert.Equal(t, "next-step", c[0].Request.PrioritySlug)
+			runs, err := f.runner().List(t.Context())
+			require.NoError(t, err)
+			if founder {
+				assert.False(t, c[0].Taken)
+				assert.Contains(t, c[0].Reason, "founder")
+				assert.Len(t, runs, 1, "no follow-on run")
+				return
+			}
+			require.True(t, c[0].Taken, c[0].Reason)
+			assert.Len(t, runs, 2)
+			next, err := f.runner().Get(t.Context(), c[0].NextRunID)
+			require.NoError(t, err)
+			assert.Equal(t, "next-step", next.Priority)
+			require.NoError(t, f.runner().Stop(t.Context(), next.RunID))
+		})
+	}
+}

@@ -125,8 +125,11 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 	defer tick.Stop()
 
 	check := func(alive bool) error {
+		// One read of the status serves every lane of this round: the
+		// ledger is replayed once, not once per lane.
+		st := s.status()
 		for _, lane := range slices.Clone(s.pending) {
-			if err := s.check(ctx, lane, alive); err != nil {
+			if err := s.check(ctx, lane, alive, st.Lanes[lane]); err != nil {
 				return err
 			}
 		}
@@ -151,7 +154,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 		case ev := <-events:
 			lane := filepath.Base(filepath.Dir(ev.Name))
 			if filepath.Base(ev.Name) == ledger.ResultName && slices.Contains(s.pending, lane) {
-				if err := s.check(ctx, lane, false); err != nil {
+				if err := s.check(ctx, lane, false, s.status().Lanes[lane]); err != nil {
 					return s.status(), err
 				}
 			}
@@ -223,7 +226,11 @@ func (s *supervisor) done(lane string) {
 
 // handle returns the lane's handle and host.
 func (s *supervisor) handle(lane string) (contract.LaneHandle, host.Host, error) {
-	ls := s.status().Lanes[lane]
+	return s.handleOf(lane, s.status().Lanes[lane])
+}
+
+// handleOf returns the handle and host of a lane whose status is ls.
+func (s *supervisor) handleOf(lane string, ls contract.LaneStatus) (contract.LaneHandle, host.Host, error) {
 	if ls.Handle == nil {
 		return contract.LaneHandle{}, nil, errs.E(errs.Internal, "run.Runner.Wait", "lane %s has no handle", lane)
 	}
@@ -232,11 +239,11 @@ func (s *supervisor) handle(lane string) (contract.LaneHandle, host.Host, error)
 	return h, hst, err
 }
 
-// check looks at one pending lane: its result file, and with alive its
-// program. It records the lane's verdict when there is one.
-func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
-	ls, ok := s.status().Lanes[lane]
-	if !ok || ls.State != contract.LaneRunning {
+// check looks at one pending lane, whose status the caller read: its
+// result file, and with alive its program. It records the lane's verdict
+// when there is one.
+func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls contract.LaneStatus) error {
+	if ls.State != contract.LaneRunning {
 		s.done(lane) // settled elsewhere (a stop, another supervisor)
 		return nil
 	}
@@ -249,7 +256,7 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool) error {
 	if !alive {
 		return nil
 	}
-	h, hst, err := s.handle(lane)
+	h, hst, err := s.handleOf(lane, ls)
 	if err != nil {
 		return err
 	}
