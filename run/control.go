@@ -216,6 +216,13 @@ func (r *Runner) killLanes(ctx context.Context, dir string, st contract.RunStatu
 			hosts = append(hosts, hst)
 		}
 	}
+	// A launch cut short may have left lanes the ledger only knows as
+	// launching: the plan's host is asked for everything of the run.
+	if p, err := ReadPlan(dir); err == nil {
+		if hst, err := r.hostFor(contract.LaneHandle{Host: p.Host}); err == nil && !slices.Contains(hosts, hst) {
+			hosts = append(hosts, hst)
+		}
+	}
 	for _, hst := range hosts {
 		if t, ok := hst.(*host.Tmux); ok {
 			keep(t.KillRun(ctx, st.RunID))

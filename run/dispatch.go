@@ -274,6 +274,9 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 	if err != nil {
 		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
 	}
+	if err := r.record(l, ledger.EventLaneLaunching, d.lane, ledger.LaunchingData{Host: p.Host}); err != nil {
+		return err
+	}
 	h, err := hst.Start(ctx, r.laneSpec(p, pl, env))
 	if err != nil {
 		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: errText(err)})

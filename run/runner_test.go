@@ -100,7 +100,7 @@ func TestRunLifecycle(t *testing.T) {
 	for i, ev := range events {
 		types[i] = ev.Type
 	}
-	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventRunBaseline, ledger.EventLaneTree, ledger.EventLaneStarted, ledger.EventRunState}, types[:6])
+	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventRunBaseline, ledger.EventLaneTree, ledger.EventLaneLaunching, ledger.EventLaneStarted, ledger.EventRunState}, types[:7], "a lane's launch is recorded before it exists")
 	count := func(typ string) (n int) {
 		for _, x := range types {
 			if x == typ {
