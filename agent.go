@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/cocoder/cocoder/internal/demoagent"
+	"github.com/cocoder/cocoder/internal/resultmcp"
 )
 
 // AgentMain runs the agent built into CoCoder when args (a program's
@@ -24,9 +25,19 @@ import (
 // write scope, writes its job result and evidence and exits; see
 // docs/adapters.md. It reads the process's environment and standard
 // streams.
+//
+// It also serves "agent mcp ...": the result channel of agent-CLI lanes, a
+// Model Context Protocol server the lane's CLI starts as the embedding
+// program and the model reports its job result to (see docs/adapters.md).
 func AgentMain(ctx context.Context, args []string) (code int, ok bool) {
-	if len(args) < 2 || args[0] != "agent" || args[1] != "demo" {
+	if len(args) < 2 || args[0] != "agent" {
 		return 0, false
 	}
-	return demoagent.MainContext(ctx, args[2:], os.Getenv, os.Stdin, os.Stdout), true
+	switch args[1] {
+	case "demo":
+		return demoagent.MainContext(ctx, args[2:], os.Getenv, os.Stdin, os.Stdout), true
+	case "mcp":
+		return resultmcp.Main(ctx, args[2:], os.Stdin, os.Stdout, os.Stderr), true
+	}
+	return 0, false
 }

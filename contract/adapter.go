@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -71,9 +72,22 @@ const (
 	PlaceholderModel      = "{model}"
 	PlaceholderWorkdir    = "{workdir}"
 	PlaceholderResultFile = "{resultFile}"
+	// PlaceholderLedgerDir is the run's ledger directory (the lane's
+	// prompt, the startup packet), for flags that let the CLI read it.
+	PlaceholderLedgerDir = "{ledgerDir}"
+	// PlaceholderMCPConfig is the path of the lane's MCP settings file the
+	// engine writes (see MCPRegistration).
+	PlaceholderMCPConfig = "{mcpConfig}"
+	// PlaceholderMCPCommand is the result channel's program as a JSON
+	// string (valid TOML too), for CLIs configured with -c key=value.
+	PlaceholderMCPCommand = "{mcpCommand}"
+	// PlaceholderMCPArgs is the result channel's arguments as a JSON array
+	// of strings (valid TOML too).
+	PlaceholderMCPArgs = "{mcpArgs}"
 )
 
-var placeholders = []string{PlaceholderPrompt, PlaceholderPromptFile, PlaceholderModel, PlaceholderWorkdir, PlaceholderResultFile}
+var placeholders = []string{PlaceholderPrompt, PlaceholderPromptFile, PlaceholderModel, PlaceholderWorkdir, PlaceholderResultFile,
+	PlaceholderLedgerDir, PlaceholderMCPConfig, PlaceholderMCPCommand, PlaceholderMCPArgs}
 
 // Adapter declares an execution backend: how to start an agent CLI (or a
 // script), how to hand it its prompt and model, what it can do and how it
@@ -121,6 +135,20 @@ type Adapter struct {
 	// BusyPattern is a regular expression that matches the CLI's screen
 	// while it is working.
 	BusyPattern string `json:"busyPattern,omitempty" yaml:"busyPattern,omitempty" validate:"omitempty,regexp"`
+	// Dialogs are the screens the CLI is known to stop at before or while
+	// it works (folder trust, API-key approval, onboarding, a permission
+	// prompt, login). The engine never answers one: a lane showing one is
+	// reported as needing attention, with the dialog's name and fix.
+	Dialogs []Dialog `json:"dialogs,omitempty" yaml:"dialogs,omitempty" validate:"omitempty,dive"`
+	// NotAsRoot lists the sandbox modes the CLI refuses to run in as the
+	// root user (Claude Code's --dangerously-skip-permissions exits at
+	// once); the engine refuses such a lane before it starts.
+	NotAsRoot []SandboxMode `json:"notAsRoot,omitempty" yaml:"notAsRoot,omitempty" jsonschema:"enum=read-only,enum=workspace-write,enum=danger-full-access,uniqueItems=true" validate:"omitempty,uniq,dive,oneof=read-only workspace-write danger-full-access"`
+	// MCP registers CoCoder's result channel with the CLI: the MCP server
+	// `cocoder agent mcp` offering the tool submit_result, through which
+	// the lane reports its job result in any sandbox mode. Without it the
+	// lane writes its result file itself.
+	MCP *MCPRegistration `json:"mcp,omitempty" yaml:"mcp,omitempty"`
 	// VersionArgs are the arguments that make the command print its
 	// version, e.g. ["--version"].
 	VersionArgs []string `json:"versionArgs,omitempty" yaml:"versionArgs,omitempty" validate:"omitempty,dive,required"`
@@ -246,6 +274,14 @@ type ArgvInput struct {
 	Workdir string
 	// ResultFile replaces {resultFile}: where the lane writes its result.
 	ResultFile string
+	// LedgerDir replaces {ledgerDir}: the run's ledger directory.
+	LedgerDir string
+	// MCPConfig replaces {mcpConfig}: the lane's MCP settings file.
+	MCPConfig string
+	// MCPCommand replaces {mcpCommand} and MCPArgs {mcpArgs}, each encoded
+	// as JSON. With MCPCommand set, the MCP registration's args are added.
+	MCPCommand string
+	MCPArgs    []string
 	// Sandbox selects SandboxFlags.
 	Sandbox SandboxMode
 	// Approval selects ApprovalFlags.
@@ -254,16 +290,12 @@ type ArgvInput struct {
 
 // Argv builds the command line for one lane: Command, then ModelFlag (only
 // when in.Model is set), then SandboxFlags[in.Sandbox], then
-// ApprovalFlags[in.Approval], then Args, with every placeholder replaced
-// by its value. Values are never split or passed through a shell.
+// ApprovalFlags[in.Approval], then (when in.MCPCommand is set and the
+// adapter registers an MCP server) MCP.Args and MCP.SandboxArgs[in.Sandbox],
+// then Args, with every placeholder replaced by its value. Values are
+// never split or passed through a shell.
 func (a *Adapter) Argv(in ArgvInput) []string {
-	r := strings.NewReplacer(
-		PlaceholderPrompt, in.Prompt,
-		PlaceholderPromptFile, in.PromptFile,
-		PlaceholderModel, in.Model,
-		PlaceholderWorkdir, in.Workdir,
-		PlaceholderResultFile, in.ResultFile,
-	)
+	r := in.replacer()
 	argv := []string{a.Command}
 	add := func(list []string) {
 		for _, s := range list {
@@ -275,8 +307,41 @@ func (a *Adapter) Argv(in ArgvInput) []string {
 	}
 	add(a.SandboxFlags[in.Sandbox])
 	add(a.ApprovalFlags[in.Approval])
+	if a.MCP != nil && in.MCPCommand != "" {
+		add(a.MCP.Args)
+		add(a.MCP.SandboxArgs[in.Sandbox])
+	}
 	add(a.Args)
 	return argv
+}
+
+// Expand replaces the placeholders of s with in's values, as Argv does.
+func (in ArgvInput) Expand(s string) string { return in.replacer().Replace(s) }
+
+func (in ArgvInput) replacer() *strings.Replacer {
+	return strings.NewReplacer(
+		PlaceholderPrompt, in.Prompt,
+		PlaceholderPromptFile, in.PromptFile,
+		PlaceholderModel, in.Model,
+		PlaceholderWorkdir, in.Workdir,
+		PlaceholderResultFile, in.ResultFile,
+		PlaceholderLedgerDir, in.LedgerDir,
+		PlaceholderMCPConfig, in.MCPConfig,
+		PlaceholderMCPCommand, jsonText(in.MCPCommand),
+		PlaceholderMCPArgs, jsonText(in.MCPArgs),
+	)
+}
+
+// jsonText is v as JSON without HTML escaping; a JSON string or array of
+// strings is also a valid TOML value.
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func (a *Adapter) setDefaults() {

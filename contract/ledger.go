@@ -28,10 +28,19 @@ const (
 	// LaneDone: the lane wrote a result that the engine accepted as its
 	// answer (whatever the result's own status says).
 	LaneDone LaneState = "done"
+	// LaneNeedsAttention: the lane's program runs but stopped at a dialog
+	// (trust, API key, login, a permission prompt) the engine does not
+	// answer; the lane's reason names the dialog and the fix. Once a person
+	// answers it, the lane carries on.
+	LaneNeedsAttention LaneState = "needs-attention"
 )
 
 // LaneStates lists every lane state.
-var LaneStates = []LaneState{LanePlanned, LaneRunning, LaneFailed, LaneExited, LaneKilled, LaneLost, LaneDone}
+var LaneStates = []LaneState{LanePlanned, LaneRunning, LaneFailed, LaneExited, LaneKilled, LaneLost, LaneDone, LaneNeedsAttention}
+
+// Active reports whether a lane in state s has a program that is still
+// working towards its result: running, or waiting at a dialog.
+func (s LaneState) Active() bool { return s == LaneRunning || s == LaneNeedsAttention }
 
 // StatusSource says how a lane's state is known. Status carries its source:
 // a lane that is "done" because its result file says so is a different
@@ -83,7 +92,7 @@ type LaneHandle struct {
 // from and when.
 type LaneStatus struct {
 	// State is the lane's state.
-	State LaneState `json:"state" yaml:"state" jsonschema:"required,enum=planned,enum=running,enum=failed,enum=exited,enum=killed,enum=lost,enum=done" validate:"required,oneof=planned running failed exited killed lost done"`
+	State LaneState `json:"state" yaml:"state" jsonschema:"required,enum=planned,enum=running,enum=failed,enum=exited,enum=killed,enum=lost,enum=done,enum=needs-attention" validate:"required,oneof=planned running failed exited killed lost done needs-attention"`
 	// Source says how the state is known.
 	Source StatusSource `json:"source" yaml:"source" jsonschema:"required,enum=plan,enum=host,enum=result_file,enum=process_exit,enum=pane_output,enum=timeout,enum=engine" validate:"required,oneof=plan host result_file process_exit pane_output timeout engine"`
 	// ObservedAt is when the state was observed.
@@ -174,4 +183,8 @@ type DeliveryReport struct {
 	Evidence string `json:"evidence,omitempty"`
 	// DurationMS is how long delivery took, in milliseconds.
 	DurationMS int64 `json:"durationMs"`
+	// Dialog names the known dialog (an adapter's declared dialog) that
+	// stopped delivery, and Fix what the user does about it.
+	Dialog string `json:"dialog,omitempty"`
+	Fix    string `json:"fix,omitempty"`
 }

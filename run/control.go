@@ -74,7 +74,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		return errs.E(errs.Conflict, op, "lane %s has written its result (%s): it takes no more messages; plan a new run for more work", lane, resultFile)
 	case ls.Handle == nil:
 		return errs.E(errs.Conflict, op, "lane %s has not started (it is %s)", lane, ls.State)
-	case ls.State != contract.LaneRunning:
+	case !ls.State.Active():
 		return errs.E(errs.Conflict, op, "lane %s is %s (%s): it cannot take a message", lane, ls.State, textx.FirstNonEmpty(ls.Reason, string(ls.Source)))
 	}
 	plan, err := ReadPlan(dir)
@@ -108,10 +108,15 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	if h.Host == host.KindExec {
 		err = hst.Send(ctx, h, typed, true)
 	} else {
-		out, err = host.Deliver(ctx, hst, h, typed, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, ReadyTimeout: 15 * time.Second})
+		opt := deliveryOptions(pl)
+		opt.ReadyTimeout = 15 * time.Second
+		out, err = host.Deliver(ctx, hst, h, typed, opt)
 	}
 	if err != nil {
 		return errs.Wrap(errs.CodeOf(err), op, err, "cannot send to lane %s", lane)
+	}
+	if !out.Delivered && out.Dialog != "" {
+		_, _ = r.appendAll(l, deliveryEvents(lane, out, "send")[1:])
 	}
 	if !out.Delivered {
 		return errs.E(errs.Unavailable, op, "lane %s did not take the message: %s", lane, out.Reason)
@@ -159,7 +164,7 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	}
 	killErr := r.killLanes(ctx, dir, st)
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
-		if ls := st.Lanes[name]; ls.Handle != nil && ls.State == contract.LaneRunning {
+		if ls := st.Lanes[name]; ls.Handle != nil && ls.State.Active() {
 			if err := r.record(l, ledger.EventLaneKilled, name, ledger.ReasonData{Reason: "the run was stopped"}); err != nil {
 				return err
 			}

@@ -218,7 +218,7 @@ func afterVerdict(st contract.RunStatus, after []string) (ready bool, cancel str
 			continue
 		case ls.State == contract.LaneDone:
 			return false, fmt.Sprintf("lane %s, which it waited for, reported %s", a, ls.Result)
-		case ls.State == contract.LanePlanned || ls.State == contract.LaneRunning:
+		case ls.State == contract.LanePlanned || ls.State.Active():
 			return false, ""
 		default:
 			return false, fmt.Sprintf("lane %s, which it waited for, ended without an accepted result (%s)", a, ls.State)
@@ -277,8 +277,8 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 	if out, typed := untypedDelivery(p, pl); !typed {
 		return r.record(l, ledger.EventLanePromptDelivered, d.lane, out)
 	}
-	typ, out := typeInitialPrompt(ctx, hst, h, pl)
-	return r.record(l, typ, d.lane, out)
+	_, err = r.appendAll(l, deliverInitial(ctx, hst, h, pl))
+	return err
 }
 
 // dispatch takes the lead's new dispatch requests and carries out the

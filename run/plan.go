@@ -145,6 +145,19 @@ type PlanLane struct {
 	// ReadyPattern and BusyPattern confirm typed delivery.
 	ReadyPattern string `json:"readyPattern,omitempty"`
 	BusyPattern  string `json:"busyPattern,omitempty"`
+	// Dialogs are the adapter's known dialogs: a lane showing one is
+	// reported as needing attention, never answered.
+	Dialogs []contract.Dialog `json:"dialogs,omitempty"`
+	// ResultChannel is how the lane reports its job result: "mcp" (the
+	// submit_result tool of the result channel, which writes ResultFile)
+	// or "file" (the agent writes ResultFile itself).
+	ResultChannel string `json:"resultChannel,omitempty"`
+	// MCPConfig is the lane's MCP settings file in the ledger (result
+	// channel "mcp").
+	MCPConfig string `json:"mcpConfig,omitempty"`
+	// ChannelEnv are the variables the adapter's MCP registration adds to
+	// the lane's environment (paths, never secrets).
+	ChannelEnv map[string]string `json:"channelEnv,omitempty"`
 	// Command is the program, as found in PATH.
 	Command string `json:"command"`
 	// Argv is the exact command line.
@@ -176,6 +189,7 @@ type planDocs struct {
 	priority    workspace.Priority
 	packet      *contract.StartupPacket
 	prompts     map[string]string // by lane
+	mcpFiles    map[string][]byte // by lane: the MCP settings file of a lane with the result channel
 }
 
 // Plan resolves and checks everything a run of req.Priority needs, and
@@ -238,6 +252,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		} else {
 			adapter.ApplyConfig(adapters, cfg.Config.Adapters)
 			r.planLanes(ctx, p, adapters, cfg, &out)
+			r.checkLaneHosts(p, &out)
 		}
 	}
 	<-gitDone
@@ -584,7 +599,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 			Lane: lane, Persona: pl.Persona, Adapter: a.ID, Model: pl.Model, Sandbox: adapter.SandboxFor(pl),
 			CanWrite: pl.CanWrite, StartupMode: prompt.StartupModeFor(d.route, lane, pl.Persona),
 			PromptDelivery: string(a.PromptDelivery), ReadyPattern: a.ReadyPattern, BusyPattern: a.BusyPattern,
-			Secrets: refs,
+			Dialogs: a.Dialogs, Secrets: refs,
 		}
 		l.PrimaryAdapter = primary[lane]
 		if pl.CanWrite {

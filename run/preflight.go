@@ -81,6 +81,12 @@ const (
 	// IssueScopeDirty: a writer's write scope already has uncommitted
 	// changes when the run is planned.
 	IssueScopeDirty = "scope-dirty"
+	// IssueInteractiveOnExec: an interactive agent CLI would run on the
+	// exec host, which gives it pipes instead of a terminal.
+	IssueInteractiveOnExec = "interactive-on-exec"
+	// IssueRefusedAsRoot: the lane's CLI refuses its sandbox mode when run
+	// by the root user.
+	IssueRefusedAsRoot = "refused-as-root"
 )
 
 // issueCodes maps the codes whose error code is not errs.Invalid. Every

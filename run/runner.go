@@ -506,7 +506,7 @@ func (r *Runner) UnrecordedExits(ctx context.Context, st contract.RunStatus) []s
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		ls := st.Lanes[name]
-		if ls.State != contract.LaneRunning || ls.Handle == nil {
+		if !ls.State.Active() || ls.Handle == nil {
 			continue
 		}
 		hst, err := r.hostFor(*ls.Handle)

@@ -97,6 +97,7 @@ func (r *Runner) laneEnv(p *Plan, l PlanLane, resolved secrets.Env) []string {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
+	maps.Copy(env, l.ChannelEnv)
 	env[EnvRunID] = p.RunID
 	env[EnvLane] = l.Lane
 	env[EnvResultFile] = l.ResultFile
@@ -132,10 +133,15 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 		l.Transcript = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.TranscriptName))
 		l.Prompt = initialPrompt(l.StartupMode, l.PromptFile)
 		a := d.adapters[l.Lane]
-		argv, err := adapter.Argv(a, adapter.LaneContext{
+		lc := adapter.LaneContext{
 			Lane: l.Lane, Persona: l.Persona, Model: l.Model, Sandbox: l.Sandbox, Workdir: p.Workspace,
 			PromptFile: l.PromptFile, ResultFile: l.ResultFile, Prompt: l.Prompt, Self: r.self,
-		})
+		}
+		r.channelContext(p, l, a, ledgerDir, &lc)
+		argv, err := adapter.Argv(a, lc)
+		if err == nil {
+			err = r.channelFiles(p, l, a, lc)
+		}
 		if err != nil {
 			out.block(IssueArgvInvalid, l.Lane, "%v", err)
 			continue
@@ -167,7 +173,8 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 	d.prompts = map[string]string{}
 	for _, l := range p.Lanes {
 		in := prompt.LaneInput{
-			RunID: p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
+			ResultTool: resultToolFor(l),
+			RunID:      p.RunID, Lane: l.Lane, Persona: l.Persona, Adapter: l.Adapter, Model: l.Model,
 			Sandbox: l.Sandbox, StartupMode: l.StartupMode, CanWrite: l.CanWrite, Workspace: p.Workspace,
 			PacketFile: filepath.Join(ledgerDir, ledger.PacketFile), ResultFile: l.ResultFile, Packet: packet,
 			PromptsDir: r.ws.PromptsDir(), SendCommand: "cocoder run send " + p.RunID + " <lane> <message>",
@@ -487,6 +494,9 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 		}
 		snapshot[filepath.Join(ledger.SnapshotDir, "adapters", pl.Adapter+".json")] = append(a, '\n')
 		essential[ledger.LaneFile(pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
+		if f, ok := d.mcpFiles[pl.Lane]; ok {
+			essential[ledger.LaneFile(pl.Lane, ledger.MCPConfigName)] = f
+		}
 	}
 	return essential, snapshot, nil
 }
@@ -583,25 +593,12 @@ func (r *Runner) deliverAll(ctx context.Context, q *appender, hst host.Host, p *
 			continue
 		}
 		wg.Go(func() {
-			typ, out := typeInitialPrompt(ctx, hst, h, pl)
-			q.add(typ, pl.Lane, out)
+			for _, ev := range deliverInitial(ctx, hst, h, pl) {
+				q.ch <- ev
+			}
 		})
 	}
 	wg.Wait()
-}
-
-// typeInitialPrompt types a lane's initial prompt into its screen and
-// returns the event that records the outcome.
-func typeInitialPrompt(ctx context.Context, hst host.Host, h contract.LaneHandle, pl PlanLane) (string, contract.DeliveryReport) {
-	out, err := host.Deliver(ctx, hst, h, pl.Prompt, host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern})
-	if err != nil {
-		out.Delivered = false
-		out.Reason = "delivery stopped: " + err.Error()
-	}
-	if !out.Delivered {
-		return ledger.EventLanePromptFailed, out
-	}
-	return ledger.EventLanePromptDelivered, out
 }
 
 // laneSpec is what the host needs to start lane pl of plan p, with the
@@ -621,6 +618,9 @@ func (r *Runner) laneSpec(p *Plan, pl PlanLane, resolved secrets.Env) host.LaneS
 func untypedDelivery(p *Plan, pl PlanLane) (out contract.DeliveryReport, typed bool) {
 	switch contract.PromptDelivery(pl.PromptDelivery) {
 	case contract.DeliverArg:
+		if confirmOnScreen(p, pl) {
+			return contract.DeliveryReport{}, true
+		}
 		return contract.DeliveryReport{Delivered: true, Reason: "the prompt is part of the command line (promptDelivery arg)"}, false
 	case contract.DeliverFile:
 		return contract.DeliveryReport{Delivered: true, Reason: "the command line names the prompt file (promptDelivery file)"}, false

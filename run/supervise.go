@@ -176,7 +176,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 func pendingLanes(st contract.RunStatus) []string {
 	var out []string
 	for name, ls := range st.Lanes {
-		if ls.Handle != nil && ls.State == contract.LaneRunning {
+		if ls.Handle != nil && ls.State.Active() {
 			out = append(out, name)
 		}
 	}
@@ -244,7 +244,7 @@ func (s *supervisor) handleOf(lane string, ls contract.LaneStatus) (contract.Lan
 // result file, and with alive its program. It records the lane's verdict
 // when there is one.
 func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls contract.LaneStatus) error {
-	if ls.State != contract.LaneRunning {
+	if !ls.State.Active() {
 		s.done(lane) // settled elsewhere (a stop, another supervisor)
 		return nil
 	}

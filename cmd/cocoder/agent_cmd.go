@@ -4,12 +4,14 @@ import (
 	"context"
 
 	"github.com/cocoder/cocoder/internal/demoagent"
+	"github.com/cocoder/cocoder/internal/resultmcp"
 )
 
 // agentCmd groups the agents built into cocoder. It is hidden: lanes run
 // it through adapter declarations, people do not.
 type agentCmd struct {
 	Demo agentDemoCmd `cmd:"" passthrough:"" help:"Run the built-in demo agent (see docs/adapters.md)."`
+	MCP  agentMCPCmd  `cmd:"" name:"mcp" passthrough:"" help:"Serve a lane's result channel to its agent CLI (started by the CLI, see docs/adapters.md)."`
 }
 
 // agentDemoCmd hands every argument, flags included, to the demo agent.
@@ -19,6 +21,19 @@ type agentDemoCmd struct {
 
 func (c *agentDemoCmd) Run(ctx context.Context, s *streams) error {
 	if code := demoagent.MainContext(ctx, c.Args, s.getenv, s.in, s.out); code != 0 {
+		return &exitError{code}
+	}
+	return nil
+}
+
+// agentMCPCmd serves the result channel of an agent-CLI lane: the MCP
+// server its CLI starts (see internal/resultmcp).
+type agentMCPCmd struct {
+	Args []string `arg:"" optional:"" help:"Arguments computed by the engine (--result-file, --run, --lane, ...)."`
+}
+
+func (c *agentMCPCmd) Run(ctx context.Context, s *streams) error {
+	if code := resultmcp.Main(ctx, c.Args, s.in, s.out, s.err); code != 0 {
 		return &exitError{code}
 	}
 	return nil

@@ -80,6 +80,7 @@ type cli struct {
 	Agent     agentCmd     `cmd:"" hidden:"" help:"Built-in agents that lanes run (the demo agent)."`
 	Run       runCmd       `cmd:"" help:"Plan, start, watch and stop runs."`
 	Oz        ozCmd        `cmd:"" help:"Run and reach the Oz daemon, the home's loopback control plane and dashboard."`
+	Adapters  adaptersCmd  `cmd:"" help:"Show whether each agent CLI can run lanes here (installed, signed in, trusted) and how to fix what is missing."`
 }
 
 // exitError carries an exit code for a failure whose explanation the command

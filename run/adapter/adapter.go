@@ -242,6 +242,34 @@ type LaneContext struct {
 	// Self is the absolute path of the cocoder executable, the command of
 	// an adapter whose command is SelfCommand.
 	Self string
+	// LedgerDir is the run's ledger directory; it fills {ledgerDir}.
+	LedgerDir string
+	// ResultServer is the command line of the lane's result channel (the
+	// program, then its arguments), for an adapter that registers one
+	// (contract.Adapter.MCP); empty leaves the registration out and the
+	// lane writes its result file itself. See ResultChannel.
+	ResultServer []string
+	// MCPConfig is the absolute path of the lane's MCP settings file,
+	// which fills {mcpConfig}; the engine writes it with MCPSettings.
+	MCPConfig string
+}
+
+// usesMCP reports whether a lane of a reports through the result channel.
+func (lc LaneContext) usesMCP(a *contract.Adapter) bool {
+	return a.MCP != nil && len(lc.ResultServer) > 0
+}
+
+// argvInput is the contract's view of lc.
+func (lc LaneContext) argvInput(a *contract.Adapter, prompt string, sandbox contract.SandboxMode, approval contract.ApprovalMode) contract.ArgvInput {
+	in := contract.ArgvInput{
+		Prompt: prompt, PromptFile: lc.PromptFile, Model: lc.Model, Workdir: lc.Workdir,
+		ResultFile: lc.ResultFile, LedgerDir: lc.LedgerDir, Sandbox: sandbox, Approval: approval,
+	}
+	if lc.usesMCP(a) {
+		in.MCPConfig = lc.MCPConfig
+		in.MCPCommand, in.MCPArgs = lc.ResultServer[0], lc.ResultServer[1:]
+	}
+	return in
 }
 
 // SandboxFor returns the sandbox mode of a profile lane: its explicit
@@ -299,6 +327,9 @@ func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
 		return nil, bad("the prompt contains a NUL byte")
 	}
 	template := slices.Concat(a.ModelFlag, a.SandboxFlags[sandbox], a.ApprovalFlags[approval], a.Args)
+	if lc.usesMCP(a) {
+		template = slices.Concat(template, a.MCP.Args, a.MCP.SandboxArgs[sandbox], slices.Collect(maps.Values(a.MCP.Env)))
+	}
 	for _, need := range []struct {
 		placeholder, field, value string
 		path                      bool
@@ -306,6 +337,8 @@ func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
 		{contract.PlaceholderWorkdir, "Workdir", lc.Workdir, true},
 		{contract.PlaceholderPromptFile, "PromptFile", lc.PromptFile, true},
 		{contract.PlaceholderResultFile, "ResultFile", lc.ResultFile, true},
+		{contract.PlaceholderLedgerDir, "LedgerDir", lc.LedgerDir, true},
+		{contract.PlaceholderMCPConfig, "MCPConfig", lc.MCPConfig, true},
 		{contract.PlaceholderPrompt, "Prompt (or PromptFile)", prompt, false},
 	} {
 		if !usesPlaceholder(template, need.placeholder) {
@@ -325,10 +358,7 @@ func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
 	lead := subcommandWords(a.Args)
 	tmp := *a
 	tmp.Args = a.Args[len(lead):]
-	argv := tmp.Argv(contract.ArgvInput{
-		Prompt: prompt, PromptFile: lc.PromptFile, Model: lc.Model, Workdir: lc.Workdir,
-		ResultFile: lc.ResultFile, Sandbox: sandbox, Approval: approval,
-	})
+	argv := tmp.Argv(lc.argvInput(a, prompt, sandbox, approval))
 	if argv[0] == SelfCommand {
 		if lc.Self == "" || !filepath.IsAbs(lc.Self) {
 			return nil, bad("the adapter runs the cocoder executable (%s) but LaneContext.Self is %q; give its absolute path", SelfCommand, lc.Self)
@@ -386,6 +416,16 @@ func cloneAdapters(m map[string]*contract.Adapter) map[string]*contract.Adapter 
 		c.ApprovalModes = slices.Clone(a.ApprovalModes)
 		c.EvidenceCapabilities = slices.Clone(a.EvidenceCapabilities)
 		c.FailureModes = slices.Clone(a.FailureModes)
+		c.Dialogs = slices.Clone(a.Dialogs)
+		c.NotAsRoot = slices.Clone(a.NotAsRoot)
+		if a.MCP != nil {
+			m := *a.MCP
+			m.Args = slices.Clone(a.MCP.Args)
+			m.SandboxArgs = cloneFlagMap(a.MCP.SandboxArgs)
+			m.Env = maps.Clone(a.MCP.Env)
+			m.Settings = maps.Clone(a.MCP.Settings) // values are never changed in place
+			c.MCP = &m
+		}
 		out[id] = &c
 	}
 	return out

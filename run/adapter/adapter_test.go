@@ -86,8 +86,8 @@ func TestBuildArgvShipped(t *testing.T) {
 		"claude": {
 			writer:      []string{"claude", "--permission-mode", "acceptEdits", "--", line},
 			writerModel: []string{"claude", "--model", "opus", "--permission-mode", "acceptEdits", "--", line},
-			reader:      []string{"claude", "--permission-mode", "plan", "--", line},
-			readerModel: []string{"claude", "--model", "opus", "--permission-mode", "plan", "--", line},
+			reader:      []string{"claude", "--permission-mode", "dontAsk", "--allowedTools", "Read,Grep,Glob", "--", line},
+			readerModel: []string{"claude", "--model", "opus", "--permission-mode", "dontAsk", "--allowedTools", "Read,Grep,Glob", "--", line},
 			full:        []string{"claude", "--dangerously-skip-permissions", "--", line},
 		},
 		"codex": {

@@ -32,6 +32,10 @@ type DeliveryOptions struct {
 	// the last lines of the screen, Deliver neither types nor presses Enter
 	// (an Enter would answer the dialog).
 	DialogPattern string
+	// Dialogs are the adapter's known dialogs. Like DialogPattern they stop
+	// delivery (no typing, no Enter); the outcome then names the dialog and
+	// its fix (DeliveryReport.Dialog and Fix).
+	Dialogs []contract.Dialog
 	// ReadyTimeout bounds the wait for ReadyPattern. Default 30s.
 	ReadyTimeout time.Duration
 	// Settle is the pause between the paste and Enter. Agent TUIs take an
@@ -115,7 +119,14 @@ type delivery struct {
 	ready *regexp.Regexp
 	busy  *regexp.Regexp
 	modal *regexp.Regexp
+	known []knownDialog
 	probe string
+}
+
+// knownDialog is a declared dialog with its pattern compiled.
+type knownDialog struct {
+	contract.Dialog
+	re *regexp.Regexp
 }
 
 func newDelivery(host Host, h contract.LaneHandle, opt DeliveryOptions) (*delivery, error) {
@@ -133,6 +144,13 @@ func newDelivery(host Host, h contract.LaneHandle, opt DeliveryOptions) (*delive
 			return nil, errs.Wrap(errs.Invalid, "host.Deliver", err, "%s %q is not a valid regular expression", p.name, p.src)
 		}
 		*p.dst = re
+	}
+	for i, dl := range opt.Dialogs {
+		re, err := regexp.Compile(dl.Pattern)
+		if err != nil {
+			return nil, errs.Wrap(errs.Invalid, "host.Deliver", err, "Dialogs[%d] (%s): pattern %q is not a valid regular expression", i, dl.Name, dl.Pattern)
+		}
+		d.known = append(d.known, knownDialog{dl, re})
 	}
 	def := func(v *time.Duration, x time.Duration) {
 		if *v <= 0 {
@@ -177,8 +195,27 @@ func findLine(re *regexp.Regexp, screen string, n int) (string, bool) {
 
 // dialog returns the dialog line showing at the bottom of screen, if any.
 func (d *delivery) dialog(screen string) string {
-	l, _ := findLine(d.modal, screen, dialogLines)
+	l, _ := d.whichDialog(screen)
 	return l
+}
+
+// whichDialog returns the dialog line showing at the bottom of screen and
+// the declared dialog it belongs to (nil for DialogPattern).
+func (d *delivery) whichDialog(screen string) (string, *contract.Dialog) {
+	for i := range d.known {
+		if l, ok := findLine(d.known[i].re, screen, dialogLines); ok {
+			return l, &d.known[i].Dialog
+		}
+	}
+	l, _ := findLine(d.modal, screen, dialogLines)
+	return l, nil
+}
+
+// noteDialog fills the outcome's dialog fields from screen.
+func (d *delivery) noteDialog(out *contract.DeliveryReport, screen string) {
+	if _, dl := d.whichDialog(screen); dl != nil {
+		out.Dialog, out.Fix = dl.Name, dl.Fix
+	}
 }
 
 // busyCount counts the matches of BusyPattern on screen, line by line.
@@ -218,6 +255,7 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 	fail := func(screen, format string, args ...any) (contract.DeliveryReport, error) {
 		out.Reason = fmt.Sprintf(format, args...)
 		out.Evidence = d.inputArea(screen)
+		d.noteDialog(&out, screen)
 		return out, nil
 	}
 
@@ -225,6 +263,7 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 	before, reason, err := d.waitReady(ctx)
 	if err != nil || reason != "" {
 		out.Reason, out.Evidence = reason, d.inputArea(before)
+		d.noteDialog(&out, before)
 		return out, err
 	}
 
@@ -320,10 +359,14 @@ func (d *delivery) waitReady(ctx context.Context) (screen, reason string, err er
 		if screen, err = d.capture(ctx); err != nil {
 			return screen, "", err
 		}
-		dl := d.dialog(screen)
+		dl, known := d.whichDialog(screen)
 		_, ready := findLine(d.ready, screen, dialogLines)
 		if dl == "" && (d.ready == nil || ready) {
 			return screen, "", nil
+		}
+		if known != nil {
+			// A declared dialog does not go away by itself: say so now.
+			return screen, dialogReason(known, dl), nil
 		}
 		if time.Now().After(deadline) {
 			if dl != "" {
@@ -370,4 +413,9 @@ func excerpt(s string) string {
 		return "…" + string(r[len(r)-maxEvidence:])
 	}
 	return s
+}
+
+// dialogReason is the delivery reason for a declared dialog on screen.
+func dialogReason(dl *contract.Dialog, line string) string {
+	return fmt.Sprintf("the %s dialog is on screen (%q); nothing was typed into it: %s", dl.Name, strings.TrimSpace(line), dl.Fix)
 }

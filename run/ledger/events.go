@@ -58,6 +58,10 @@ const (
 	// EventLaneResult records that the lane's result file was read,
 	// validated and accepted as its answer. Data: LaneResultData.
 	EventLaneResult = "lane.result"
+	// EventLaneAttention records that a lane stopped at a dialog the engine
+	// does not answer (a trust, API-key, login or permission prompt); the
+	// lane needs a person. Data: LaneAttentionData.
+	EventLaneAttention = "lane.attention"
 	// EventLedgerRepaired records that opening the ledger found a torn last
 	// line (a write cut short by a crash) and moved it aside. Data:
 	// LedgerRepairedData.
@@ -131,7 +135,7 @@ func EventTypes() []string {
 		EventRunCreated, EventRunState, EventRunStopped,
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
-		EventLedgerRepaired,
+		EventLaneAttention, EventLedgerRepaired,
 		EventRunBaseline, EventLaneTree, EventLaneLaunching, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
 		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
 		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
@@ -197,6 +201,24 @@ type LaneResultData struct {
 	Status string `json:"status"`
 	// Path is the result file, relative to the ledger directory.
 	Path string `json:"path,omitempty"`
+}
+
+// LaneAttentionData is the data of lane.attention.
+type LaneAttentionData struct {
+	// Dialog names the dialog (from the adapter's declaration), e.g.
+	// "trust" or "permission"; empty when an undeclared dialog pattern
+	// matched.
+	Dialog string `json:"dialog,omitempty"`
+	// Fix is what the user does about it.
+	Fix string `json:"fix,omitempty"`
+	// Screen is an excerpt of what the lane showed (lane output: redacted
+	// by the ledger).
+	Screen string `json:"screen,omitempty"`
+	// Source is where the engine saw it: "pane_output".
+	Source contract.StatusSource `json:"source"`
+	// During says what the engine was doing: "delivery" (the initial
+	// prompt), "send".
+	During string `json:"during,omitempty"`
 }
 
 // LedgerRepairedData is the data of ledger.repaired.
@@ -392,6 +414,7 @@ var payloads = map[string]func() any{
 	EventLaneLost:            func() any { return new(ReasonData) },
 	EventLaneTimeout:         func() any { return new(ReasonData) },
 	EventLaneResult:          func() any { return new(LaneResultData) },
+	EventLaneAttention:       func() any { return new(LaneAttentionData) },
 	EventLedgerRepaired:      func() any { return new(LedgerRepairedData) },
 	EventLanePromptDelivered: func() any { return new(contract.DeliveryReport) },
 	EventLanePromptFailed:    func() any { return new(contract.DeliveryReport) },

@@ -38,6 +38,9 @@ const (
 	ResultName = "result.json"
 	// TranscriptName is a lane's transcript, in lanes/<lane>/.
 	TranscriptName = "transcript.log"
+	// MCPConfigName is the MCP settings file a lane's agent CLI reads to
+	// start the result channel, in lanes/<lane>/.
+	MCPConfigName = "mcp.json"
 )
 
 // MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.

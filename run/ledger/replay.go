@@ -89,7 +89,8 @@ func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error)
 		st.State, st.Reason = d.To, d.Reason
 		return st, nil
 	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
-		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused:
+		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused,
+		EventLaneAttention:
 		return applyLane(st, ev, bad)
 	}
 	return st, nil
@@ -123,6 +124,17 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 		set(contract.LaneRunning, contract.SourceHost, "")
 	case EventLanePromptDelivered:
 		ls.Delivery = "delivered"
+		if ls.State == contract.LaneNeedsAttention { // the dialog was answered
+			set(contract.LaneRunning, contract.SourcePaneOutput, "")
+		}
+	case EventLaneAttention:
+		var d LaneAttentionData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		if ls.State.Active() {
+			set(contract.LaneNeedsAttention, contract.SourcePaneOutput, attentionReason(d))
+		}
 	case EventLanePromptFailed:
 		ls.Delivery = "failed"
 	case EventLaneExited:
@@ -166,4 +178,18 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 	lanes[ev.Lane] = ls
 	st.Lanes = lanes
 	return st, nil
+}
+
+// attentionReason is the lane reason of a lane.attention event.
+func attentionReason(d LaneAttentionData) string {
+	name := d.Dialog
+	if name == "" {
+		name = "a dialog"
+	} else {
+		name = "the " + name + " dialog"
+	}
+	if d.Fix == "" {
+		return "stopped at " + name
+	}
+	return "stopped at " + name + "; " + d.Fix
 }

@@ -94,6 +94,10 @@ type LaneInput struct {
 	// SendCommand, when set, is shown as the way to message another lane,
 	// e.g. "cocoder run send <run-id> <lane> <message>".
 	SendCommand string
+	// ResultTool, when set, is the tool of the "cocoder" MCP server the
+	// lane reports its result with (submit_result), instead of writing
+	// the result file itself.
+	ResultTool string
 	// Dispatch, for the lead of a run with lanes that wait for its
 	// dispatch, says how to give them their work.
 	Dispatch *DispatchInfo
@@ -218,10 +222,18 @@ func RenderLane(in LaneInput) (string, error) {
 	w("checks your changes and commits exactly the files your result lists.\n\n")
 
 	w("## Finishing\n\n")
-	w("When you are done, write your result as one JSON object to the result file above\n")
-	w("(COCODER_RESULT_FILE), complete and in one go (write a temporary file beside it and rename it\n")
-	w("if you can), then a short Markdown summary for humans to the result summary path. Your lane\n")
-	w("is finished when the JSON exists and validates; nothing you do afterwards counts.\n\n")
+	if in.ResultTool != "" {
+		w("When you are done, report your result by calling the tool `%s` of the MCP server\n", in.ResultTool)
+		w("`cocoder` once, with the fields below as its argument (your identity is filled in for you).\n")
+		w("It checks the result and records it; a refused result comes back with the reasons, so fix\n")
+		w("it and call again. Do not write the result file yourself. Your lane is finished when the tool\n")
+		w("says the result was recorded; nothing you do afterwards counts.\n\n")
+	} else {
+		w("When you are done, write your result as one JSON object to the result file above\n")
+		w("(COCODER_RESULT_FILE), complete and in one go (write a temporary file beside it and rename it\n")
+		w("if you can), then a short Markdown summary for humans to the result summary path. Your lane\n")
+		w("is finished when the JSON exists and validates; nothing you do afterwards counts.\n\n")
+	}
 	w("Fields:\n\n")
 	w("- `status`: PASS, CONDITIONAL_PASS (also give `conditions`), BLOCK, NEEDS_FOUNDER or FAILED\n")
 	w("- `runId`, `lane`, `persona`, `adapter`, `model`, `canWrite`: exactly as in Identity (leave\n")

@@ -1,0 +1,446 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/host"
+	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/workspace"
+)
+
+// EnvDir names the directory the kit creates its homes and workspaces
+// under (default $HOME/.cache/cocoder-conformance). Agent CLIs treat /tmp
+// specially (Codex makes it writable in every sandbox), so tests that
+// prove sandboxes keep their files elsewhere.
+const EnvDir = "COCODER_CONFORMANCE_DIR"
+
+// EditedFile is the repository-relative file a writing lane of the matrix
+// changes; the workspace's scaffolded priority allows it.
+const EditedFile = "cocoder/memory/demo-notes.md"
+
+// Priority is the scaffolded priority the matrix runs.
+const Priority = "try-cocoder"
+
+// CLI says how to run one agent CLI offline against the scripted model.
+type CLI struct {
+	// Adapter is the adapter id (a shipped one, or one declared in
+	// Declarations).
+	Adapter string
+	// Program is the absolute path of the CLI's executable; its
+	// directory goes first in the lanes' PATH.
+	Program string
+	// Setup prepares the CLI's configuration in home (the lane's HOME, a
+	// fresh directory) for a workspace at root and the scripted model at
+	// url, and returns the variables the lane needs (base URL, API key,
+	// config directory). It writes only below home.
+	Setup func(home, root, url string) (map[string]string, error)
+	// Declarations, when set, is a directory of adapter declarations
+	// copied into the workspace's cocoder/adapters/ (a custom adapter).
+	Declarations string
+}
+
+// Matrix is one cell of the conformance matrix.
+type Matrix struct {
+	// Writing selects a writing lane (workspace-write, edits EditedFile)
+	// instead of a read-only one.
+	Writing bool
+	// Timeout bounds the lane. Default 3 minutes.
+	Timeout time.Duration
+	// AfterSetup, when set, runs after the CLI's Setup with the lane's
+	// home and the workspace root: to undo part of the setup (the folder
+	// trust, say) and check how the lane reports the CLI's dialog.
+	AfterSetup func(home, root string) error
+}
+
+// Outcome is what a lane of the matrix did.
+type Outcome struct {
+	// RunID is the run's id and Ledger its ledger directory.
+	RunID, Ledger string
+	// Root is the workspace root.
+	Root string
+	// Status is the run's status after Wait.
+	Status contract.RunStatus
+	// Lane is the lane's status.
+	Lane contract.LaneStatus
+	// Result is the accepted job result, nil when there is none.
+	Result *contract.JobResult
+	// Delivery is the initial prompt's delivery outcome; Delivered false
+	// when none was recorded.
+	Delivery contract.DeliveryReport
+	// Attention is the lane.attention event's data, when one was recorded.
+	Attention *ledger.LaneAttentionData
+	// Events are the run's events.
+	Events []contract.Event
+	// Model is the scripted model the lane talked to.
+	Model *Model
+	// Edited is the content of EditedFile after the run.
+	Edited string
+	// Survivors are processes of the run still alive after Stop.
+	Survivors []int
+	// Screen is the lane's last screen before the run was stopped.
+	Screen string
+}
+
+// LaneName is the name of the matrix's one lane.
+const LaneName = "solo"
+
+// Dir returns a fresh directory for one test outside /tmp (see EnvDir),
+// removed when the test ends.
+func Dir(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDir)
+	if base == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			t.Fatalf("conformance: no home directory for test files; set %s: %v", EnvDir, err)
+		}
+		base = filepath.Join(h, ".cache", "cocoder-conformance")
+	}
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		t.Fatalf("conformance: %v", err)
+	}
+	dir, err := os.MkdirTemp(base, "t-")
+	if err != nil {
+		t.Fatalf("conformance: %v", err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// Run runs one lane of cli in a fresh workspace against a fresh scripted
+// model on the real tmux host, waits for it, stops the run and reports
+// what happened. Run fails the test only when the kit itself cannot work
+// (no git, no tmux, a workspace that cannot be made); what the lane did is
+// for the caller to assert (see Check).
+func Run(t testing.TB, cli CLI, m Matrix) Outcome {
+	t.Helper()
+	ctx := context.Background()
+	if m.Timeout <= 0 {
+		m.Timeout = 3 * time.Minute
+	}
+	dir := Dir(t)
+	root := filepath.Join(dir, "ws")
+	fatal := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("conformance: %s: %v", what, err)
+		}
+	}
+	fatal("workspace", os.MkdirAll(root, 0o755))
+	home, err := workspace.OpenHome(ctx, filepath.Join(dir, "cocoder-home"))
+	fatal("CoCoder home", err)
+	git := func(args ...string) {
+		out, err := exec.Command("git", append([]string{"-C", root, "-c", "user.name=conformance", "-c", "user.email=conformance@cocoder.invalid"}, args...)...).CombinedOutput()
+		fatal(fmt.Sprintf("git %v: %s", args, out), err)
+	}
+	git("init", "-q", "-b", "main")
+	_, err = workspace.Init(ctx, root, workspace.InitOptions{Home: home})
+	fatal("workspace init", err)
+	fatal("route", writeFile(filepath.Join(root, "cocoder", "routes", "conformance.yaml"), routeYAML))
+	fatal("profile", writeFile(filepath.Join(root, "cocoder", "profiles", "conformance.yaml"), profileYAML(cli.Adapter, m.Writing)))
+	fatal("boundary", writeFile(filepath.Join(root, "cocoder", "boundaries", Priority+".yaml"), boundaryYAML))
+	if cli.Declarations != "" {
+		fatal("declarations", copyDir(cli.Declarations, filepath.Join(root, "cocoder", "adapters")))
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "conformance workspace")
+	ws, err := workspace.Find(root)
+	fatal("workspace", err)
+
+	script := Script{Result: map[string]any{
+		"status": "PASS", "summary": "conformance lane of " + cli.Adapter, "nextAction": "none",
+		"evidence": []string{"scripted model transcript"}, "findings": []string{}, "residualRisk": []string{},
+		"filesChanged": []string{contract.NoFilesChanged},
+	}}
+	if m.Writing {
+		script.Edit = &Edit{Path: filepath.Join(root, EditedFile), Text: "- conformance edit by " + cli.Adapter + "\n"}
+		script.Result["filesChanged"] = []string{EditedFile}
+	}
+	model, err := NewModel(script)
+	fatal("scripted model", err)
+	t.Cleanup(func() { _ = model.Close() })
+
+	cliHome := filepath.Join(dir, "cli-home")
+	fatal("CLI home", os.MkdirAll(cliHome, 0o700))
+	env := map[string]string{}
+	if cli.Setup != nil {
+		env, err = cli.Setup(cliHome, root, model.URL())
+		fatal("CLI setup", err)
+	}
+	if m.AfterSetup != nil {
+		fatal("after setup", m.AfterSetup(cliHome, root))
+	}
+	bin := filepath.Join(dir, "bin")
+	fatal("bin", os.MkdirAll(bin, 0o700))
+	for _, p := range []string{"git", "tmux", "node", "sh", "bash", "cat", "env", "ls", "printf"} {
+		if full, err := exec.LookPath(p); err == nil {
+			_ = os.Symlink(full, filepath.Join(bin, p))
+		}
+	}
+	path := bin
+	if cli.Program != "" {
+		path = filepath.Dir(cli.Program) + string(os.PathListSeparator) + bin
+	}
+	vars := map[string]string{"PATH": path, "HOME": cliHome, "LANG": "C.UTF-8", "TMUX_TMPDIR": os.Getenv("TMUX_TMPDIR")}
+	var pass []string
+	for k, v := range env {
+		vars[k] = v
+		pass = append(pass, k)
+	}
+	self, err := os.Executable()
+	fatal("test executable", err)
+	r, err := run.New(run.Options{Home: home, Workspace: ws, Getenv: func(k string) string { return vars[k] },
+		Self: self, PassEnv: pass, Actor: "conformance"})
+	fatal("runner", err)
+	t.Cleanup(func() { _ = r.Close() })
+	t.Cleanup(func() {
+		_ = exec.Command("tmux", "-L", host.SocketForHome(home.Dir()), "kill-server").Run()
+	})
+
+	plan, err := r.Plan(ctx, run.PlanRequest{Priority: Priority, Route: "conformance", Profile: "conformance"})
+	fatal("plan", err)
+	if pl, ok := plan.Lane(LaneName); ok && pl.Adapter != cli.Adapter {
+		t.Fatalf("conformance: the plan runs lane %s with adapter %s, not %s (is %s installed at %s?); notices: %v",
+			LaneName, pl.Adapter, cli.Adapter, cli.Adapter, cli.Program, plan.Notices)
+	}
+	st, err := r.Start(ctx, plan)
+	fatal("start", err)
+	out := Outcome{RunID: st.RunID, Root: root, Model: model}
+	out.Status, _ = r.Wait(ctx, st.RunID, run.WaitOptions{Timeout: m.Timeout, Poll: 500 * time.Millisecond})
+	if ls := out.Status.Lanes[LaneName]; ls.Handle != nil {
+		if tm, err := host.NewTmux(host.TmuxOptions{Socket: host.SocketForHome(home.Dir())}); err == nil {
+			out.Screen, _ = tm.Capture(ctx, *ls.Handle, 0)
+		}
+	}
+	_ = r.Stop(ctx, st.RunID)
+	out.Survivors = Survivors(st.RunID, 5*time.Second)
+	out.Status, _ = r.Get(ctx, st.RunID)
+	out.Lane = out.Status.Lanes[LaneName]
+	out.Ledger, _ = ledgerDir(home, out.Status)
+	out.Events, _, _ = ledger.ReadEvents(out.Ledger)
+	for _, ev := range out.Events {
+		if ev.Lane != LaneName {
+			continue
+		}
+		switch ev.Type {
+		case ledger.EventLanePromptDelivered, ledger.EventLanePromptFailed:
+			_ = ledger.DecodeData(ev, &out.Delivery)
+		case ledger.EventLaneAttention:
+			var d ledger.LaneAttentionData
+			if ledger.DecodeData(ev, &d) == nil {
+				out.Attention = &d
+			}
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
+		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, b)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, EditedFile)); err == nil {
+		out.Edited = string(b)
+	}
+	return out
+}
+
+// Check asserts what a cell of the matrix must show: the lane's result
+// was accepted (lane done, status PASS), its delivery was confirmed, the
+// scripted model read the lane prompt (its content reached the model),
+// made the edit (writing) or none (read-only), reported through the result
+// channel, and no process of the run survived the stop. It reports every
+// failure with the lane's last screen.
+func Check(t testing.TB, o Outcome, m Matrix) {
+	t.Helper()
+	var bad []string
+	if o.Lane.State != contract.LaneDone && o.Lane.Result == "" {
+		bad = append(bad, fmt.Sprintf("the lane has no accepted result: it is %s (%s: %s)", o.Lane.State, o.Lane.Source, o.Lane.Reason))
+	}
+	if o.Result == nil || o.Result.Status != contract.StatusPass {
+		bad = append(bad, "the result file is missing or not PASS")
+	}
+	if !o.Delivery.Delivered {
+		bad = append(bad, fmt.Sprintf("delivery was not confirmed: %s", o.Delivery.Reason))
+	}
+	steps := o.Model.Steps()
+	// The model's closing answer may come after the engine accepted the
+	// result and stopped the run, so it is not required.
+	want := []string{"read", "result"}
+	if m.Writing {
+		want = []string{"read", "edit", "result"}
+	}
+	if !containsInOrder(steps, want) {
+		bad = append(bad, fmt.Sprintf("the model's steps were %v, want %v in order", steps, want))
+	}
+	if !o.Model.SawPrompt() {
+		bad = append(bad, "the lane prompt's text never reached the model in a tool result")
+	}
+	wrote := strings.Contains(o.Edited, "conformance edit")
+	switch {
+	case m.Writing && !wrote:
+		bad = append(bad, "the writing lane did not change "+EditedFile)
+	case !m.Writing && wrote:
+		bad = append(bad, "the read-only lane changed "+EditedFile)
+	}
+	if len(o.Survivors) > 0 {
+		bad = append(bad, fmt.Sprintf("processes of the run survived the stop: %v", o.Survivors))
+	}
+	if len(bad) > 0 {
+		t.Errorf("conformance: %s\nlast screen:\n%s", strings.Join(bad, "\n"), o.Screen)
+	}
+}
+
+// SawPrompt reports whether some tool result the model received held the
+// lane prompt's heading, which proves the CLI read the prompt file.
+func (m *Model) SawPrompt() bool {
+	for _, r := range m.Requests() {
+		for _, res := range r.ToolResults {
+			if strings.Contains(res, "CoCoder lane prompt") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsInOrder(have, want []string) bool {
+	i := 0
+	for _, h := range have {
+		if i < len(want) && h == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+func ledgerDir(home *workspace.Home, st contract.RunStatus) (string, error) {
+	return ledger.Dir(home.Dir(), st.WorkspaceID, st.RunID)
+}
+
+func writeFile(path, content string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(content), 0o644)
+}
+
+func copyDir(from, to string) error {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(to, e.Name()), string(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const routeYAML = `id: conformance
+label: One lane of the adapter under test
+lead: solo
+teammates: []
+lanes: [solo]
+gates: [startup-packet]
+writePolicy: one-writer
+orchestratorCommit:
+  enabled: false
+  writerLanes: [solo]
+`
+
+const boundaryYAML = `id: ` + Priority + `
+prioritySlug: ` + Priority + `
+label: The conformance lane's one file
+writerLanes:
+  ` + LaneName + `:
+    allowed:
+      - ` + EditedFile + `
+`
+
+func profileYAML(adapter string, writing bool) string {
+	persona, write := "verifier", "false"
+	if writing {
+		persona, write = "writer", "true"
+	}
+	return fmt.Sprintf(`id: conformance
+label: One lane of %s
+lanes:
+  solo:
+    persona: %s
+    adapter: %s
+    canWrite: %s
+defaults:
+  missingAdapterPolicy: block
+`, adapter, persona, adapter, write)
+}
+
+// Survivors returns the processes still alive after wait whose
+// environment names run runID (COCODER_RUN_ID, which the engine sets in
+// every lane and its programs inherit). Only processes this user may read
+// are seen. It is Linux-only; elsewhere it finds none.
+func Survivors(runID string, wait time.Duration) []int {
+	deadline := time.Now().Add(wait)
+	for {
+		pids := processesOfRun(runID)
+		if len(pids) == 0 || time.Now().After(deadline) {
+			return pids
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func processesOfRun(runID string) []int {
+	entries, _ := os.ReadDir("/proc")
+	needle := []byte("COCODER_RUN_ID=" + runID + "\x00")
+	var out []int
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &pid); err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !containsBytes(b, needle) {
+			continue
+		}
+		if st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil && isZombie(st) {
+			continue
+		}
+		out = append(out, pid)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func containsBytes(b, sub []byte) bool { return strings.Contains(string(b), string(sub)) }
+
+// isZombie reads the state field of /proc/PID/stat.
+func isZombie(stat []byte) bool {
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
+}
+
+// jsonFile writes v as JSON to path.
+func jsonFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(path, string(b)+"\n")
+}
