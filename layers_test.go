@@ -19,7 +19,8 @@ const module = "github.com/cocoder/cocoder"
 // the engine, the engine never imports Oz or the facade, and only programs
 // import the facade. docs/architecture.md draws the same picture.
 var layers = map[string]int{
-	"internal/errs": 0, "internal/fsx": 0, "internal/flock": 0, "internal/clock": 0,
+	"internal/errs": -1, // the error vocabulary under everything, fsx's refusals included
+	"internal/fsx":  0, "internal/flock": 0, "internal/clock": 0,
 	"internal/textx": 0, "internal/version": 0, "internal/tmuxtest": 0, "internal/memtest": 0, "contract/internal/patterns": 0,
 	"contract": 1, "secrets": 1, "internal/gitx": 1,
 	"contract/internal/schemagen": 2, "workspace": 2, "internal/demoagent": 2, "internal/resultmcp": 2,

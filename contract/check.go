@@ -39,7 +39,8 @@ type FileReport struct {
 	// Warnings are non-fatal findings.
 	Warnings []Problem `json:"warnings,omitempty"`
 
-	doc any
+	doc  any
+	root string // a walked file is read inside the directory walked
 }
 
 // TreeIssue is a cross-document issue with the documents it concerns.
@@ -173,7 +174,9 @@ func walkTree(found []FileReport, root string, kind Kind) ([]FileReport, error) 
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() || !isContractFile(d.Name()) {
+		// A symlink or another special file with a contract's name is
+		// listed, not skipped: reading it inside root says what is wrong.
+		if d.IsDir() || !isContractFile(d.Name()) {
 			return nil
 		}
 		k := kind
@@ -184,7 +187,7 @@ func walkTree(found []FileReport, root string, kind Kind) ([]FileReport, error) 
 				return nil
 			}
 		}
-		found = append(found, FileReport{Path: p, Kind: k})
+		found = append(found, FileReport{Path: p, Kind: k, root: root})
 		return nil
 	})
 	if err != nil {
@@ -201,7 +204,7 @@ func loadAll(files []FileReport) {
 	for range min(runtime.GOMAXPROCS(0), len(files)) {
 		wg.Go(func() {
 			for i := range next {
-				files[i] = checkFile(files[i].Kind, files[i].Path)
+				files[i] = checkFile(files[i])
 			}
 		})
 	}
@@ -212,10 +215,21 @@ func loadAll(files []FileReport) {
 	wg.Wait()
 }
 
-// checkFile validates one file.
-func checkFile(k Kind, path string) FileReport {
+// checkFile validates one file; a file found by walking a directory is
+// read through a root confined to that directory.
+func checkFile(in FileReport) FileReport {
+	k, path := in.Kind, in.Path
 	fr := FileReport{Path: path, Kind: k, Problems: []Problem{}}
-	doc, err := LoadDocument(k, path)
+	var doc *Document
+	var err error
+	if in.root != "" {
+		var data []byte
+		if data, err = ReadFileIn(in.root, path); err == nil {
+			doc, err = ParseDocument(k, path, data)
+		}
+	} else {
+		doc, err = LoadDocument(k, path)
+	}
 	if err != nil {
 		if ve, ok := errors.AsType[*ValidationError](err); ok {
 			fr.Problems = ve.Problems

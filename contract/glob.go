@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cocoder/cocoder/internal/textx"
 )
 
 // Scope is a write scope: the repository-relative paths a lane may change.
@@ -20,17 +22,34 @@ type Scope struct {
 	Excluded []string `json:"excluded,omitempty" yaml:"excluded,omitempty" validate:"omitempty,dive,glob"`
 }
 
+// MatchOptions change how [Scope.AllowsWith] and [MatchGlobWith] compare a
+// path with the patterns.
+type MatchOptions struct {
+	// FoldCase compares without regard to case: set it for a workspace on a
+	// case-insensitive file system (macOS and Windows by default), where
+	// "src/.ENV" is the file "src/.env" and must meet its exclusion.
+	// workspace.Workspace.CaseInsensitive detects it.
+	FoldCase bool
+}
+
 // Allows reports whether path (repository-relative, forward slashes) is in
 // the scope: it matches some allowed pattern and no excluded one. An empty
-// allowed list denies everything; a path that is absolute or climbs out
-// with ".." is never allowed.
+// allowed list denies everything; a path that is absolute, climbs out with
+// "..", lies inside a ".git" directory (in any case), ends in "/" or holds
+// a control character is never allowed. It compares case exactly; use
+// [Scope.AllowsWith] for a case-insensitive file system.
 func (s Scope) Allows(path string) bool {
-	if len(s.Allowed) == 0 || !cleanRelPath(path) {
+	return s.AllowsWith(path, MatchOptions{})
+}
+
+// AllowsWith is [Scope.Allows] with options.
+func (s Scope) AllowsWith(path string, opt MatchOptions) bool {
+	if len(s.Allowed) == 0 || scopePathProblem(path) != "" {
 		return false
 	}
 	allowed := false
 	for _, p := range s.Allowed {
-		if MatchGlob(p, path) {
+		if MatchGlobWith(p, path, opt) {
 			allowed = true
 			break
 		}
@@ -39,7 +58,7 @@ func (s Scope) Allows(path string) bool {
 		return false
 	}
 	for _, p := range s.Excluded {
-		if MatchGlob(p, path) {
+		if MatchGlobWith(p, path, opt) {
 			return false
 		}
 	}
@@ -55,12 +74,21 @@ func (s Scope) Allows(path string) bool {
 // below it, so a bare directory means "docs/**". A pattern ending in "/"
 // matches everything below it. A leading "./" is ignored on both sides.
 // An invalid pattern matches nothing ([ValidatePattern] says why), and a
-// path that is absolute or has "." or ".." segments matches no pattern.
+// path that is absolute, has "." or ".." segments, lies inside ".git",
+// ends in "/" or holds a control character matches no pattern.
 func MatchGlob(pattern, path string) bool {
+	return MatchGlobWith(pattern, path, MatchOptions{})
+}
+
+// MatchGlobWith is [MatchGlob] with options.
+func MatchGlobWith(pattern, path string, opt MatchOptions) bool {
 	pattern = strings.TrimPrefix(pattern, "./")
 	path = strings.TrimPrefix(path, "./")
-	if pattern == "" || !cleanRelPath(path) {
+	if pattern == "" || scopePathProblem(path) != "" {
 		return false
+	}
+	if opt.FoldCase {
+		pattern, path = strings.ToLower(pattern), strings.ToLower(path)
 	}
 	if !hasMeta(pattern) {
 		dir := strings.TrimSuffix(pattern, "/")
@@ -73,16 +101,45 @@ func MatchGlob(pattern, path string) bool {
 	return err == nil && ok
 }
 
+// scopePathProblem explains why path, a file a lane would write, can never
+// be in a scope, or returns "": pathProblem's rules, and no control
+// character (a trailing newline names another file than it shows), no
+// trailing "/" (a directory is not a file to write), no ".git" segment in
+// any case (the repository's own metadata: hooks and config run code).
+func scopePathProblem(p string) string {
+	if msg := pathProblem(p); msg != "" {
+		return msg
+	}
+	if hasControl(p) {
+		return "contains a control character"
+	}
+	if strings.HasSuffix(p, "/") {
+		return `ends in "/"; name the file`
+	}
+	if hasGitSegment(p) {
+		return `lies inside a ".git" directory, which no lane may write`
+	}
+	return ""
+}
+
+// hasControl reports whether s holds a C0 or C1 control character or DEL.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) })
+}
+
+// hasGitSegment reports whether a segment of p is ".git" in any case.
+func hasGitSegment(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if strings.EqualFold(seg, ".git") {
+			return true
+		}
+	}
+	return false
+}
+
 // hasMeta reports whether s holds a glob metacharacter.
 func hasMeta(s string) bool {
 	return strings.ContainsAny(s, "*?[{")
-}
-
-// cleanRelPath reports whether p is a clean repository-relative path:
-// not empty, not absolute, forward slashes only, and no "." or ".."
-// segment (a leading "./" is tolerated).
-func cleanRelPath(p string) bool {
-	return pathProblem(p) == ""
 }
 
 // pathProblem explains what is wrong with a repository-relative path, or
@@ -127,6 +184,12 @@ func globProblem(pattern string) string {
 	if msg := pathProblem(pattern); msg != "" {
 		return msg
 	}
+	if hasControl(pattern) {
+		return "contains a control character"
+	}
+	if hasGitSegment(strings.TrimSuffix(pattern, "/")) {
+		return `names a path inside ".git", which no lane may write`
+	}
 	if !doublestar.ValidatePattern(strings.TrimPrefix(pattern, "./")) {
 		return "is not a valid glob (check the brackets and braces)"
 	}
@@ -136,7 +199,7 @@ func globProblem(pattern string) string {
 // filePathProblem explains what is wrong with a path reported as changed:
 // a clean repository-relative path without glob characters.
 func filePathProblem(p string) string {
-	if msg := pathProblem(p); msg != "" {
+	if msg := scopePathProblem(p); msg != "" {
 		return msg
 	}
 	if hasMeta(p) {
@@ -145,6 +208,9 @@ func filePathProblem(p string) string {
 	return ""
 }
 
+// quote quotes s for a problem message, cut short and with control
+// characters escaped: the text may come from a repository or an agent, and
+// messages reach terminals.
 func quote(s string) string {
-	return `"` + clip(s) + `"`
+	return `"` + textx.OneLine(clip(s)) + `"`
 }

@@ -153,3 +153,66 @@ func splitSlash(p string) []string {
 	}
 	return out
 }
+
+// TestScopeRefusesOddPaths: the red-team's scope cases. An exclusion
+// catches another spelling of the file on a case-insensitive file system
+// (FoldCase); nothing inside .git, with a control character or with a
+// trailing "/" is ever in scope.
+func TestScopeRefusesOddPaths(t *testing.T) {
+	s := contract.Scope{Allowed: []string{"src/**", "docs/*.md", "cocoder/memory/demo-notes.md"}, Excluded: []string{"**/.env", "**/*.key"}}
+	fold := contract.MatchOptions{FoldCase: true}
+	cases := []struct {
+		path        string
+		exact, fold bool
+	}{
+		{"src/a.go", true, true},
+		{"SRC/a.go", false, true},
+		{"src/sub/.env", false, false},
+		{"src/sub/.ENV", true, false},
+		{"src/x.KEY", true, false},
+		{"src/.git/config", false, false},
+		{"src/.GIT/hooks/pre-commit", false, false},
+		{".git/config", false, false},
+		{"src/a.go\n", false, false},
+		{"src/a\x1b[2J.go", false, false},
+		{"src/a\u0085.go", false, false},
+		{"cocoder/memory/demo-notes.md/", false, false},
+		{"src/", false, false},
+		{"src/../x", false, false},
+		{"/etc/passwd", false, false},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.exact, s.Allows(tc.path), "Allows(%q)", tc.path)
+		assert.Equal(t, tc.fold, s.AllowsWith(tc.path, fold), "AllowsWith(%q, fold)", tc.path)
+	}
+	assert.Error(t, contract.ValidatePattern(".git/**"))
+	assert.Error(t, contract.ValidatePattern("src/\x1b"))
+}
+
+// FuzzScopeAllows: whatever the path, an allowed one is clean (no ".git"
+// segment, control character, trailing "/", ".." or absolute form), and
+// with FoldCase an ASCII path is allowed exactly when its upper-case form
+// is.
+func FuzzScopeAllows(f *testing.F) {
+	for _, s := range []string{"src/a.go", "src/.ENV", "src/.git/x", "src/a\n", "src/", "SRC/X.KEY", "docs/a.md"} {
+		f.Add(s)
+	}
+	s := contract.Scope{Allowed: []string{"src/**", "docs/*.md"}, Excluded: []string{"**/.env", "**/*.key"}}
+	fold := contract.MatchOptions{FoldCase: true}
+	f.Fuzz(func(t *testing.T, path string) {
+		for _, opt := range []contract.MatchOptions{{}, fold} {
+			if !s.AllowsWith(path, opt) {
+				continue
+			}
+			low := strings.ToLower(path)
+			if hasBadSegment(path) || strings.HasSuffix(path, "/") || strings.ContainsFunc(path, func(r rune) bool { return r < 0x20 || r == 0x7f }) ||
+				low == ".git" || strings.HasPrefix(low, ".git/") || strings.Contains(low, "/.git/") || strings.HasSuffix(low, "/.git") {
+				t.Fatalf("AllowsWith(%q, %+v) allowed an unclean path", path, opt)
+			}
+		}
+		ascii := !strings.ContainsFunc(path, func(r rune) bool { return r >= 0x80 })
+		if ascii && s.AllowsWith(path, fold) != s.AllowsWith(strings.ToUpper(path), fold) {
+			t.Fatalf("FoldCase: %q and its upper case disagree", path)
+		}
+	})
+}

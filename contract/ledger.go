@@ -135,7 +135,7 @@ type RunStatus struct {
 	// Profile is the id of the profile that staffs the lanes.
 	Profile string `json:"profile,omitempty" yaml:"profile,omitempty"`
 	// State is the run's state.
-	State RunState `json:"state" yaml:"state" jsonschema:"required,enum=planned,enum=ready,enum=running,enum=blocked,enum=needs_founder,enum=failed,enum=complete,enum=aborted,enum=stale" validate:"required,oneof=planned ready running blocked needs_founder failed complete aborted stale"`
+	State RunState `json:"state" yaml:"state" jsonschema:"required,enum=planned,enum=ready,enum=running,enum=blocked,enum=needs_founder,enum=failed,enum=complete,enum=aborted,enum=stale,enum=damaged" validate:"required,oneof=planned ready running blocked needs_founder failed complete aborted stale damaged"`
 	// Reason explains the current state (why it failed, what blocks it).
 	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
 	// CreatedAt is when the run was created.

@@ -1,16 +1,12 @@
 package contract
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 )
 
 // MaxFileSize is the largest contract file Load and ReadFile read (1 MiB).
@@ -166,48 +162,41 @@ func unknownKind(op string, kind Kind) error {
 	return errs.E(errs.Invalid, op, "unknown contract kind %q; use one of: %s", string(kind), strings.Join(names, ", "))
 }
 
-// ReadFile reads the file at path whole, refusing directories and files
-// larger than MaxFileSize: it is how every document of the contract kinds
-// is read from disk (a workspace's config.yaml, the home's registry), so
-// that no such file can make its reader hold more than MaxFileSize bytes.
-// Nothing is parsed. A missing file is an errs.NotFound error; a directory
-// or an oversized file is an errs.Invalid error that names the file and the
-// limit.
+// ReadFile reads the file at path whole, refusing anything but a regular
+// file (a directory, a FIFO, a device, a socket: refused before it is
+// opened, so nothing blocks) and files larger than MaxFileSize: it is how
+// every document of the contract kinds is read from disk (a workspace's
+// config.yaml, the home's registry), so that no such file can make its
+// reader hold more than MaxFileSize bytes or hang. Nothing is parsed. A
+// missing file is an errs.NotFound error; a refused or oversized file is an
+// errs.Invalid error that names the file and the fix.
 func ReadFile(path string) ([]byte, error) {
 	return readFile("contract.ReadFile", path)
 }
 
+// ReadFileIn is ReadFile for a file that must lie inside the directory
+// root, read through an os.Root on it: a path, or a symlink on the way,
+// that leads out of root is refused (errs.Invalid, naming the file). It is
+// how files of a workspace's governance tree are read, since a repository
+// cloned from someone else decides what is there.
+func ReadFileIn(root, path string) ([]byte, error) {
+	const op = "contract.ReadFile"
+	data, err := fsx.ReadFileIn(root, path, MaxFileSize, func() error { return tooLarge(op, path) })
+	if err != nil {
+		return nil, errs.Wrap(errs.CodeOf(err), op, err, "")
+	}
+	return data, nil
+}
+
 // readFile is ReadFile with op naming the operation in errors.
 func readFile(op, path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := fsx.ReadRegular(path, MaxFileSize, func() error { return tooLarge(op, path) })
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errs.E(errs.NotFound, op, "%s does not exist", path)
-		}
-		return nil, errs.Wrap(errs.Internal, op, err, "cannot open %s", path)
+		return nil, errs.Wrap(errs.CodeOf(err), op, err, "")
 	}
-	defer f.Close()
-	// A device or a pipe tells no size: room is made for the most it may
-	// give at once, rather than grown by doubling.
-	size := int64(MaxFileSize)
-	if st, err := f.Stat(); err == nil {
-		if st.IsDir() {
-			return nil, errs.E(errs.Invalid, op, "%s is a directory; give a contract file", path)
-		}
-		if st.Mode().IsRegular() {
-			size = st.Size()
-		}
-	}
-	var buf bytes.Buffer
-	if size <= MaxFileSize {
-		buf.Grow(int(size) + 2*bytes.MinRead) // the byte past the limit, then room to see the end
-		_, err = buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
-	}
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, op, err, "cannot read %s", path)
-	}
-	if size > MaxFileSize || buf.Len() > MaxFileSize {
-		return nil, errs.E(errs.Invalid, op, "%s is larger than %d MiB, the limit for a contract file (they are small documents): shorten it, or move it aside if it is not the file you meant", path, MaxFileSize>>20)
-	}
-	return buf.Bytes(), nil
+	return data, nil
+}
+
+func tooLarge(op, path string) error {
+	return errs.E(errs.Invalid, op, "%s is larger than %d MiB, the limit for a contract file (they are small documents): shorten it, or move it aside if it is not the file you meant", path, MaxFileSize>>20)
 }

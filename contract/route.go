@@ -72,6 +72,11 @@ type Route struct {
 	// AllowAutonomousTeammateStart lets every lane start work at once
 	// instead of waiting for the lead's dispatch.
 	AllowAutonomousTeammateStart bool `json:"allowAutonomousTeammateStart,omitempty" yaml:"allowAutonomousTeammateStart,omitempty"`
+	// AllowNestedRuns lets a run of this route be started from inside a
+	// lane of another run (COCODER_RUN_ID or COCODER_LANE set). Off by
+	// default, so that an agent following injected instructions cannot
+	// launch more agents.
+	AllowNestedRuns bool `json:"allowNestedRuns,omitempty" yaml:"allowNestedRuns,omitempty"`
 	// InitialLanes are the lanes started at launch; the lead may add more
 	// later from TopologyOptions. Empty: all lanes. Must include the lead.
 	InitialLanes []string `json:"initialLanes,omitempty" yaml:"initialLanes,omitempty" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*)*$,uniqueItems=true" validate:"omitempty,uniq,dive,laneid"`

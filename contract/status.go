@@ -25,9 +25,14 @@ const (
 	// StateStale: the priority or route the run was for is gone or superseded.
 	// Terminal.
 	StateStale RunState = "stale"
+	// StateDamaged: the run's ledger cannot be read (a damaged events file).
+	// No ledger records it: it is how a listing shows such a run, which
+	// still counts as active, since nobody can tell that it ended.
+	StateDamaged RunState = "damaged"
 )
 
-// RunStates lists every state in lifecycle order.
+// RunStates lists every state a ledger can record, in lifecycle order
+// (StateDamaged is not one: it only describes a ledger that cannot be read).
 var RunStates = []RunState{
 	StatePlanned, StateReady, StateRunning, StateBlocked, StateNeedsFounder,
 	StateFailed, StateComplete, StateAborted, StateStale,

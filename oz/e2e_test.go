@@ -171,6 +171,8 @@ failureModes: [unknown]
 	e.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	e.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	e.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n  OTHER_SECRET: ${secret:other}\n")
+	// The user lets this workspace's own config send them to its lanes.
+	require.NoError(e.t, e.home.Grant(context.Background(), e.root, ref, "${secret:other}"))
 }
 
 const canary = "canary-5f1e0c9a7d3b2e48"

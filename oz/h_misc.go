@@ -132,7 +132,7 @@ func (s *Server) dryRunSet(path, key, value string) error {
 	}
 	defer os.RemoveAll(dir)
 	cp := filepath.Join(dir, filepath.Base(path))
-	if b, err := os.ReadFile(path); err == nil {
+	if b, err := contract.ReadFile(path); err == nil { // a regular file only: a FIFO would hang the daemon
 		if err := os.WriteFile(cp, b, 0o600); err != nil {
 			return errs.Wrap(errs.Unavailable, "oz.settings", err, "cannot check the change")
 		}

@@ -173,7 +173,7 @@ func (s *Server) priorities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ps, err := workspace.ReadPriorities(ws.PrioritiesPath())
+	ps, err := ws.Priorities() // confined to the workspace: a linked PRIORITIES.md is refused
 	if err != nil {
 		return err
 	}

@@ -143,7 +143,9 @@ func nextMessage(dir, lane string) (string, error) {
 //
 // Errors: errs.Invalid when the id is malformed,
 // errs.NotFound for an unknown run, errs.Unavailable when a lane cannot be
-// killed (the run is still marked aborted).
+// killed (the run is still marked aborted); errs.Unavailable, after the
+// run is stopped, when this process cannot resolve one of the run's
+// secrets and so saved no transcript rather than an unmasked one.
 func (r *Runner) Stop(ctx context.Context, runID string) error {
 	const op = "run.Runner.Stop"
 	dir, err := r.runDir(ctx, runID)
@@ -160,7 +162,7 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	if err := r.record(l, ledger.EventRunStopped, "", ledger.RunStoppedData{By: r.actor, Reason: "stop requested"}); err != nil {
 		return err
 	}
-	killErr := r.killLanes(ctx, st)
+	killErr := r.killLanes(ctx, dir, st)
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		if ls := st.Lanes[name]; ls.Handle != nil && ls.State.Active() {
 			if err := r.record(l, ledger.EventLaneKilled, name, ledger.ReasonData{Reason: "the run was stopped"}); err != nil {
@@ -180,34 +182,57 @@ func (r *Runner) Stop(ctx context.Context, runID string) error {
 	if killErr != nil {
 		return errs.Wrap(errs.Unavailable, op, killErr, "run %s is marked stopped, but not every lane could be killed", runID)
 	}
+	if err := r.blindTo(runID); err != nil {
+		return errs.Wrap(errs.Unavailable, op, err, "run %s is stopped and its lanes killed, but no transcript was saved", runID)
+	}
 	return nil
 }
 
-// killLanes kills what the hosts have of the run.
-func (r *Runner) killLanes(ctx context.Context, st contract.RunStatus) error {
+// killLanes kills what the hosts have of the run in ledger dir: first
+// each lane the ledger knows, by its recorded handle, saving its
+// transcript where the engine keeps it (lanes/<lane>/transcript.log in
+// the ledger, whatever a pane's labels say), then whatever else the host
+// lists for the run.
+func (r *Runner) killLanes(ctx context.Context, dir string, st contract.RunStatus) error {
 	ctx = context.WithoutCancel(ctx)
-	seen := map[host.Host]bool{}
+	var hosts []host.Host
 	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(st.Lanes)) {
 		ls := st.Lanes[name]
 		if ls.Handle == nil {
 			continue
 		}
 		hst, err := r.hostFor(*ls.Handle)
-		if err != nil || seen[hst] {
-			if first == nil {
-				first = err
-			}
+		if err != nil {
+			keep(err)
 			continue
 		}
-		seen[hst] = true
-		if t, ok := hst.(*host.Tmux); ok {
-			err = t.KillRun(ctx, st.RunID)
-		} else {
-			err = killListed(ctx, hst, st.RunID)
+		h := *ls.Handle
+		if h.Transcript != "" {
+			h.Transcript = filepath.Join(dir, ledger.LanesDir, name, ledger.TranscriptName)
 		}
-		if err != nil && first == nil {
-			first = err
+		keep(hst.Kill(ctx, h))
+		if !slices.Contains(hosts, hst) {
+			hosts = append(hosts, hst)
+		}
+	}
+	// A launch cut short may have left lanes the ledger only knows as
+	// launching: the plan's host is asked for everything of the run.
+	if p, err := ReadPlan(dir); err == nil {
+		if hst, err := r.hostFor(contract.LaneHandle{Host: p.Host}); err == nil && !slices.Contains(hosts, hst) {
+			hosts = append(hosts, hst)
+		}
+	}
+	for _, hst := range hosts {
+		if t, ok := hst.(*host.Tmux); ok {
+			keep(t.KillRun(ctx, st.RunID))
+		} else {
+			keep(killListed(ctx, hst, st.RunID))
 		}
 	}
 	return first
@@ -256,7 +281,9 @@ const maxTranscript = 8 << 20
 // Transcript returns what lane of run runID has shown so far: its pane's
 // scrollback while the tmux pane exists, else its transcript file, of
 // which at most the last 8 MiB (from a line start) are read. live tells
-// whether the lane's program still runs.
+// whether the lane's program still runs. It fails closed with
+// errs.Unavailable when this process cannot resolve one of the run's
+// secrets, so could not mask its value.
 func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text string, live bool, err error) {
 	const op = "run.Runner.Transcript"
 	dir, ls, err := r.laneOf(ctx, runID, lane)
@@ -264,6 +291,9 @@ func (r *Runner) Transcript(ctx context.Context, runID, lane string) (text strin
 		return "", false, err
 	}
 	r.learnSecrets(ctx, dir)
+	if err := r.blindTo(runID); err != nil {
+		return "", false, errs.Wrap(errs.Unavailable, op, err, "the output of lane %s is not shown", lane)
+	}
 	h := *ls.Handle
 	hst, err := r.hostFor(h)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/run/prompt"
@@ -172,7 +172,7 @@ func dispatchFiles(dir, lead string, taken map[string]bool) (reqs []DispatchRequ
 			bad[name] = fmt.Sprintf("more than %d files in %s; later ones are ignored", maxDispatchDir, rel)
 			break
 		}
-		req, err := readDispatch(filepath.Join(dir, name))
+		req, err := readDispatch(dir, name)
 		if err != nil {
 			// A file being written is not a refusal yet: it gets a grace
 			// period before it counts as bad.
@@ -187,29 +187,17 @@ func dispatchFiles(dir, lead string, taken map[string]bool) (reqs []DispatchRequ
 	return reqs, rels, bad
 }
 
-// readDispatch decodes one request file strictly: a regular file (never
-// followed through a symlink, never a FIFO), bounded, with known fields
-// only.
-func readDispatch(path string) (DispatchRequest, error) {
+// readDispatch decodes one request file, rel inside the ledger directory
+// dir, strictly: a regular file read through a root confined to the ledger
+// (no symlink out, no FIFO to block on), bounded, with known fields only.
+func readDispatch(dir, rel string) (DispatchRequest, error) {
 	var req DispatchRequest
-	fi, err := os.Lstat(path)
+	path := filepath.Join(dir, rel)
+	b, err := fsx.ReadFileIn(dir, path, maxDispatchFile, func() error {
+		return fmt.Errorf("%s is larger than %d KiB", filepath.Base(path), maxDispatchFile>>10)
+	})
 	if err != nil {
 		return req, err
-	}
-	if !fi.Mode().IsRegular() {
-		return req, fmt.Errorf("%s is not a regular file", filepath.Base(path))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return req, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxDispatchFile+1))
-	if err != nil {
-		return req, err
-	}
-	if len(b) > maxDispatchFile {
-		return req, fmt.Errorf("%s is larger than %d KiB", filepath.Base(path), maxDispatchFile>>10)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -273,6 +261,9 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 	hst, err := r.startHost()
 	if err != nil {
 		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
+	}
+	if err := r.record(l, ledger.EventLaneLaunching, d.lane, ledger.LaunchingData{Host: p.Host}); err != nil {
+		return err
 	}
 	h, err := hst.Start(ctx, r.laneSpec(p, pl, env))
 	if err != nil {

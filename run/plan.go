@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
@@ -250,7 +251,7 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 			out.block(contract.IssueAdapterInvalid, "", "%v", err)
 		} else {
 			adapter.ApplyConfig(adapters, cfg.Config.Adapters)
-			r.planLanes(ctx, p, adapters, cfg.Config.Secrets, &out)
+			r.planLanes(ctx, p, adapters, cfg, &out)
 			r.checkLaneHosts(p, &out)
 		}
 	}
@@ -262,6 +263,11 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		}
 	}
 	r.checkLock(wsID, &out)
+	if d.route != nil && !d.route.AllowNestedRuns {
+		if id, lane := r.getenv(EnvRunID), r.getenv(EnvLane); id != "" || lane != "" {
+			out.block(IssueNestedRun, "", "this process runs inside lane %q of run %q (%s or %s is set), and route %s does not allow nested runs: a lane may not start more agents unless the route says allowNestedRuns: true", lane, id, EnvRunID, EnvLane, d.route.ID)
+		}
+	}
 	if !out.blocking() {
 		r.checkDirtyScopes(ctx, p, req.AllowDirty, &out)
 	}
@@ -284,7 +290,7 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 		out.block(IssuePriorityRequired, "", "no priority given: name one with --priority SLUG (%s)", r.prioritySlugs())
 		return
 	}
-	pr, err := workspace.FindPriority(r.ws.PrioritiesPath(), slug)
+	pr, err := r.ws.Priority(slug)
 	p.docs.priority = pr
 	p.Priority = PlanPriority{Slug: slug, Title: pr.Title, Status: pr.Status, State: pr.State}
 	switch {
@@ -300,7 +306,7 @@ func (r *Runner) planPriority(p *Plan, slug string, out *issues) {
 // prioritySlugs says which priorities the workspace has, for messages.
 func (r *Runner) prioritySlugs() string {
 	path := r.ws.PrioritiesPath()
-	prs, err := workspace.ReadPriorities(path)
+	prs, err := r.ws.Priorities()
 	if err != nil || len(prs) == 0 {
 		return fmt.Sprintf("each \"## Title [slug]\" heading of %s is a priority", path)
 	}
@@ -335,14 +341,14 @@ func (r *Runner) planDocuments(p *Plan, req PlanRequest, cfg *workspace.Resolved
 		d.profile, d.profileRaw, p.Profile = profile.doc, profile.raw, PlanDoc{ID: profile.doc.ID, File: profile.file}
 	}
 	if p.Priority.Slug != "" {
-		b, err := findBoundary(r.ws.BoundariesDir(), p.Priority.Slug)
+		b, err := findBoundary(r.ws.Root, r.ws.BoundariesDir(), p.Priority.Slug)
 		if err != nil {
 			out.block(contract.IssueBoundaryInvalid, "", "%v", err)
 		} else if b != nil {
 			d.boundary, d.boundaryRaw, p.Boundary = b.doc, b.raw, &PlanDoc{ID: b.doc.ID, File: b.file}
 		}
 	}
-	found, bad := scanDocs[contract.Persona](r.ws.PersonasDir())
+	found, bad := scanDocs[contract.Persona](r.ws.Root, r.ws.PersonasDir())
 	d.personas, d.personaRaw = map[string]*contract.Persona{}, map[string][]byte{}
 	for _, f := range found {
 		d.personas[f.doc.ID], d.personaRaw[f.doc.ID] = f.doc, f.raw
@@ -367,11 +373,10 @@ type docFile[T any] struct {
 func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) string) (docFile[T], error) {
 	const op = "run.Runner.Plan"
 	if looksLikePath(name) {
-		path := name
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(root, path)
+		if filepath.IsAbs(name) {
+			return readDoc[T]("", name) // the user's own choice of file
 		}
-		return readDoc[T](path)
+		return readDoc[T](root, filepath.Join(root, name))
 	}
 	id := name
 	if id == "" {
@@ -383,7 +388,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 			if _, err := os.Lstat(path); err != nil {
 				continue
 			}
-			f, err := readDoc[T](path)
+			f, err := readDoc[T](root, path)
 			if err != nil {
 				return f, err
 			}
@@ -392,7 +397,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 			}
 		}
 	}
-	found, bad := scanDocs[T](dir)
+	found, bad := scanDocs[T](root, dir)
 	for _, f := range found {
 		if id != "" && idOf(f.doc) == id {
 			return f, nil
@@ -433,9 +438,16 @@ func looksLikePath(name string) bool {
 	return false
 }
 
-// readDoc reads and strictly parses one contract file.
-func readDoc[T any](path string) (docFile[T], error) {
-	raw, err := contract.ReadFile(path)
+// readDoc reads and strictly parses one contract file, through a root
+// confined to root when root is not empty.
+func readDoc[T any](root, path string) (docFile[T], error) {
+	var raw []byte
+	var err error
+	if root != "" {
+		raw, err = contract.ReadFileIn(root, path)
+	} else {
+		raw, err = contract.ReadFile(path)
+	}
 	if err != nil {
 		return docFile[T]{}, err
 	}
@@ -446,12 +458,15 @@ func readDoc[T any](path string) (docFile[T], error) {
 	return docFile[T]{doc: doc, file: path, raw: raw}, nil
 }
 
-// scanDocs parses every .yaml, .yml and .json file directly in dir. A
+// scanDocs parses every .yaml, .yml and .json file directly in dir, a
+// directory inside the workspace root, listed and read through a root
+// confined to root: a directory or file that leads out of root through a
+// symlink, or one that is not a regular file, is an error naming it. A
 // missing directory holds nothing.
-func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
-	entries, err := os.ReadDir(dir)
+func scanDocs[T any](root, dir string) (found []docFile[T], bad []error) {
+	entries, err := fsx.ReadDirIn(root, dir)
 	if err != nil {
-		if !os.IsNotExist(err) {
+		if !errors.Is(err, errs.ErrNotFound) {
 			bad = append(bad, errs.Wrap(errs.Invalid, "run.Runner.Plan", err, "cannot list %s", dir))
 		}
 		return nil, bad
@@ -460,7 +475,7 @@ func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
 			continue
 		}
-		f, err := readDoc[T](filepath.Join(dir, e.Name()))
+		f, err := readDoc[T](root, filepath.Join(dir, e.Name()))
 		if err != nil {
 			bad = append(bad, err)
 			continue
@@ -472,9 +487,11 @@ func scanDocs[T any](dir string) (found []docFile[T], bad []error) {
 
 // findBoundary returns the priority boundary of slug in dir (nil when
 // there is none). A file that does not validate is an error only when its
-// name says it is the slug's; two boundaries for one slug are an error.
-func findBoundary(dir, slug string) (*docFile[contract.PriorityBoundary], error) {
-	found, bad := scanDocs[contract.PriorityBoundary](dir)
+// name says it is the slug's; one that cannot be read (a symlink leading
+// out of the workspace, a FIFO) is always an error, as it may be the
+// slug's; two boundaries for one slug are an error.
+func findBoundary(root, dir, slug string) (*docFile[contract.PriorityBoundary], error) {
+	found, bad := scanDocs[contract.PriorityBoundary](root, dir)
 	var match []docFile[contract.PriorityBoundary]
 	for _, f := range found {
 		if f.doc.PrioritySlug == slug || f.doc.ID == slug {
@@ -482,8 +499,9 @@ func findBoundary(dir, slug string) (*docFile[contract.PriorityBoundary], error)
 		}
 	}
 	for _, err := range bad {
-		if ve, ok := errors.AsType[*contract.ValidationError](err); ok && strings.TrimSuffix(filepath.Base(ve.File), filepath.Ext(ve.File)) == slug {
-			return nil, err
+		ve, ok := errors.AsType[*contract.ValidationError](err)
+		if !ok || strings.TrimSuffix(filepath.Base(ve.File), filepath.Ext(ve.File)) == slug {
+			return nil, err // a file refused unread may be the slug's
 		}
 	}
 	switch len(match) {
@@ -515,7 +533,7 @@ func launchOrder(route *contract.Route) []string {
 // primary's command is missing), runs the cross-check on what will really
 // run, and fills in the lanes (everything but the ledger paths, which
 // materialize adds).
-func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*contract.Adapter, configured map[string]string, out *issues) {
+func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*contract.Adapter, cfg *workspace.ResolvedConfig, out *issues) {
 	d := p.docs
 	eff := *d.profile
 	eff.Lanes = maps.Clone(d.profile.Lanes)
@@ -564,9 +582,11 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 	})...)
 
 	resolver, storeErr := r.resolver()
+	grants, grantsErr := r.home.Grants(r.ws.Root)
 	for _, lane := range chosen {
 		pl, a := eff.Lanes[lane], d.adapters[lane]
-		refs := laneSecretRefs(lane, a, configured, out)
+		refs := laneSecretRefs(lane, a, cfg.Config.Secrets, out)
+		r.checkGranted(lane, refs, cfg, grants, grantsErr, out)
 		if len(refs) > 0 {
 			if storeErr != nil {
 				out.block(IssueSecretUnresolved, lane, "the secret store cannot be opened: %v", storeErr)

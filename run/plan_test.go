@@ -188,6 +188,7 @@ func TestPlanRefuses(t *testing.T) {
 			setup: func(f *fixture) {
 				f.script("claude", "exit 0")
 				f.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${env:COCODER_TEST_UNSET}\n")
+				require.NoError(f.t, f.home.Grant(f.t.Context(), f.root, "${env:COCODER_TEST_UNSET}"))
 			},
 			issue: run.IssueSecretUnresolved, code: errs.Invalid,
 			contains: []string{"ANTHROPIC_API_KEY", "COCODER_TEST_UNSET"},
@@ -200,6 +201,53 @@ func TestPlanRefuses(t *testing.T) {
 			},
 			issue: run.IssueSecretForbidden, code: errs.Invalid,
 			contains: []string{"never goes to an agent"},
+		},
+		{
+			// Started from inside a lane of another run: refused, since
+			// the default route does not allow nested runs.
+			name: "NestedRun",
+			setup: func(f *fixture) {
+				f.env["COCODER_RUN_ID"] = "r-20261201T000000Z-aaaaaaaa"
+				f.env["COCODER_LANE"] = "writer"
+			},
+			issue: run.IssueNestedRun, code: errs.Invalid,
+			contains: []string{`inside lane "writer"`, "allowNestedRuns"},
+		},
+		{
+			// The Oz token in any case, from the user's own home config.
+			name: "SecretForbiddenAnyCase",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				require.NoError(f.t, os.WriteFile(f.home.ConfigPath(), []byte("secrets:\n  ANTHROPIC_API_KEY: ${secret:TOKEN.Oz}\n"), 0o600))
+			},
+			issue: run.IssueSecretForbidden, code: errs.Invalid,
+			contains: []string{"never goes to an agent"},
+		},
+		{
+			// A repository's own config names a stored secret and a
+			// variable of the engine's process the user never granted.
+			name: "SecretNotGranted",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				f.env["AWS_SECRET_ACCESS_KEY"] = "from-the-callers-env"
+				f.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${env:AWS_SECRET_ACCESS_KEY}\n")
+			},
+			issue: run.IssueSecretNotGranted, code: errs.Invalid,
+			contains: []string{"secrets.ANTHROPIC_API_KEY", "${env:AWS_SECRET_ACCESS_KEY}", "grants it for this workspace"},
+		},
+		{
+			// A file reference may not reach the home zone (the secret
+			// store, Oz's token), even from the user's own config.
+			name: "FileIntoHomeZone",
+			setup: func(f *fixture) {
+				f.script("claude", "exit 0")
+				f.env["HOME"] = filepath.Dir(f.home.Dir())
+				require.NoError(f.t, os.WriteFile(filepath.Join(f.home.Dir(), "secrets", "token.oz"), []byte(strings.Repeat("a", 64)), 0o600))
+				ref := "${file:" + filepath.Base(f.home.Dir()) + "/secrets/token.oz}"
+				require.NoError(f.t, os.WriteFile(f.home.ConfigPath(), []byte("secrets:\n  ANTHROPIC_API_KEY: "+ref+"\n"), 0o600))
+			},
+			issue: run.IssueSecretUnresolved, code: errs.Invalid,
+			contains: []string{"no file reference may reach"},
 		},
 	}
 	for _, tc := range tests {

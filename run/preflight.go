@@ -19,6 +19,8 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/flock"
 	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/secrets"
+	"github.com/cocoder/cocoder/workspace"
 )
 
 // The issue codes the Runner's preflight adds to those of
@@ -40,6 +42,14 @@ const (
 	// IssueSecretForbidden: a lane would receive a secret that never goes
 	// to an agent (a generated token such as Oz's).
 	IssueSecretForbidden = "secret-forbidden"
+	// IssueNestedRun: the run would be started from inside a lane of
+	// another run (COCODER_RUN_ID or COCODER_LANE is set) and its route
+	// does not allow nested runs.
+	IssueNestedRun = "nested-run"
+	// IssueSecretNotGranted: the workspace's own configuration sends a
+	// secret, variable or file to a lane that the user has not granted it
+	// (the home's grants.yaml, workspace.Home.Grant).
+	IssueSecretNotGranted = "secret-not-granted"
 	// IssuePriorityRequired: no priority slug was given.
 	IssuePriorityRequired = "priority-required"
 	// IssuePriorityMissing: the priority is not in PRIORITIES.md.
@@ -315,7 +325,15 @@ func (r *Runner) checkActive(wsID, priority, route string, writes bool, maxRuns 
 	active := 0
 	for _, dir := range dirs {
 		st, err := quickStatus(dir)
-		if err != nil || st.State.Terminal() {
+		if err != nil {
+			// Nobody can tell whether a damaged run ended: it counts.
+			active++
+			if filepath.Base(filepath.Dir(dir)) == wsID {
+				out.warn(IssueActiveRun, "", "the ledger of run %s (%s) is damaged, so whether it still runs is unknown: %v", filepath.Base(dir), dir, err)
+			}
+			continue
+		}
+		if st.State.Terminal() {
 			continue
 		}
 		active++
@@ -370,9 +388,34 @@ func planWrites(dir string) bool {
 }
 
 // forbiddenSecret reports whether a reference names a secret no lane may
-// receive: the store's generated tokens (such as Oz's).
+// receive: the store's generated tokens (such as Oz's), in any case.
 func forbiddenSecret(ref string) bool {
-	return strings.HasPrefix(ref, "${secret:token.")
+	r, err := secrets.ParseRef(ref)
+	return err == nil && r.Kind == secrets.KindSecret && secrets.IsTokenName(r.Target)
+}
+
+// checkGranted refuses, and removes from refs, every reference of a lane
+// that the workspace's own configuration chose without the user's grant:
+// a repository cloned from someone else must not decide which of the
+// machine's secrets, environment variables or files reach its lanes. The
+// home configuration is the user's own; literal text is not a secret of
+// the machine.
+func (r *Runner) checkGranted(lane string, refs map[string]string, cfg *workspace.ResolvedConfig, grants workspace.Grants, grantsErr error, out *issues) {
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		ref := refs[name]
+		if cfg.Sources["secrets."+name] != workspace.LayerWorkspace || !secrets.IsRef(ref) {
+			continue
+		}
+		delete(refs, name)
+		switch {
+		case grantsErr != nil:
+			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, and the grants of this machine cannot be read: %v", name, r.ws.ConfigPath(), ref, grantsErr)
+		case !grants.Allows(ref):
+			out.block(IssueSecretNotGranted, lane, "secrets.%s in %s refers to %s, which this workspace's own configuration may not send to lanes until the user grants it for this workspace (the home's grants.yaml); or map the variable in the home configuration instead", name, r.ws.ConfigPath(), ref)
+		default:
+			refs[name] = ref
+		}
+	}
 }
 
 // laneSecretRefs returns the references for the variables adapter a may

@@ -96,6 +96,7 @@ type Runner struct {
 	locks    map[string]*flock.Lock // run id → workspace lock held for it
 	known    []secrets.Value        // every secret value resolved, for redaction
 	learned  map[string]bool        // runs whose secrets were resolved for redaction
+	blind    map[string]error       // runs with a secret this process cannot resolve, so cannot mask
 	subs     map[int]*subscriber
 	nextSub  int
 	closed   bool
@@ -114,6 +115,7 @@ func New(opts Options) (*Runner, error) {
 		home: opts.Home, ws: opts.Workspace, log: opts.Logger, now: opts.Clock,
 		look: opts.LookPath, getenv: opts.Getenv, self: opts.Self, actor: opts.Actor,
 		hostOpt: opts.Host, defKind: opts.HostKind, locks: map[string]*flock.Lock{}, subs: map[int]*subscriber{}, learned: map[string]bool{},
+		blind: map[string]error{},
 	}
 	switch opts.HostKind {
 	case "", host.KindTmux, host.KindExec:
@@ -204,12 +206,16 @@ func (r *Runner) secretValues() []secrets.Value {
 }
 
 // resolver resolves secret references the way lanes get them: the home's
-// store, files relative to the home, and the caller's environment. The
+// store, files relative to the user's home directory ($HOME) outside the
+// CoCoder home, and the caller's environment. The
 // error says why the store cannot be opened; the resolver still resolves
 // the other kinds of reference then.
 func (r *Runner) resolver() (secrets.Resolver, error) {
 	store, err := r.home.Secrets()
-	return secrets.Resolver{Store: store, BaseDir: r.home.Dir(), Getenv: func(k string) (string, bool) {
+	// ${file:PATH} is relative to the user's home directory, where other
+	// tools keep their key files, and may not reach the CoCoder home zone
+	// (the secret store, Oz's token) by any path.
+	return secrets.Resolver{Store: store, BaseDir: r.getenv("HOME"), DenyDirs: []string{r.home.Dir()}, Getenv: func(k string) (string, bool) {
 		v := r.getenv(k)
 		return v, v != ""
 	}}, err
@@ -220,9 +226,10 @@ func (r *Runner) resolver() (secrets.Resolver, error) {
 // from another process); it runs before anything of the run is written or
 // shown, not for reads of its status. The run's frozen plan names each
 // lane's secret references, never their values, and every reference that
-// resolves here is remembered. A
-// reference that does not (an ${env:...} this process lacks) is logged;
-// its value cannot be masked by this process. Once per run.
+// resolves here is remembered. When one does not (an ${env:...} this
+// process lacks), or the plan cannot be read, this process cannot mask
+// that value: it fails closed, showing no output of the run and saving no
+// transcript (see blindTo and wrapTranscript), and says why. Once per run.
 func (r *Runner) learnSecrets(ctx context.Context, dir string) {
 	runID := filepath.Base(dir)
 	r.mu.Lock()
@@ -232,22 +239,56 @@ func (r *Runner) learnSecrets(ctx context.Context, dir string) {
 	if done {
 		return
 	}
+	const op = "run.Runner"
 	p, err := ReadPlan(dir)
+	if errs.CodeOf(err) == errs.NotFound {
+		return // the run never got past its creation: no lane has a secret of it
+	}
 	if err != nil {
 		r.log.Warn("cannot read the run's plan to learn which secrets to mask", "run", runID, "err", err)
+		r.setBlind(runID, errs.Wrap(errs.Unavailable, op, err, "this process cannot tell which secrets run %s holds (its plan does not read), so it cannot mask them", runID))
 		return
 	}
 	resolver, _ := r.resolver() // a store that cannot open fails its references below
+	var missing []string
 	for _, l := range p.Lanes {
 		for _, name := range slices.Sorted(maps.Keys(l.Secrets)) {
 			env, err := resolver.Resolve(ctx, map[string]string{name: l.Secrets[name]})
 			if err != nil {
 				r.log.Warn("a secret of the run does not resolve in this process, so its value is not masked here", "run", runID, "lane", l.Lane, "var", name, "ref", l.Secrets[name])
+				missing = append(missing, fmt.Sprintf("%s of lane %s (%s)", name, l.Lane, l.Secrets[name]))
 				continue
 			}
 			r.remember(env.Values())
 		}
 	}
+	if len(missing) > 0 {
+		r.setBlind(runID, errs.E(errs.Unavailable, op, "this process cannot resolve %s, so it could not mask that value in what run %s shows: nothing of the lanes' output is shown or saved here; do it from a process where the reference resolves (the one that started the run)", strings.Join(missing, ", "), runID))
+	}
+}
+
+func (r *Runner) setBlind(runID string, err error) {
+	r.mu.Lock()
+	r.blind[runID] = err
+	r.mu.Unlock()
+}
+
+// blindTo returns why this process may not show or save the output of run
+// runID (a secret of it that does not resolve here), or nil.
+func (r *Runner) blindTo(runID string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.blind[runID]
+}
+
+// anyBlind returns the reason of a run this Runner cannot mask, or nil.
+func (r *Runner) anyBlind() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range slices.Sorted(maps.Keys(r.blind)) {
+		return r.blind[id]
+	}
+	return nil
 }
 
 // redact masks every known secret value in b.
@@ -259,9 +300,29 @@ func (r *Runner) redact(b []byte) []byte {
 	return secrets.RedactFunc(vals...)(b)
 }
 
-// wrapTranscript is the hosts' transcript filter.
+// wrapTranscript is the hosts' transcript filter. It fails closed: while
+// this Runner knows a run whose secrets it cannot resolve (a host's Wrap
+// does not say which run a transcript is of), what it would save is
+// replaced by a line saying why.
 func (r *Runner) wrapTranscript(w io.Writer) io.Writer {
+	if err := r.anyBlind(); err != nil {
+		return &withheld{w: w, why: err.Error()}
+	}
 	return secrets.NewRedactor(w, r.secretValues()...)
+}
+
+// withheld drops a transcript and writes, when closed, why it did.
+type withheld struct {
+	w   io.Writer
+	why string
+}
+
+func (h *withheld) Write(p []byte) (int, error) { return len(p), nil }
+
+// Close writes the notice that takes the transcript's place.
+func (h *withheld) Close() error {
+	_, err := io.WriteString(h.w, "[cocoder: this transcript was not saved: "+h.why+"]\n")
+	return err
 }
 
 // hostKind returns the kind of host Start uses.
@@ -462,7 +523,8 @@ func (r *Runner) UnrecordedExits(ctx context.Context, st contract.RunStatus) []s
 // List returns the status of every run of the Runner's workspace (every
 // run of the home when the Runner has no workspace, or the workspace was
 // never registered), newest first. A ledger that cannot be read is
-// skipped and logged.
+// listed with state contract.StateDamaged and why as its Reason (and the
+// active-run and maxRuns checks count it as active).
 func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 	wsID := ""
 	if r.ws != nil {
@@ -484,12 +546,19 @@ func (r *Runner) List(ctx context.Context) ([]contract.RunStatus, error) {
 		st, _, err := ledger.ReadStatus(dir)
 		if err != nil {
 			r.log.Warn("unreadable ledger", "dir", dir, "err", err)
-			continue
+			st = damagedStatus(dir, err)
 		}
 		out = append(out, st)
 	}
 	slices.SortFunc(out, func(a, b contract.RunStatus) int { return strings.Compare(b.RunID, a.RunID) })
 	return out, nil
+}
+
+// damagedStatus is how a run whose ledger in dir cannot be read is listed:
+// state damaged, with why as the reason.
+func damagedStatus(dir string, err error) contract.RunStatus {
+	return contract.RunStatus{RunID: filepath.Base(dir), WorkspaceID: filepath.Base(filepath.Dir(dir)),
+		State: contract.StateDamaged, Reason: err.Error()}
 }
 
 // registeredID returns the registry id of the Runner's workspace, or ""

@@ -100,7 +100,7 @@ func TestRunLifecycle(t *testing.T) {
 	for i, ev := range events {
 		types[i] = ev.Type
 	}
-	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventRunBaseline, ledger.EventLaneTree, ledger.EventLaneStarted, ledger.EventRunState}, types[:6])
+	assert.Equal(t, []string{ledger.EventRunCreated, ledger.EventRunState, ledger.EventRunBaseline, ledger.EventLaneTree, ledger.EventLaneLaunching, ledger.EventLaneStarted, ledger.EventRunState}, types[:7], "a lane's launch is recorded before it exists")
 	count := func(typ string) (n int) {
 		for _, x := range types {
 			if x == typ {
@@ -398,4 +398,36 @@ failureModes: [unknown]
 	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n")
+	require.NoError(f.t, f.home.Grant(f.t.Context(), f.root, ref), "the user lets this workspace's config send it")
+}
+
+// TestResultFilesRedactedAtIngest: a lane that writes a secret value into
+// its result and summary gets them accepted, and what the ledger keeps of
+// both files is masked.
+func TestResultFilesRedactedAtIngest(t *testing.T) {
+	t.Parallel()
+	const canary = "canary-4b8e1f2a9d3c7065"
+	f := newFixture(t)
+	f.link("cat", "dirname")
+	f.env["COCODER_CANARY"] = canary
+	f.canaryWorkspace(`d=$(dirname "$COCODER_RESULT_FILE"); echo "I saw $CANARY_TOKEN" > "$d/result.md"
+cat > "$COCODER_RESULT_FILE" <<END
+{"status": "PASS", "runId": "$COCODER_RUN_ID", "lane": "writer", "persona": "writer", "adapter": "canary", "canWrite": true,
+ "filesChanged": ["none"], "summary": "the token is $CANARY_TOKEN", "findings": [], "evidence": ["looked"], "residualRisk": [], "nextAction": "none"}
+END`, "${env:COCODER_CANARY}")
+	r := f.runner(func(o *run.Options) { o.HostKind = host.KindExec })
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "canary", Route: "solo"})
+	require.NoError(t, err)
+	st, err := r.Start(t.Context(), p)
+	require.NoError(t, err)
+	st, err = r.Wait(t.Context(), st.RunID, run.WaitOptions{Timeout: 20 * time.Second, Poll: 100 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, "PASS", st.Lanes["writer"].Result)
+	dir := mustDir(t, r, st.RunID)
+	for _, name := range []string{"result.json", "result.md"} {
+		text := readFile(t, filepath.Join(dir, "lanes", "writer", name))
+		assert.NotContains(t, text, canary, name)
+		assert.Contains(t, text, "[redacted]", name)
+	}
+	require.NoError(t, r.Stop(t.Context(), st.RunID))
 }

@@ -324,6 +324,20 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 	} else {
 		r.log.Warn("cannot read the work tree's state; changes will be judged against HEAD", "run", p.RunID, "err", err)
 	}
+	// The intent to start each lane is durable before any lane exists.
+	if err := q.wait(); err != nil {
+		<-snapDone
+		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
+	}
+	intents := make([]contract.Event, len(launch))
+	for i, pl := range launch {
+		intents[i] = ledger.MustEvent(ledger.EventLaneLaunching, pl.Lane, ledger.LaunchingData{Host: p.Host})
+	}
+	if _, err := r.appendAll(l, intents); err != nil {
+		<-snapDone
+		return r.fail(l, fmt.Sprintf("the ledger could not be written: %v", err), err)
+	}
+	q = r.newAppender(l)
 	n := 0
 	handles, err := host.StartLanes(ctx, hst, specs, func(spec host.LaneSpec, h contract.LaneHandle) error {
 		q.add(ledger.EventLaneStarted, spec.Lane, ledger.LaneStartedData{Handle: h})

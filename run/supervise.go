@@ -18,6 +18,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/clock"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 )
@@ -407,20 +408,18 @@ func (s *supervisor) endTree(ctx context.Context, l *ledger.Ledger, lane string)
 // maxLaneFile bounds what redactLaneFiles reads of a file a lane wrote.
 const maxLaneFile = 1 << 20
 
+// errLaneFileTooLarge refuses a lane file over maxLaneFile.
+var errLaneFileTooLarge = errors.New("larger than 1 MiB")
+
 // redactLaneFiles rewrites the files a lane wrote into the ledger (its
 // result and summary) through the redactor, so a secret value an agent
 // printed there is not kept at rest.
 func (s *supervisor) redactLaneFiles(l *ledger.Ledger, lane string) {
 	for _, name := range []string{ledger.ResultName, "result.md"} {
 		rel := ledger.LaneFile(lane, name)
-		path := filepath.Join(s.dir, rel)
-		fi, err := os.Lstat(path)
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxLaneFile {
-			continue
-		}
-		data, err := os.ReadFile(path)
+		data, err := fsx.ReadFileIn(s.dir, filepath.Join(s.dir, rel), maxLaneFile, func() error { return errLaneFileTooLarge })
 		if err != nil {
-			continue
+			continue // absent, not a regular file inside the ledger, or too large
 		}
 		if red := s.r.redact(data); !bytes.Equal(red, data) {
 			_ = l.WriteFile(rel, data)

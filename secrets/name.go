@@ -13,6 +13,14 @@ const MaxNameLen = 128
 // [Store.RotateToken]; [Store.Set] refuses names that start with it.
 const tokenPrefix = "token."
 
+// IsTokenName reports whether name is (or, on a case-insensitive file
+// system, would be the same file as) a generated token's entry: it starts
+// with "token." in any case. No reference resolves such a name and Set
+// refuses it, so a token (Oz's) never reaches a lane.
+func IsTokenName(name string) bool {
+	return len(name) >= len(tokenPrefix) && strings.EqualFold(name[:len(tokenPrefix)], tokenPrefix)
+}
+
 // ValidName reports whether name can name a secret. A name is 1 to
 // [MaxNameLen] characters from A-Z, a-z, 0-9, '_', '-' and '.', does not start
 // with '.' or '-', and does not contain "..". Names are file names in the store,

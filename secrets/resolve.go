@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,13 +56,16 @@ func (e Env) names() []string {
 //   - ${env:NAME} reads Getenv (os.LookupEnv when nil); an unset or empty
 //     variable is errs.NotFound.
 //   - ${secret:NAME} reads Store; a missing secret is errs.NotFound, and a
-//     Resolver without a Store refuses secret references (errs.Invalid).
+//     Resolver without a Store refuses secret references (errs.Invalid). A
+//     generated token's name ("token." in any case, see [IsTokenName]) is
+//     refused: no reference reads Oz's token.
 //   - ${file:PATH} reads BaseDir/PATH through an os.Root, so the path cannot
 //     leave BaseDir, even through a symlinked directory. The file itself must
 //     be a regular file (not a symlink) owned by the current user with no
 //     group or other permissions, like a stored secret, and is read with
-//     [ReadValue] (one trailing newline removed). A Resolver without a
-//     BaseDir refuses file references.
+//     [ReadValue] (one trailing newline removed). A file inside one of
+//     DenyDirs, by any path, is refused. A Resolver without a BaseDir
+//     refuses file references.
 //   - Any other string is literal text, used as it is, except that a literal
 //     containing "${" is refused: there is no interpolation, and refusing
 //     catches a reference mistyped inside longer text.
@@ -74,6 +78,10 @@ type Resolver struct {
 	Getenv func(string) (string, bool)
 	// BaseDir is the directory ${file:PATH} paths are relative to.
 	BaseDir string
+	// DenyDirs are directories no ${file:PATH} may reach (the CoCoder home
+	// zone, with its secret store and Oz's token): a file inside one, by
+	// any path or symlinked directory, is refused.
+	DenyDirs []string
 }
 
 // Resolve resolves refs, a map from environment variable name to a reference
@@ -157,6 +165,9 @@ func (r Resolver) Lookup(ctx context.Context, s string) (Value, error) {
 		}
 		return NewValue(v), nil
 	case KindSecret:
+		if IsTokenName(ref.Target) {
+			return Value{}, errs.E(errs.Invalid, op, "%s names a generated token, which no reference may read; refer to another secret", ref)
+		}
 		if r.Store == nil {
 			return Value{}, errs.E(errs.Invalid, op, "no secret store is configured, so %s cannot be read", ref)
 		}
@@ -188,6 +199,9 @@ func (r Resolver) readFile(op string, ref Ref) (Value, error) {
 	if err := checkFile(op, path, lfi); err != nil {
 		return Value{}, err
 	}
+	if dir := r.deniedDir(root, ref.Target); dir != "" {
+		return Value{}, errs.E(errs.Invalid, op, "%s: %s lies inside %s, which no file reference may reach; keep the value in the secret store and refer to it as ${secret:NAME}", ref, path, dir)
+	}
 	f, err := root.OpenFile(ref.Target, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return Value{}, errs.Wrap(errs.Invalid, op, err, "%s: cannot open %s", ref, path)
@@ -205,6 +219,52 @@ func (r Resolver) readFile(op string, ref Ref) (Value, error) {
 		return Value{}, err
 	}
 	return NewValue(string(b)), nil
+}
+
+// deniedDir returns the entry of DenyDirs that target (relative to root)
+// lies in, or "". Each directory on target's way is compared by identity
+// (device and inode) with each denied one, so a symlinked directory or
+// another spelling of the name (case on a case-insensitive file system)
+// does not get past.
+func (r Resolver) deniedDir(root *os.Root, target string) string {
+	var denied []os.FileInfo
+	var names []string
+	for _, d := range r.DenyDirs {
+		if fi, err := os.Stat(d); err == nil {
+			denied, names = append(denied, fi), append(names, d)
+		}
+	}
+	if len(denied) == 0 {
+		return ""
+	}
+	for dir := target; ; {
+		dir = filepath.Dir(dir)
+		fi, err := root.Stat(dir)
+		if err == nil {
+			for i, d := range denied {
+				if os.SameFile(fi, d) {
+					return names[i]
+				}
+			}
+		}
+		if dir == "." {
+			break
+		}
+	}
+	// The base directory's parents: a denied directory that holds it.
+	base, _ := filepath.Abs(r.BaseDir)
+	for dir := base; ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err == nil {
+			for i, d := range denied {
+				if os.SameFile(fi, d) {
+					return names[i]
+				}
+			}
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
+		}
+	}
 }
 
 // ReadValue reads a secret value from r: at most [MaxValueSize] bytes (more

@@ -173,3 +173,34 @@ func TestReadValue(t *testing.T) {
 	_, err = secrets.ReadValue(strings.NewReader(strings.Repeat("x", secrets.MaxValueSize+1)))
 	requireCode(t, err, errs.Invalid)
 }
+
+// TestResolverNeverReadsATokenOrTheHomeZone: no reference reaches a
+// generated token: ${secret:token.…} in any case is refused, and a
+// ${file:…} into a denied directory (the home zone) is refused whether it
+// is named directly or through a symlinked directory.
+func TestResolverNeverReadsATokenOrTheHomeZone(t *testing.T) {
+	base := t.TempDir()
+	zone := filepath.Join(base, ".cocoder")
+	store, err := secrets.Open(filepath.Join(zone, "secrets"))
+	require.NoError(t, err)
+	tok, err := store.Token("oz")
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(".cocoder", filepath.Join(base, "alias")))
+	require.NoError(t, os.WriteFile(filepath.Join(base, "ok.key"), []byte("fine-value\n"), 0o600))
+	r := secrets.Resolver{Store: store, BaseDir: base, DenyDirs: []string{zone}}
+	for _, ref := range []string{"${secret:token.oz}", "${secret:TOKEN.oz}", "${secret:Token.OZ}",
+		"${file:.cocoder/secrets/token.oz}", "${file:alias/secrets/token.oz}"} {
+		v, err := r.Lookup(t.Context(), ref)
+		require.Error(t, err, ref)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%s: %v", ref, err)
+		assert.NotContains(t, err.Error(), tok.Reveal())
+		assert.Empty(t, v.Reveal())
+	}
+	v, err := r.Lookup(t.Context(), "${file:ok.key}")
+	require.NoError(t, err)
+	assert.Equal(t, "fine-value", v.Reveal())
+	// A base directory inside the zone is refused as a whole.
+	r.BaseDir = zone
+	_, err = r.Lookup(t.Context(), "${file:secrets/token.oz}")
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+}

@@ -93,7 +93,7 @@ func (s *Store) Set(name string, value []byte) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	if strings.HasPrefix(name, tokenPrefix) {
+	if IsTokenName(name) {
 		return errs.E(errs.Invalid, op, "secret name %q uses the prefix %q, which is reserved for generated tokens; choose another name", name, tokenPrefix)
 	}
 	if err := checkValue(op, name, value); err != nil {

@@ -166,6 +166,8 @@ func TestSetRefusesBadInput(t *testing.T) {
 		{"ErrNonASCII", "clé", canary},
 		{"ErrTooLong", strings.Repeat("a", secrets.MaxNameLen+1), canary},
 		{"ErrReservedPrefix", "token.oz", canary},
+		{"ErrReservedPrefixUpper", "TOKEN.oz", canary},
+		{"ErrReservedPrefixMixed", "Token.Oz", canary},
 		{"ErrEmptyValue", "k", ""},
 		{"ErrNULValue", "k", canary + "\x00"},
 		{"ErrHugeValue", "k", strings.Repeat("x", secrets.MaxValueSize+1)},

@@ -93,7 +93,11 @@ func LoadConfig(home *Home, ws *Workspace) (*ResolvedConfig, error) {
 		files = append(files, ConfigLayer{Name: LayerWorkspace, Path: ws.ConfigPath()})
 	}
 	for _, l := range files {
-		layer, ok, err := readConfigLayer(op, l.Path)
+		root := "" // the home's file is the user's own; the workspace's stays inside it
+		if l.Name == LayerWorkspace {
+			root = ws.Root
+		}
+		layer, ok, err := readConfigLayer(op, root, l.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -112,10 +116,16 @@ func LoadConfig(home *Home, ws *Workspace) (*ResolvedConfig, error) {
 	return rc, nil
 }
 
-// readConfigLayer validates the config file at path and returns it as a
-// generic tree; ok is false when the file does not exist.
-func readConfigLayer(op, path string) (tree map[string]any, ok bool, err error) {
-	data, err := contract.ReadFile(path)
+// readConfigLayer validates the config file at path (read confined to root
+// when root is not empty) and returns it as a generic tree; ok is false
+// when the file does not exist.
+func readConfigLayer(op, root, path string) (tree map[string]any, ok bool, err error) {
+	var data []byte
+	if root != "" {
+		data, err = contract.ReadFileIn(root, path)
+	} else if err = fsx.CheckTrusted(path); err == nil { // the home's: its adapter commands are run
+		data, err = contract.ReadFile(path)
+	}
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil, false, nil
 	}

@@ -23,7 +23,7 @@
 //	ws, err := workspace.Find(".")                  // walk up to the workspace root
 //	entry, err := home.Registry().Add(ctx, ws.Root, "")
 //	cfg, err := workspace.LoadConfig(home, ws)      // defaults < home < workspace
-//	p, err := workspace.FindPriority(ws.PrioritiesPath(), "search-speed")
+//	p, err := ws.Priority("search-speed")
 //
 // # Registry and path tokens
 //

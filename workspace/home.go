@@ -58,6 +58,11 @@ func OpenHome(ctx context.Context, dir string) (*Home, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "creating home %s", dir)
 	}
+	// Another user who can write the home can plant a config.yaml whose
+	// adapter commands CoCoder runs.
+	if err := fsx.CheckTrusted(dir); err != nil {
+		return nil, errs.Wrap(errs.Invalid, op, err, "")
+	}
 	for _, sub := range []string{homeSecretsDir, homeOzDir} {
 		if err := fsx.MkdirPrivate(filepath.Join(dir, sub)); err != nil {
 			code := errs.Invalid

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"regexp"
 	"strings"
@@ -119,9 +118,30 @@ func isSlug(s string) bool {
 }
 
 // ReadPriorities returns every priority of the PRIORITIES.md file at path,
-// in file order. A missing file is an errs.NotFound error.
+// in file order. A missing file is an errs.NotFound error; anything but a
+// regular file (a FIFO, a device) is refused before it is opened
+// (errs.Invalid). For a workspace's own file use [Workspace.Priorities],
+// which also keeps the read inside the workspace.
 func ReadPriorities(path string) ([]Priority, error) {
-	f, err := openPriorities("workspace.ReadPriorities", path)
+	return readPriorities("", path)
+}
+
+// Priorities returns every priority of the workspace's PRIORITIES.md, in
+// file order, like [ReadPriorities], reading it through a root confined to
+// the workspace: a PRIORITIES.md that is (or lies under) a symlink leading
+// out of the workspace is refused with errs.Invalid, naming the file.
+func (w *Workspace) Priorities() ([]Priority, error) {
+	return readPriorities(w.Root, w.PrioritiesPath())
+}
+
+// Priority returns the workspace's priority slug, like [FindPriority], read
+// through a root confined to the workspace (see [Workspace.Priorities]).
+func (w *Workspace) Priority(slug string) (Priority, error) {
+	return findPriority(w.Root, w.PrioritiesPath(), slug)
+}
+
+func readPriorities(root, path string) ([]Priority, error) {
+	f, err := openPriorities("workspace.ReadPriorities", root, path)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +163,16 @@ func capPriorities(op, path string, f io.Reader) io.Reader {
 // errs.NotFound error when the file is missing or no heading carries the
 // slug; in that case the returned Priority has State PriorityMissing.
 func FindPriority(path, slug string) (Priority, error) {
+	return findPriority("", path, slug)
+}
+
+func findPriority(root, path, slug string) (Priority, error) {
 	const op = "workspace.FindPriority"
 	missing := Priority{Slug: slug, State: PriorityMissing}
 	if err := ValidSlug(slug); err != nil {
 		return missing, err
 	}
-	f, err := openPriorities(op, path)
+	f, err := openPriorities(op, root, path)
 	if err != nil {
 		return missing, err
 	}
@@ -173,13 +197,21 @@ func FindPriority(path, slug string) (Priority, error) {
 	return *found, nil
 }
 
-func openPriorities(op, path string) (*os.File, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errs.Wrap(errs.NotFound, op, err, "%s does not exist; create it (scaffolding the workspace writes one from the template)", path)
+// openPriorities opens the priorities file at path: confined to root when
+// root is not empty, and only when it is a regular file.
+func openPriorities(op, root, path string) (*os.File, error) {
+	var f *os.File
+	var err error
+	if root != "" {
+		f, err = fsx.OpenIn(root, path)
+	} else {
+		f, err = fsx.OpenRegular(path)
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, errs.E(errs.NotFound, op, "%s does not exist; create it (scaffolding the workspace writes one from the template)", path)
 	}
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, op, err, "opening %s", path)
+		return nil, errs.Wrap(errs.CodeOf(err), op, err, "")
 	}
 	return f, nil
 }

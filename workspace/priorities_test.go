@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,22 +179,12 @@ func TestPriorityExcerptIsBounded(t *testing.T) {
 }
 
 func TestFindPriorityStopsEarly(t *testing.T) {
-	// A FIFO that never reaches end of file: FindPriority must return as
+	// A stream that never reaches end of file: the search must return as
 	// soon as the wanted section ends, without reading further.
-	path := filepath.Join(t.TempDir(), "PRIORITIES.md")
-	require.NoError(t, syscall.Mkfifo(path, 0o600))
-	release := make(chan struct{})
-	writerDone := make(chan error, 1)
+	r, w := io.Pipe()
+	defer w.Close()
 	go func() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			writerDone <- err
-			return
-		}
-		_, err = f.WriteString("## Wanted [wanted]\nStatus: active\n\n## Other [other]\n")
-		<-release // keep the write end open: no EOF
-		f.Close()
-		writerDone <- err
+		_, _ = w.Write([]byte("## Wanted [wanted]\nStatus: active\n\n## Other [other]\n"))
 	}()
 	type result struct {
 		p   workspace.Priority
@@ -201,7 +192,7 @@ func TestFindPriorityStopsEarly(t *testing.T) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		p, err := workspace.FindPriority(path, "wanted")
+		p, err := workspace.FindPriorityIn(r, "wanted")
 		got <- result{p, err}
 	}()
 	select {
@@ -211,8 +202,24 @@ func TestFindPriorityStopsEarly(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("FindPriority kept reading after the section ended")
 	}
-	close(release)
-	require.NoError(t, <-writerDone)
+}
+
+// TestPrioritiesRefuseAFIFO: a PRIORITIES.md that is a FIFO (or a symlink
+// to one) is refused at once, naming the file, instead of blocking the
+// reader on an open that no writer ever answers.
+func TestPrioritiesRefuseAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "PRIORITIES.md")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	done := make(chan error, 1)
+	go func() { _, err := workspace.FindPriority(fifo, "wanted"); done <- err }()
+	select {
+	case err := <-done:
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, fifo+" is a named pipe (FIFO)")
+	case <-time.After(5 * time.Second):
+		t.Fatal("FindPriority blocked on a FIFO")
+	}
 }
 
 func BenchmarkFindPriorityLargeFile(b *testing.B) {
@@ -279,14 +286,14 @@ func FuzzParsePriorities(f *testing.F) {
 }
 
 // TestPrioritiesRefuseAnEndlessFile: a PRIORITIES.md that is a symlink to
-// a device that never ends is refused once MaxPrioritiesFile is passed,
+// a device that never ends is refused by its type, before it is opened,
 // instead of being read forever.
 func TestPrioritiesRefuseAnEndlessFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "PRIORITIES.md")
 	require.NoError(t, os.Symlink("/dev/zero", path))
 	_, err := workspace.FindPriority(path, "wanted")
 	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
-	assert.ErrorContains(t, err, "larger than 64 MiB")
+	assert.ErrorContains(t, err, "is a device, not a regular file")
 	_, err = workspace.ReadPriorities(path)
 	assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
 	assert.ErrorContains(t, err, path)

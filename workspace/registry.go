@@ -324,6 +324,9 @@ func (r *Registry) registeredUnder(ctx context.Context, root string) (string, er
 // atomically, so a reader always sees a whole version.
 func (r *Registry) read() (*contract.Registry, error) {
 	const op = "workspace.Registry"
+	if err := fsx.CheckTrusted(r.Path()); err != nil {
+		return nil, errs.Wrap(errs.Invalid, op, err, "")
+	}
 	data, err := contract.ReadFile(r.Path())
 	if errors.Is(err, errs.ErrNotFound) {
 		return &contract.Registry{Version: contract.CurrentVersion}, nil

@@ -3,6 +3,7 @@ package workspace
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cocoder/cocoder/internal/errs"
 )
@@ -147,6 +148,29 @@ func enclosingWorkspace(dir string) string {
 			return ""
 		}
 	}
+}
+
+// CaseInsensitive reports whether the file system the workspace lives on
+// folds case, so that "src/.ENV" and "src/.env" are one file (macOS and
+// Windows by default). It creates a probe file with a lower-case name in
+// the governance directory, looks for it under the upper-case name and
+// removes it. Pass the answer as contract.MatchOptions.FoldCase when
+// matching write scopes.
+func (w *Workspace) CaseInsensitive() (bool, error) {
+	const op = "workspace.CaseInsensitive"
+	f, err := os.CreateTemp(w.Dir, ".case-probe-*")
+	if err != nil {
+		return false, errs.Wrap(errs.Internal, op, err, "cannot create a probe file in %s", w.Dir)
+	}
+	name := f.Name()
+	_ = f.Close()
+	defer os.Remove(name)
+	lower, err := os.Stat(name)
+	if err != nil {
+		return false, errs.Wrap(errs.Internal, op, err, "cannot stat %s", name)
+	}
+	upper, err := os.Stat(filepath.Join(filepath.Dir(name), strings.ToUpper(filepath.Base(name))))
+	return err == nil && os.SameFile(lower, upper), nil
 }
 
 func isDir(p string) bool {

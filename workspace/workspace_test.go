@@ -265,3 +265,22 @@ func TestHomeSecrets(t *testing.T) {
 	require.NoError(t, err, "the store writes into the home's secrets/")
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
+
+// TestCaseInsensitive: the probe answers as the file system does (a real
+// lookup under another case decides it) and leaves nothing behind.
+func TestCaseInsensitive(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "cocoder"), 0o755))
+	ws, err := workspace.New(root)
+	require.NoError(t, err)
+	got, err := ws.CaseInsensitive()
+	require.NoError(t, err)
+	probe := filepath.Join(root, "cocoder", "probe")
+	require.NoError(t, os.WriteFile(probe, nil, 0o600))
+	_, statErr := os.Stat(filepath.Join(root, "cocoder", "PROBE"))
+	assert.Equal(t, statErr == nil, got)
+	require.NoError(t, os.Remove(probe))
+	ents, err := os.ReadDir(filepath.Join(root, "cocoder"))
+	require.NoError(t, err)
+	assert.Empty(t, ents, "the probe is removed")
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/textx"
 	runpkg "github.com/cocoder/cocoder/run"
 )
 
@@ -45,6 +46,7 @@ var issueHints = map[string]string{
 	runpkg.IssueAdapterCommandMissing: "or point cocoder at the CLI: `cocoder config set adapters.ID.command PATH`",
 	runpkg.IssueWorkspaceLocked:       "`cocoder run list` shows the run holding the workspace; wait for it or stop it",
 	runpkg.IssuePriorityMissing:       "`cocoder workspace show` lists the workspace's priorities",
+	runpkg.IssueSecretNotGranted:      "grant it in the workspace with `cocoder secrets allow 'REF'`, or map it yourself: `cocoder config set secrets.VAR 'REF'`",
 	runpkg.IssueScopeDirty:            "commit or stash them (`git stash -u`), or pass --allow-dirty",
 }
 
@@ -61,7 +63,7 @@ func printIssues(w io.Writer, issues []contract.Issue) {
 			if is.Lane != "" {
 				lane = " (lane " + is.Lane + ")"
 			}
-			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, is.Message)
+			fmt.Fprintf(w, "  %-5s %s%s: %s\n", is.Severity, is.Code, lane, textx.Printable(is.Message))
 			if h, ok := issueHints[is.Code]; ok && !hinted[is.Code] {
 				hinted[is.Code] = true
 				fmt.Fprintf(w, "        hint: %s\n", h)

@@ -109,6 +109,7 @@ func (c *ozStartCmd) serve(ctx context.Context, g *globals, s *streams, home *wo
 		return err
 	}
 	fmt.Fprintf(s.out, "Oz listening on %s (pid %d)\n  login  cocoder oz open\n", info.URL(), info.PID)
+	extendInterruptGrace(12 * time.Second) // Serve drains requests for up to 10 s after a signal
 	return srv.Serve(ctx, ln)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/demoagent"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/textx"
 	runpkg "github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/workspace"
@@ -158,7 +159,7 @@ func printLanes(w io.Writer, st contract.RunStatus, order []string) {
 		if !ok {
 			continue
 		}
-		note := ls.Reason
+		note := textx.OneLine(ls.Reason) // the reason may quote an agent
 		if ls.ExitCode != nil {
 			note = strings.TrimSpace(fmt.Sprintf("exit %d %s", *ls.ExitCode, note))
 		}

@@ -20,7 +20,13 @@ import (
 // CLI outright (the Oz daemon a test starts in the background re-executes
 // it).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" || os.Getenv(envTestAsCLI) == "1" {
+	if os.Getenv(envTestAsCLI) == "1" {
+		// The binary is the CLI outright, run as the real main runs it
+		// (signals, exit codes): the process tests and the Oz daemon a
+		// test starts in the background re-execute it.
+		os.Exit(runMain(os.Args[1:], osStreams()))
+	}
+	if len(os.Args) > 2 && os.Args[1] == "agent" && os.Args[2] == "demo" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], osStreams())
 		stop()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,7 @@ func (c *runStartCmd) Run(ctx context.Context, g *globals, s *streams) error {
 	for _, n := range p.Notices {
 		fmt.Fprintf(errw, "notice: %s\n", n)
 	}
+	printLaneSecrets(errw, p)
 
 	subCtx, stopSub := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -172,4 +175,20 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// printLaneSecrets says which secrets go to which lane: the variable
+// names and the references they come from, never a value.
+func printLaneSecrets(w io.Writer, p *runpkg.Plan) {
+	for _, l := range p.Lanes {
+		names := slices.Sorted(maps.Keys(l.Secrets))
+		if len(names) == 0 {
+			continue
+		}
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = n + " from " + l.Secrets[n]
+		}
+		fmt.Fprintf(w, "secrets: lane %s gets %s\n", l.Lane, strings.Join(parts, ", "))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	runpkg "github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/secrets"
 )
 
@@ -158,4 +159,42 @@ func TestSecretsHasNoValueCommand(t *testing.T) {
 		code, _, _ := runSecrets(t, t.TempDir(), "", "secrets", cmd, "k")
 		assert.Equal(t, exitUsage, code, cmd)
 	}
+}
+
+// TestSecretsAllowGatesWorkspaceConfig: a workspace's own config.yaml that
+// sends a stored secret to a lane blocks the plan until the user allows it
+// with `secrets allow`; then `run plan` (text and --json) names the
+// variable, the lane and the reference, never the value, and `run start`'s
+// stderr line does too.
+func TestSecretsAllowGatesWorkspaceConfig(t *testing.T) {
+	c := newCLIRepo(t)
+	require.NoError(t, os.WriteFile(filepath.Join(c.bin, "claude"), []byte("#!/bin/sh\nexit 0\n"), 0o755))
+	code, _, errOut := c.cocoderIn(cliCanary+"\n", "secrets", "set", "anthropic", "--from-stdin")
+	require.Equal(t, exitOK, code, errOut)
+	c.write("cocoder/config.yaml", "secrets:\n  ANTHROPIC_API_KEY: ${secret:anthropic}\n")
+
+	code, out, _ := c.cocoder("run", "plan", "--workspace", c.repo, "try-cocoder")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, out, "secret-not-granted (lane lead)")
+	assert.Contains(t, out, "cocoder secrets allow 'REF'")
+
+	code, out, errOut = c.cocoder("secrets", "allow", "--workspace", c.repo, "${secret:anthropic}")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "${secret:anthropic}")
+	code, out, errOut = c.cocoder("run", "plan", "--workspace", c.repo, "try-cocoder")
+	require.Equal(t, exitOK, code, out+errOut)
+	assert.Contains(t, out, "secret  ANTHROPIC_API_KEY from ${secret:anthropic}")
+	code, out, _ = c.cocoder("run", "plan", "--workspace", c.repo, "try-cocoder", "--json")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, `"ANTHROPIC_API_KEY": "${secret:anthropic}"`)
+	assert.NotContains(t, out, cliCanary)
+
+	var buf strings.Builder
+	printLaneSecrets(&buf, &runpkg.Plan{Lanes: []runpkg.PlanLane{{Lane: "lead", Secrets: map[string]string{"B": "${env:B}", "A": "${secret:a}"}}, {Lane: "writer"}}})
+	assert.Equal(t, "secrets: lane lead gets A from ${secret:a}, B from ${env:B}\n", buf.String())
+
+	code, _, _ = c.cocoder("secrets", "disallow", "--workspace", c.repo, "${secret:anthropic}")
+	require.Equal(t, exitOK, code)
+	code, _, _ = c.cocoder("run", "plan", "--workspace", c.repo, "try-cocoder")
+	assert.Equal(t, exitInvalid, code)
 }

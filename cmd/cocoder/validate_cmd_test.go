@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -159,4 +160,25 @@ func TestSchemaCommand(t *testing.T) {
 		assert.Equal(t, exitInvalid, code)
 		assert.Contains(t, errOut, "--list")
 	})
+}
+
+// TestValidateReportsLinkedAndSpecialFiles: `cocoder validate` on a tree
+// lists a profile that is a symlink leading out of the tree, and a FIFO
+// with a contract's name, as invalid files naming the reason, instead of
+// skipping them (and never blocks on the FIFO).
+func TestValidateReportsLinkedAndSpecialFiles(t *testing.T) {
+	base := t.TempDir()
+	tree := filepath.Join(base, "cocoder")
+	require.NoError(t, os.MkdirAll(filepath.Join(tree, "profiles"), 0o755))
+	outside := filepath.Join(base, "outside.yaml")
+	require.NoError(t, os.WriteFile(outside, []byte("CANARY-VALIDATE\n"), 0o644))
+	require.NoError(t, os.Symlink(outside, filepath.Join(tree, "profiles", "linked.yaml")))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(tree, "profiles", "pipe.yaml"), 0o600))
+	code, out, errOut := runCLI(t, "validate", tree)
+	assert.Equal(t, exitInvalid, code, errOut)
+	assert.Contains(t, out, "linked.yaml")
+	assert.Contains(t, out, "leads outside")
+	assert.Contains(t, out, "pipe.yaml")
+	assert.Contains(t, out, "named pipe (FIFO)")
+	assert.NotContains(t, out+errOut, "CANARY-VALIDATE")
 }

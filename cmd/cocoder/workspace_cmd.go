@@ -10,6 +10,7 @@ import (
 	"github.com/cocoder/cocoder"
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/workspace"
 )
 
@@ -188,7 +189,7 @@ func (c *workspaceShowCmd) Run(ctx context.Context, g *globals, s *streams) erro
 			d.Problem = fmt.Sprintf("%s is no longer a workspace root (the workspace found is %s)", d.AbsPath, ws.Root)
 		default:
 			d.Workspace = true
-			d.Priorities, err = workspace.ReadPriorities(ws.PrioritiesPath())
+			d.Priorities, err = ws.Priorities()
 			if err != nil {
 				d.PrioritiesErr = err.Error()
 			}
@@ -205,16 +206,16 @@ func (c *workspaceShowCmd) Run(ctx context.Context, g *globals, s *streams) erro
 	}
 	fmt.Fprintf(s.out, "added:      %s\nlast seen:  %s\n", d.AddedAt.Local().Format(time.DateTime), d.LastSeenAt.Local().Format(time.DateTime))
 	if d.Problem != "" {
-		fmt.Fprintf(s.out, "problem:    %s\n", d.Problem)
+		fmt.Fprintf(s.out, "problem:    %s\n", textx.OneLine(d.Problem))
 	}
 	if d.PrioritiesErr != "" {
-		fmt.Fprintf(s.out, "priorities: %s\n", d.PrioritiesErr)
+		fmt.Fprintf(s.out, "priorities: %s\n", textx.OneLine(d.PrioritiesErr))
 	}
 	if len(d.Priorities) > 0 {
 		fmt.Fprintln(s.out, "priorities:")
 		tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 		for _, p := range d.Priorities {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Slug, p.State, p.Title)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Slug, p.State, textx.OneLine(p.Title)) // the repository's text
 		}
 		return tw.Flush()
 	}

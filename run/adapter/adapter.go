@@ -17,6 +17,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 )
 
 // shippedJSON holds the adapter declarations built into the binary: the
@@ -99,19 +100,35 @@ func Load(dirs ...string) (map[string]*contract.Adapter, error) {
 	return out, nil
 }
 
-// loadDir reads the declarations of one override directory.
+// loadDir reads the declarations of one override directory. The
+// directory is reached through a root on its parent and its files through
+// a root on it: neither may lead elsewhere through a symlink (a
+// repository's cocoder/adapters decides what runs), and only regular files
+// are read, so a FIFO cannot hang the load.
 func loadDir(dir string) (map[string]*contract.Adapter, error) {
 	const op = "adapter.Load"
-	fi, err := os.Stat(dir)
+	r, err := fsx.RootIn(filepath.Dir(dir), dir)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, errs.ErrNotFound):
 		return nil, nil
+	case errs.CodeOf(err) == errs.Invalid:
+		return nil, errs.Wrap(errs.Invalid, op, err, "adapter directory %s is refused; adapter declarations go in a directory of .yaml files", dir)
 	case err != nil:
 		return nil, errs.Wrap(errs.Internal, op, err, "cannot read adapter directory %s", dir)
-	case !fi.IsDir():
-		return nil, errs.E(errs.Invalid, op, "%s is not a directory; adapter declarations go in a directory of .yaml files", dir)
 	}
-	return loadFS(os.DirFS(dir), ".", dir)
+	defer r.Close()
+	return loadFS(regularFS{r}, ".", dir)
+}
+
+// regularFS is an os.Root as an fs.FS whose files open only when they are
+// regular files inside it (fsx.OpenRegularIn).
+type regularFS struct{ r *os.Root }
+
+func (f regularFS) Open(name string) (fs.File, error) {
+	if name == "." {
+		return f.r.Open(name)
+	}
+	return fsx.OpenRegularIn(f.r, name)
 }
 
 // loadFS parses every declaration file directly in dir of fsys. name, when
@@ -135,7 +152,7 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 		file := filepath.Join(display, e.Name())
 		data, err := readDeclaration(fsys, path.Join(dir, e.Name()))
 		if err != nil {
-			bad = append(bad, errs.Wrap(errs.Internal, "adapter.Load", err, "cannot read %s", file))
+			bad = append(bad, errs.Wrap(errs.CodeOf(err), "adapter.Load", err, "cannot read %s", file))
 			continue
 		}
 		if len(data) > contract.MaxFileSize {

@@ -71,11 +71,13 @@ type TmuxOptions struct {
 // with the lane names in the status line. Each pane's border shows its
 // title ("lane · persona · model").
 //
-// The pane runs the lane's argv directly, never through a shell, and sees
-// exactly the spec's environment plus what tmux itself sets: TMUX,
-// TMUX_PANE, TERM (overridable by the spec), TERM_PROGRAM,
-// TERM_PROGRAM_VERSION, SHELL and PWD, and PATH=/usr/bin:/bin when the
-// spec has no PATH. docs/runs.md has the details.
+// The pane runs the lane's argv through env(1), never through a shell, and
+// its program sees exactly the spec's environment plus what tmux itself
+// sets, less the variables that point at the private server (TMUX,
+// TMUX_PANE, TMUX_TMPDIR are unset): TERM (overridable by the spec),
+// TERM_PROGRAM, TERM_PROGRAM_VERSION, SHELL and PWD, and
+// PATH=/usr/bin:/bin when the spec has no PATH. docs/runs.md has the
+// details, docs/security.md what a lane can still do to the server.
 //
 // Transcripts are captured from the pane's scrollback when the lane is
 // killed, through Wrap, and written atomically.
@@ -84,7 +86,7 @@ type TmuxOptions struct {
 type Tmux struct {
 	opt    TmuxOptions
 	c      *tmuxClient
-	envBin string // absolute path of env(1), which starts single-word argvs
+	envBin string // absolute path of env(1), which starts every lane (laneArgv)
 
 	versionOnce sync.Once
 	versionErr  error
@@ -252,12 +254,7 @@ func (t *Tmux) Start(ctx context.Context, spec LaneSpec) (contract.LaneHandle, e
 		h = t.opt.Height
 	}
 	session := spec.RunID
-	argv := spec.Argv
-	if len(argv) == 1 {
-		// tmux runs a single-word command through "sh -c"; with a second
-		// word it executes the argv directly.
-		argv = []string{t.envBin, argv[0]}
-	}
+	argv := t.laneArgv(spec.Argv)
 	// The pane's PATH is the creating client's PATH (tmux overrides -e
 	// PATH with it), so the client gets the spec's PATH.
 	pathEnv, _ := envValue(spec.Env, "PATH")
@@ -282,6 +279,28 @@ func (t *Tmux) Start(ctx context.Context, spec LaneSpec) (contract.LaneHandle, e
 		Host: KindTmux, RunID: spec.RunID, Lane: spec.Lane, Transcript: spec.Transcript,
 		Ref: paneRef{socket: t.opt.Socket, session: session, window: fields[2], pane: fields[0], pid: pid}.ref(),
 	}, nil
+}
+
+// hiddenEnv are the variables tmux gives every pane that point at the
+// engine's private server (TMUX, TMUX_PANE), and the socket directory the
+// engine's client was given (TMUX_TMPDIR). A lane is not told where the
+// server is: its tmux commands go to the user's default server or
+// nowhere. docs/security.md says what a lane that finds the socket anyway
+// can still do.
+var hiddenEnv = []string{"TMUX", "TMUX_PANE", "TMUX_TMPDIR"}
+
+// laneArgv is the argv tmux is given for a lane: the lane's argv run by
+// env(1) with hiddenEnv unset. tmux sets TMUX and TMUX_PANE in the pane
+// after any -e, so only the program that runs in the pane can take them
+// out again; env execs the lane's program in place (same pid). It also
+// makes the argv at least two words, which tmux executes directly rather
+// than through "sh -c".
+func (t *Tmux) laneArgv(argv []string) []string {
+	out := []string{t.envBin}
+	for _, k := range hiddenEnv {
+		out = append(out, "-u", k)
+	}
+	return append(append(out, "--"), argv...)
 }
 
 // create makes the lane's window: a new session when the host does not
@@ -362,8 +381,10 @@ func appendEnv(c command, env []string) command {
 	return c
 }
 
-// paneOptions label the lane's pane so List can rebuild handles after a
-// crash, and set its title. User options are not expanded when set, so
+// paneOptions label the lane's pane so List can find a run's panes after
+// a crash, and set its title. The labels are hints: any process that
+// reaches the server can change them, so nothing is trusted from them (no
+// path, no identity Kill or Send acts on; see identify and List). User options are not expanded when set, so
 // their values need no escaping beyond tmuxArg; select-pane -T expands.
 func paneOptions(spec LaneSpec, idx int) []command {
 	target := "=" + spec.RunID + ":" + strconv.Itoa(idx)
@@ -375,7 +396,6 @@ func paneOptions(spec LaneSpec, idx int) []command {
 		{"set-option", "-p", "-t", target, "@cocoder_run", spec.RunID},
 		{"set-option", "-p", "-t", target, "@cocoder_lane", spec.Lane},
 		{"set-option", "-p", "-t", target, "@cocoder_title", title},
-		{"set-option", "-p", "-t", target, "@cocoder_transcript", spec.Transcript},
 		{"select-pane", "-t", target, "-T", tmuxFormat(title)},
 	}
 }
@@ -421,7 +441,10 @@ type paneInfo struct {
 // identify reads the pane of h and checks it still is h's lane: pane ids
 // restart from %0 when the tmux server restarts, so an old handle could
 // otherwise reach another lane. ok is false when the pane is gone or is
-// not h's lane any more.
+// not h's lane any more. A handle that knows the pane's pid (every handle
+// Start returns) is matched by pane id and pid, which the pane's program
+// cannot change; the session name and the lane label, which a program on
+// the server can change, are compared only for a handle without a pid.
 func (t *Tmux) identify(ctx context.Context, h contract.LaneHandle, more ...command) (info paneInfo, ok bool, err error) {
 	cmds := append([]command{{"display-message", "-p", "-t", paneOf(h).pane,
 		"#{session_name}\t#{@cocoder_lane}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}\t#{pid}"}}, more...)
@@ -434,7 +457,7 @@ func (t *Tmux) identify(ctx context.Context, h contract.LaneHandle, more ...comm
 	}
 	line, _, _ := strings.Cut(out, "\n")
 	f := strings.Split(line, "\t")
-	if len(f) != 7 || f[0] != paneOf(h).session || f[1] != h.Lane {
+	if len(f) != 7 || (paneOf(h).pid == 0 && (f[0] != paneOf(h).session || f[1] != h.Lane)) {
 		return info, false, nil
 	}
 	info.pid, _ = strconv.Atoi(f[2])
@@ -662,14 +685,17 @@ func finishWriter(w io.Writer) error {
 }
 
 // List returns the handles of run runID's lanes from the pane labels, dead
-// panes included. No session means no lanes.
+// panes included. No session means no lanes. The labels are hints a lane
+// could have changed, so a listed handle carries no transcript path (Kill
+// then saves none): transcripts are written only where the engine put
+// them, from the handles in the ledger.
 func (t *Tmux) List(ctx context.Context, runID string) ([]contract.LaneHandle, error) {
 	const op = "host.Tmux.List"
 	if !contract.ValidRunID(runID) {
 		return nil, errs.E(errs.Invalid, op, "run id %q is not valid", runID)
 	}
 	out, err := t.c.run(ctx, nil, "", command{"list-panes", "-s", "-t", "=" + runID + ":",
-		"-F", "#{pane_id}\t#{pane_pid}\t#{window_id}\t#{@cocoder_run}\t#{@cocoder_lane}\t#{@cocoder_transcript}"})
+		"-F", "#{pane_id}\t#{pane_pid}\t#{window_id}\t#{@cocoder_run}\t#{@cocoder_lane}"})
 	if isGone(err) {
 		return nil, nil
 	}
@@ -679,18 +705,19 @@ func (t *Tmux) List(ctx context.Context, runID string) ([]contract.LaneHandle, e
 	var hs []contract.LaneHandle
 	for line := range strings.SplitSeq(strings.TrimRight(out, "\n"), "\n") {
 		f := strings.Split(line, "\t")
-		if len(f) != 6 || f[3] != runID || !contract.ValidLaneName(f[4]) {
+		if len(f) != 5 || f[3] != runID || !contract.ValidLaneName(f[4]) {
 			continue
 		}
 		pid, _ := strconv.Atoi(f[1])
-		hs = append(hs, contract.LaneHandle{Host: KindTmux, RunID: runID, Lane: f[4], Transcript: f[5],
+		hs = append(hs, contract.LaneHandle{Host: KindTmux, RunID: runID, Lane: f[4],
 			Ref: paneRef{socket: t.opt.Socket, session: runID, window: f[2], pane: f[0], pid: pid}.ref()})
 	}
 	slices.SortFunc(hs, func(a, b contract.LaneHandle) int { return strings.Compare(a.Lane, b.Lane) })
 	return hs, nil
 }
 
-// KillRun kills every lane of the run (saving transcripts) and then its
+// KillRun kills every lane of the run that List finds (saving no
+// transcript: kill the ledger's handles first to keep them) and then its
 // session. A run with no session is not an error. Like KillServer it is
 // not stopped by ctx's cancellation.
 func (t *Tmux) KillRun(ctx context.Context, runID string) error {
@@ -748,8 +775,7 @@ func cleanPaste(text string) string {
 	return strings.TrimRight(text, "\n")
 }
 
-// validTranscriptPath refuses transcript paths tmux output could not carry
-// (List reads them back from tab-separated lines).
+// validTranscriptPath refuses transcript paths with control characters.
 func validTranscriptPath(op, p string) error {
 	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return errs.E(errs.Invalid, op, "transcript path %q contains control characters", p)

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +21,9 @@ import (
 )
 
 // tmuxAdded are the variables tmux itself puts in a pane's environment on
-// top of the spec's (PATH only when the spec has none).
-var tmuxAdded = []string{"TMUX", "TMUX_PANE", "TERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "SHELL", "PWD"}
+// top of the spec's (PATH only when the spec has none) that reach the
+// lane's program: TMUX and TMUX_PANE are unset before it starts.
+var tmuxAdded = []string{"TERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "SHELL", "PWD"}
 
 // dumpSpec is a lane that runs the dump helper, writing to out.
 func dumpSpec(t *testing.T, runID, lane, out string, env ...string) host.LaneSpec {
@@ -96,7 +98,9 @@ func TestTmuxLanesAndEnvironment(t *testing.T) {
 		if i > 0 {
 			assert.NotContains(t, got, "SECRET_FOR_LEAD", "lane %s must not see the lead's variables", spec.Lane)
 		}
-		assert.True(t, strings.HasPrefix(got["TMUX"], os.Getenv("TMUX_TMPDIR")), "the pane talks to the private server, not the default one")
+		for _, k := range []string{"TMUX", "TMUX_PANE", "TMUX_TMPDIR"} {
+			assert.NotContains(t, got, k, "lane %s is not told where the engine's tmux server is", spec.Lane)
+		}
 	}
 
 	listed, err := hst.List(ctx, runID)
@@ -240,8 +244,9 @@ func TestTmuxSendCapture(t *testing.T) {
 	assert.Equal(t, "pending", s, "Capture(1) is the last non-blank line")
 
 	bad := h
-	bad.Lane = "other"
-	assert.Equal(t, errs.NotFound, errs.CodeOf(hst.Send(ctx, bad, "x", true)), "a handle must match the pane's lane")
+	bad.Ref = maps.Clone(h.Ref)
+	bad.Ref["pid"] = "1"
+	assert.Equal(t, errs.NotFound, errs.CodeOf(hst.Send(ctx, bad, "x", true)), "a handle must match the pane's program")
 	ok, err := hst.Alive(ctx, bad)
 	require.NoError(t, err)
 	assert.False(t, ok)

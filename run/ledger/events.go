@@ -74,6 +74,11 @@ const (
 	// EventLaneTree records the changed paths of the work tree when a lane
 	// started work, to tell what changed during its life. Data: TreeData.
 	EventLaneTree = "lane.tree"
+	// EventLaneLaunching records, before the host starts it, that a lane is
+	// about to be started on a kind of host: an interrupt or a crash at any
+	// moment of a launch leaves either no lane or a lane its ledger knows
+	// of, which a stop then finds on that host. Data: LaunchingData.
+	EventLaneLaunching = "lane.launching"
 	// EventLaneDispatchRequested records that the lead (or an operator)
 	// asked for a waiting lane to get its work, at once or after other
 	// lanes' accepted results. Data: DispatchData.
@@ -131,7 +136,7 @@ func EventTypes() []string {
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
 		EventLaneAttention, EventLedgerRepaired,
-		EventRunBaseline, EventLaneTree, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
+		EventRunBaseline, EventLaneTree, EventLaneLaunching, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
 		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
 		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
 	}
@@ -238,6 +243,12 @@ type TreeData struct {
 	// Changed maps each path git reported as changed to its content
 	// digest ("" for a deleted path).
 	Changed map[string]string `json:"changed,omitempty"`
+}
+
+// LaunchingData is the data of lane.launching.
+type LaunchingData struct {
+	// Host is the kind of host the lane is being started on.
+	Host string `json:"host"`
 }
 
 // DispatchData is the data of the lane.dispatch.* events.
@@ -410,6 +421,7 @@ var payloads = map[string]func() any{
 
 	EventRunBaseline:           func() any { return new(TreeData) },
 	EventLaneTree:              func() any { return new(TreeData) },
+	EventLaneLaunching:         func() any { return new(LaunchingData) },
 	EventLaneDispatchRequested: func() any { return new(DispatchData) },
 	EventLaneDispatched:        func() any { return new(DispatchData) },
 	EventLaneDispatchCancelled: func() any { return new(DispatchData) },

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/workspace"
 )
@@ -151,7 +150,7 @@ func BuildPacket(in PacketInput) (*contract.StartupPacket, error) {
 	}
 	prioSource, logSource := in.display(in.PrioritiesPath), in.display(in.SessionLogPath)
 
-	p.SelectedPriority = selectedPriority(in.Priority, in.PrioritiesPath, prioSource, caps)
+	p.SelectedPriority = selectedPriority(in.Priority, confinement(in.Workspace, in.PrioritiesPath), in.PrioritiesPath, prioSource, caps)
 	switch sp := p.SelectedPriority; sp.StaleState {
 	case "missing-source":
 		p.Gaps = append(p.Gaps, fmt.Sprintf("%s does not exist, so priority [%s] cannot be read; create it (cocoder init scaffolds one)", prioSource, sp.Slug))
@@ -164,7 +163,7 @@ func BuildPacket(in PacketInput) (*contract.StartupPacket, error) {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("the excerpt of priority [%s] is cut at %d lines or %d bytes; keep the section short or read the rest in %s", in.Priority.Slug, caps.PriorityLines, caps.PriorityBytes, prioSource))
 	}
 
-	p.RecentSessionContext, err = readSessionLog(in.SessionLogPath, logSource, caps)
+	p.RecentSessionContext, err = readSessionLog(confinement(in.Workspace, in.SessionLogPath), in.SessionLogPath, logSource, caps)
 	if err != nil {
 		return nil, err
 	}
@@ -194,9 +193,9 @@ func (in PacketInput) display(path string) string {
 	return path
 }
 
-// selectedPriority turns the priority read from path (shown as source)
-// into the packet's form, cut to the caps.
-func selectedPriority(pr workspace.Priority, path, source string, caps PacketCaps) contract.SelectedPriority {
+// selectedPriority turns the priority read from path (inside root, shown as
+// source) into the packet's form, cut to the caps.
+func selectedPriority(pr workspace.Priority, root, path, source string, caps PacketCaps) contract.SelectedPriority {
 	excerpt, cut := capText(pr.Excerpt, caps.PriorityLines, caps.PriorityBytes)
 	sp := contract.SelectedPriority{
 		Slug: pr.Slug, Title: pr.Title, Status: pr.Status, Excerpt: excerpt, LastUpdated: pr.LastUpdated,
@@ -205,7 +204,7 @@ func selectedPriority(pr workspace.Priority, path, source string, caps PacketCap
 	}
 	if !sp.Matched {
 		sp.StaleState = string(workspace.PriorityMissing)
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := fsx.StatIn(root, path); errors.Is(err, errs.ErrNotFound) {
 			sp.StaleState = "missing-source"
 		}
 	}
@@ -252,22 +251,20 @@ func (in PacketInput) scopes(gaps, warnings *[]string) ([]string, *contract.Reso
 }
 
 // readSessionLog takes the bounded excerpt of the session log at path
-// (shown as source).
-func readSessionLog(path, source string, caps PacketCaps) (contract.SessionContext, error) {
+// (shown as source), read through a root confined to root: a log that is a
+// symlink leading out of root, a FIFO or a device is refused, since its
+// excerpt is sent to the lanes' models.
+func readSessionLog(root, path, source string, caps PacketCaps) (contract.SessionContext, error) {
 	sc := contract.SessionContext{Source: source, LineLimit: caps.SessionLines, EntryLimit: caps.SessionEntries, Strategy: StrategyNewestEntries}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, err := fsx.OpenIn(root, path)
+	if errors.Is(err, errs.ErrNotFound) {
 		sc.Missing = true
 		return sc, nil
 	}
 	if err != nil {
-		return sc, errs.Wrap(errs.Internal, "prompt.BuildPacket", err, "cannot open %s", path)
+		return sc, errs.Wrap(errs.CodeOf(err), "prompt.BuildPacket", err, "the session log must be an ordinary text file")
 	}
 	defer f.Close()
-	// A device or a pipe could never end; the log is an ordinary file.
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return sc, errs.E(errs.Invalid, "prompt.BuildPacket", "%s is not a regular file (%s); the session log must be an ordinary text file", path, fi.Mode().Type())
-	}
 	entries, head, err := scanSessionLog(f, caps)
 	if err != nil {
 		return sc, errs.Wrap(errs.Internal, "prompt.BuildPacket", err, "cannot read %s", path)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -251,7 +252,28 @@ func TestBuildStartupPacketRefuses(t *testing.T) {
 		require.NoError(t, os.Symlink("/dev/zero", in.SessionLogPath))
 		_, err := prompt.BuildPacket(in)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
-		assert.ErrorContains(t, err, "not a regular file")
+		assert.ErrorContains(t, err, "leads outside")
+	})
+	t.Run("FIFOLog", func(t *testing.T) {
+		in := packetInput(t)
+		in.SessionLogPath = filepath.Join(t.TempDir(), "SESSION_LOG.md")
+		require.NoError(t, syscall.Mkfifo(in.SessionLogPath, 0o600))
+		_, err := prompt.BuildPacket(in) // returns: the FIFO is never opened
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, "is a named pipe (FIFO), not a regular file")
+	})
+	t.Run("LogLinkedOutOfWorkspace", func(t *testing.T) {
+		in := packetInput(t)
+		outside := filepath.Join(t.TempDir(), "environ")
+		testkit.PutFile(t, outside, "## 2026-01-01\nCANARY-OUTSIDE\n")
+		in.Workspace = t.TempDir()
+		in.SessionLogPath = filepath.Join(in.Workspace, "cocoder", "SESSION_LOG.md")
+		require.NoError(t, os.MkdirAll(filepath.Dir(in.SessionLogPath), 0o700))
+		require.NoError(t, os.Symlink(outside, in.SessionLogPath))
+		p, err := prompt.BuildPacket(in)
+		assert.Nil(t, p)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, in.SessionLogPath+" leads outside "+in.Workspace)
 	})
 	t.Run("PacketFailsContract", func(t *testing.T) {
 		in := packetInput(t)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
+	"github.com/cocoder/cocoder/internal/fsx"
 	"github.com/cocoder/cocoder/internal/textx"
 )
 
@@ -134,7 +134,7 @@ func RenderLane(in LaneInput) (string, error) {
 	if err := in.check(); err != nil {
 		return "", err
 	}
-	fragments, err := loadFragments(in.PromptsDir, in.Persona)
+	fragments, err := loadFragments(in.Workspace, in.PromptsDir, in.Persona)
 	if err != nil {
 		return "", err
 	}
@@ -356,12 +356,32 @@ func writeQuoted(b *strings.Builder, text string) {
 
 type fragment struct{ path, text string }
 
+// confinement returns the directory a file at path is read inside: the
+// workspace when path lies in it, else path's own directory.
+func confinement(workspace, path string) string {
+	if workspace != "" {
+		if rel, err := filepath.Rel(workspace, path); err == nil && filepath.IsLocal(rel) {
+			return workspace
+		}
+	}
+	return filepath.Dir(path)
+}
+
 // loadFragments reads the prompt fragments the manifest in dir lists for
-// persona, in order.
-func loadFragments(dir, persona string) ([]fragment, error) {
+// persona, in order. The prompts directory is reached through a root on
+// the workspace (or on its parent when it lies elsewhere), and each
+// fragment through a root on the prompts directory: a symlink may not lead
+// out of either, so a repository cannot quote a file of the machine into a
+// prompt by linking a fragment or the whole directory.
+func loadFragments(workspace, dir, persona string) ([]fragment, error) {
 	const op = "prompt.RenderLane"
 	manifest := filepath.Join(dir, ManifestFile)
-	m, err := contract.Load[contract.PromptManifest](manifest)
+	root := confinement(workspace, dir)
+	raw, err := contract.ReadFileIn(root, manifest)
+	if err != nil {
+		return nil, err
+	}
+	m, err := contract.Parse[contract.PromptManifest](manifest, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -369,13 +389,14 @@ func loadFragments(dir, persona string) ([]fragment, error) {
 	if len(list) == 0 {
 		return nil, errs.E(errs.Invalid, op, "%s lists no fragments for persona %q; add \"%s\": [\"personas/%s.md\"] to its personas", manifest, persona, persona, persona)
 	}
-	root, err := filepath.EvalSymlinks(dir)
+	prompts, err := fsx.RootIn(root, dir)
 	if err != nil {
-		return nil, errs.Wrap(errs.Internal, op, err, "cannot resolve prompts directory %s", dir)
+		return nil, errs.Wrap(errs.CodeOf(err), op, err, "")
 	}
+	defer prompts.Close()
 	out := make([]fragment, 0, len(list))
 	for _, rel := range list {
-		text, err := readFragment(root, manifest, rel)
+		text, err := readFragment(prompts, manifest, rel)
 		if err != nil {
 			return nil, err
 		}
@@ -384,28 +405,18 @@ func loadFragments(dir, persona string) ([]fragment, error) {
 	return out, nil
 }
 
-// readFragment reads one fragment, refusing a path that leads out of root.
-func readFragment(root, manifest, rel string) (string, error) {
+// readFragment reads one fragment inside the prompts directory.
+func readFragment(prompts *os.Root, manifest, rel string) (string, error) {
 	const op = "prompt.RenderLane"
-	path := filepath.Join(root, filepath.FromSlash(rel))
-	real, err := filepath.EvalSymlinks(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(prompts.Name(), filepath.FromSlash(rel))
+	f, err := fsx.OpenRegularIn(prompts, filepath.FromSlash(rel))
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
 		return "", errs.E(errs.NotFound, op, "%s lists fragment %q, but %s does not exist; create it or remove it from the manifest", manifest, rel, path)
-	}
-	if err != nil {
-		return "", errs.Wrap(errs.Internal, op, err, "cannot resolve fragment %s", path)
-	}
-	if r, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(r) {
-		return "", errs.E(errs.Invalid, op, "%s lists fragment %q, which leads outside the prompts directory (to %s); fragments must live inside it", manifest, rel, real)
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		return "", errs.Wrap(errs.Internal, op, err, "cannot open fragment %s", path)
+	case err != nil:
+		return "", errs.Wrap(errs.CodeOf(err), op, err, "%s lists fragment %q; fragments are regular files inside the prompts directory", manifest, rel)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
-		return "", errs.E(errs.Invalid, op, "%s lists fragment %q, which is not a regular file", manifest, rel)
-	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFragment+1))
 	if err != nil {
 		return "", errs.Wrap(errs.Internal, op, err, "cannot read fragment %s", path)

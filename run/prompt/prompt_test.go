@@ -158,7 +158,23 @@ func TestRenderLanePromptFragments(t *testing.T) {
 		in.PromptsDir = dir
 		_, err := prompt.RenderLane(in)
 		assert.Equal(t, errs.Invalid, errs.CodeOf(err))
-		assert.Contains(t, err.Error(), "outside the prompts directory")
+		assert.Contains(t, err.Error(), "w.md leads outside")
+	})
+	t.Run("DirectoryLinkedOut", func(t *testing.T) {
+		// Linking the whole prompts directory out of the workspace is
+		// refused too, not only a fragment.
+		outside := t.TempDir()
+		testkit.PutFile(t, filepath.Join(outside, "manifest.json"), `{"personas": {"writer": ["w.md"]}}`)
+		testkit.PutFile(t, filepath.Join(outside, "w.md"), "CANARY-OUTSIDE")
+		in := promptInput(t)
+		in.Workspace = t.TempDir()
+		in.PromptsDir = filepath.Join(in.Workspace, "cocoder", "prompts")
+		require.NoError(t, os.MkdirAll(filepath.Dir(in.PromptsDir), 0o700))
+		require.NoError(t, os.Symlink(outside, in.PromptsDir))
+		text, err := prompt.RenderLane(in)
+		assert.Empty(t, text)
+		assert.Equal(t, errs.Invalid, errs.CodeOf(err), "%v", err)
+		assert.ErrorContains(t, err, "leads outside "+in.Workspace)
 	})
 	t.Run("TemplatePrompts", func(t *testing.T) {
 		// The prompts cocoder init scaffolds render for every persona.
