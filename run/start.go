@@ -355,6 +355,15 @@ func (r *Runner) Start(ctx context.Context, p *Plan) (contract.RunStatus, error)
 		_ = q.wait()
 		<-snapDone
 		failed := specs[len(handles)].Lane
+		// A start cut short (an interrupt) may have left a lane the host
+		// made but did not hand back: everything the host has of the run
+		// goes too.
+		kctx := context.WithoutCancel(ctx)
+		if t, ok := hst.(*host.Tmux); ok {
+			_ = t.KillRun(kctx, p.RunID)
+		} else {
+			_ = killListed(kctx, hst, p.RunID)
+		}
 		_ = r.record(l, ledger.EventLaneStartFailed, failed, ledger.ReasonData{Reason: errText(err)})
 		for _, h := range handles {
 			_ = r.record(l, ledger.EventLaneKilled, h.Lane, ledger.ReasonData{Reason: "lane " + failed + " did not start, so the run was torn down"})
