@@ -13,6 +13,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 	"github.com/cocoder/cocoder/internal/gitx"
+	"github.com/cocoder/cocoder/internal/textx"
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
@@ -280,7 +281,7 @@ func (s *supervisor) finalize(ctx context.Context, l *ledger.Ledger) error {
 			return err
 		}
 		if !v.Passed {
-			fail("the verify command %s failed: %s", strings.Join(v.Command, " "), textOr(v.Reason, fmt.Sprintf("exit status %d", v.ExitCode)))
+			fail("the verify command %s failed: %s", strings.Join(v.Command, " "), textx.FirstNonEmpty(v.Reason, fmt.Sprintf("exit status %d", v.ExitCode)))
 		}
 	}
 
@@ -347,14 +348,6 @@ func verdictList(vs []ledger.PathVerdict) string {
 	return strings.Join(out, "; ")
 }
 
-// textOr returns s, or def when s is empty.
-func textOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // commit makes the exact-file commit of one lane, once: a commit.intent is
 // recorded first, and when a crash left an intent without its outcome the
 // commit is looked up by its receipt trailer instead of being made again.
@@ -383,7 +376,7 @@ func (s *supervisor) commit(ctx context.Context, l *ledger.Ledger, c ledger.Comm
 	if err := r.record(l, ledger.EventCommitIntent, c.Lane, c); err != nil {
 		return c, err
 	}
-	msg := fmt.Sprintf("%s: %s (lane %s)\n\nCommitted by CoCoder for run %s: the files lane %s changed inside its write scope\nand listed in its accepted result.", p.Priority.Slug, textOr(p.Priority.Title, "changes"), c.Lane, s.runID, c.Lane)
+	msg := fmt.Sprintf("%s: %s (lane %s)\n\nCommitted by CoCoder for run %s: the files lane %s changed inside its write scope\nand listed in its accepted result.", p.Priority.Slug, textx.FirstNonEmpty(p.Priority.Title, "changes"), c.Lane, s.runID, c.Lane)
 	trailers := [][2]string{{TrailerRun, s.runID}, {TrailerLane, c.Lane}, {TrailerPersona, c.Persona}}
 	if c.Model != "" {
 		trailers = append(trailers, [2]string{TrailerModel, c.Model})

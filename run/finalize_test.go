@@ -248,15 +248,20 @@ EOF`)
 }
 
 // scriptAdapter declares a lane program found in PATH as command, given
-// its prompt file, that may run read-only.
-func scriptAdapter(id, command string) string {
+// its prompt file, that may run read-only or write, and receives the
+// variables env names.
+func scriptAdapter(id, command string, env ...string) string {
+	envLine := ""
+	if len(env) > 0 {
+		envLine = "env: [" + strings.Join(env, ", ") + "]\n"
+	}
 	return `id: ` + id + `
 label: A scripted lane
 kind: command
 command: ` + command + `
 args: ["{promptFile}"]
 promptDelivery: file
-availabilityCheck: {commandExists: ` + command + `}
+` + envLine + `availabilityCheck: {commandExists: ` + command + `}
 capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
 writeCapability: bounded
 sandboxModes: [read-only, workspace-write]

@@ -379,22 +379,7 @@ func TestSecretsMaskedByAnotherProcess(t *testing.T) {
 // declares one secret, CANARY_TOKEN, taken from the reference ref.
 func (f *fixture) canaryWorkspace(script, ref string) {
 	f.script("canary-agent", script)
-	f.write("cocoder/adapters/canary.yaml", `id: canary
-label: Prints its secret
-kind: command
-command: canary-agent
-args: ["{promptFile}"]
-promptDelivery: file
-env: [CANARY_TOKEN]
-availabilityCheck: {commandExists: canary-agent}
-capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`)
+	f.write("cocoder/adapters/canary.yaml", scriptAdapter("canary", "canary-agent", "CANARY_TOKEN"))
 	f.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	f.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	f.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n")
