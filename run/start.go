@@ -186,7 +186,7 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 			if l.Lane == p.Lead && p.Lanes[i].StartupMode == prompt.StartupWaitForDispatch {
 				if in.Dispatch == nil {
 					in.Dispatch = &prompt.DispatchInfo{Dir: filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.DispatchDir)),
-						Command: "cocoder run dispatch " + p.RunID + " <lane> --brief <text>"}
+						Command: "cocoder run dispatch " + p.RunID + " <lane> --brief <text>", Tool: dispatchToolFor(l)}
 				}
 				in.Dispatch.Waiting = append(in.Dispatch.Waiting, t)
 			}

@@ -185,6 +185,9 @@ type LaneSendData struct {
 	Submit bool `json:"submit"`
 	// By names who sent it.
 	By string `json:"by,omitempty"`
+	// Delivery is how the lane's taking the text was confirmed (typed
+	// into a screen); nil when the host takes it directly (exec).
+	Delivery *contract.DeliveryReport `json:"delivery,omitempty"`
 }
 
 // LaneExitedData is the data of lane.exited.
