@@ -273,11 +273,7 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		}
 		return s
 	}
-	b := newLab(t, cli, map[string]string{
-		"cocoder/routes/conformance.yaml":          routeYAML,
-		"cocoder/profiles/conformance.yaml":        profileYAML(cli.Adapter, m.Writing),
-		"cocoder/boundaries/" + Priority + ".yaml": boundaryYAML,
-	}, script, m.AfterSetup)
+	b := newLab(t, cli, oneLane(cli.Adapter, m.Writing), script, m.AfterSetup)
 	r := b.runner
 	runID := b.start(t, cli, "conformance", "conformance")
 	out := Outcome{RunID: runID, Root: b.root, Model: b.model}
@@ -410,6 +406,15 @@ func copyDir(from, to string) error {
 		}
 	}
 	return nil
+}
+
+// oneLane are the workspace files of a one-lane run of adapter.
+func oneLane(adapter string, writing bool) map[string]string {
+	return map[string]string{
+		"cocoder/routes/conformance.yaml":          routeYAML,
+		"cocoder/profiles/conformance.yaml":        profileYAML(adapter, writing),
+		"cocoder/boundaries/" + Priority + ".yaml": boundaryYAML,
+	}
 }
 
 const routeYAML = `id: conformance

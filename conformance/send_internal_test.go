@@ -30,11 +30,7 @@ func TestSendAfterScrollClaude(t *testing.T) {
 		fmt.Fprintf(&long, "Line %d of a long answer that pushes the lane prompt out of sight.\n", i)
 	}
 	const resume = "RESUME-7431"
-	b := newLab(t, cli, map[string]string{
-		"cocoder/routes/conformance.yaml":          routeYAML,
-		"cocoder/profiles/conformance.yaml":        profileYAML(cli.Adapter, false),
-		"cocoder/boundaries/" + Priority + ".yaml": boundaryYAML,
-	}, func(string) Script {
+	b := newLab(t, cli, oneLane(cli.Adapter, false), func(string) Script {
 		return Script{Pause: long.String(), ResumeOn: resume, Result: passResult("resumed after a message", contract.NoFilesChanged)}
 	}, nil)
 	ctx := context.Background()

@@ -194,6 +194,7 @@ type supervisor struct {
 	waiting  bool              // a requested dispatch waits for other lanes
 	rejected map[string]string // lane → why its result file was refused
 	refused  map[string]string // lane → the refusal last recorded
+	dialogs  map[string]string // lane → the dialog its screen shows
 	watcher  *fsnotify.Watcher // nil when polling only
 }
 
@@ -262,8 +263,11 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls cont
 		return err
 	}
 	up, err := hst.Alive(ctx, h)
-	if err != nil || up {
+	if err != nil {
 		return err
+	}
+	if up {
+		return s.watchScreen(ctx, lane, ls)
 	}
 	code, known, gone := exitStatus(ctx, hst, h)
 	// The result may have landed just before the program ended.
