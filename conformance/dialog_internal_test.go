@@ -57,6 +57,7 @@ func TestTrustAnsweredThenDelivered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a real agent CLI")
 	}
+	t.Parallel()
 	cli := Claude(FindCLI(t, "claude"))
 	untrust := func(home, root string) error {
 		st := ClaudeState(root, testKey)
@@ -121,6 +122,7 @@ func TestPermissionDialogMidWork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a real agent CLI")
 	}
+	t.Parallel()
 	cli := Claude(FindCLI(t, "claude"))
 	var outside string
 	b := newLab(t, cli, oneLane(cli.Adapter, true), func(root string) Script {

@@ -31,12 +31,14 @@ func TestShippedMatrix(t *testing.T) {
 	}
 	for _, c := range shippedCLIs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			cli := c.cli(conformance.FindCLI(t, c.name))
 			for _, m := range []struct {
 				name string
 				m    conformance.Matrix
 			}{{"read-only", conformance.Matrix{}}, {"writing", conformance.Matrix{Writing: true}}} {
 				t.Run(m.name, func(t *testing.T) {
+					t.Parallel()
 					o := conformance.Run(t, cli, m.m)
 					conformance.Check(t, o, m.m)
 				})
@@ -95,6 +97,7 @@ func TestTeam(t *testing.T) {
 	}
 	for _, c := range shippedCLIs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			o := conformance.RunTeam(t, c.cli(conformance.FindCLI(t, c.name)), 0)
 			conformance.CheckTeam(t, o)
 		})

@@ -24,6 +24,7 @@ func TestSendAfterScrollClaude(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a real agent CLI")
 	}
+	t.Parallel()
 	cli := Claude(FindCLI(t, "claude"))
 	var long strings.Builder
 	for i := 1; i <= 300; i++ {
