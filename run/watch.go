@@ -22,10 +22,27 @@ const afterDialogConfirm = 10 * time.Second
 // whose initial prompt the dialog had stopped gets it now: confirmed from
 // the screen when the program took it from its command line, typed
 // otherwise.
-func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.LaneStatus) error {
+//
+// When the host's survey gives the lane's last activity (sv), the screen
+// is read only when something was printed since the last look: an idle
+// lane costs no capture.
+func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.LaneStatus, sv *host.LaneState) error {
 	pl, ok := s.plan.Lane(lane)
 	if !ok || ls.Handle == nil || ls.Handle.Host != host.KindTmux || len(pl.Dialogs) == 0 {
 		return nil
+	}
+	if sv != nil && !sv.Activity.IsZero() {
+		if s.looked == nil {
+			s.looked = map[string]look{}
+		}
+		last, seen := s.looked[lane]
+		// Activity is kept to the second: output later in the second of
+		// the last look would not change it, so that second is looked at
+		// again.
+		if seen && sv.Activity.Equal(last.activity) && sv.Activity.Before(last.at.Truncate(time.Second)) {
+			return nil
+		}
+		s.looked[lane] = look{activity: sv.Activity, at: time.Now()}
 	}
 	h, hst, err := s.handleOf(lane, ls)
 	if err != nil {
@@ -67,6 +84,12 @@ func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.L
 		})
 	}
 	return nil
+}
+
+// look is when the supervisor last read a lane's screen, and the lane's
+// activity then.
+type look struct {
+	activity, at time.Time
 }
 
 // redeliver gives a lane the initial prompt a dialog had stopped, once the
