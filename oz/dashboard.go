@@ -11,10 +11,13 @@ import (
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
-// dashboardFS holds the dashboard's static files. Today it is one page
-// that points to the API; the pages for workspaces, runs and the run
-// inspector come later. No inline script or style: the
-// Content-Security-Policy forbids them.
+// dashboardFS holds the dashboard's static files: one page (index.html),
+// its script (app.js), style sheet and icon. The script lists workspaces
+// and runs, and shows a run's lanes and events live from the run's event
+// stream, with the session's CSRF token on its two actions (stop a run,
+// send a lane a message). No inline script or style: the
+// Content-Security-Policy forbids them; the script puts every text from a
+// run into the page as text, never as HTML.
 //
 //go:embed dashboard
 var dashboardFS embed.FS

@@ -1,0 +1,233 @@
+package oz_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/oz"
+	"github.com/cocoder/cocoder/run/ledger"
+)
+
+// The dashboard tests drive the real page in a real headless Chromium
+// (browser_test.go): they sign in through a real login link, read what
+// the page rendered from the DOM, and click its buttons.
+
+// hostile is lane text that would be markup if a page used it as HTML: an
+// image whose error handler runs script, an element with an id, and a
+// script element.
+const hostile = `<img src=x onerror="document.title='pwned'"><b id="pwned">bold</b><script>document.title='pwned'</script>`
+
+// noMarkupRan checks that hostile text became no element and ran nothing.
+func noMarkupRan(t *testing.T, b *browser) {
+	t.Helper()
+	assert.EqualValues(t, 0, b.value(`document.querySelectorAll("img").length`), "an <img> from lane text became an element")
+	assert.EqualValues(t, 0, b.value(`document.querySelectorAll("#pwned, main script, b").length`), "markup from lane text became elements")
+	assert.Equal(t, "CoCoder Oz", b.value(`document.title`), "script from lane text ran")
+}
+
+// signIn opens a fresh login link (with a fragment for the page) in the
+// browser, as `cocoder oz open` would, and waits for the dashboard.
+func signIn(t *testing.T, e *env, b *browser, fragment string) {
+	t.Helper()
+	link, err := e.srv.Client.LoginLink(t.Context())
+	require.NoError(t, err)
+	b.navigate(link.URL + fragment)
+	b.waitFor("a signed-in dashboard", `!document.querySelector("#logout").hidden`, 20*time.Second)
+}
+
+// waitRun polls the run's status until done says it is what the test
+// waits for.
+func waitRun(t *testing.T, e *env, runID string, done func(contract.RunStatus) bool) contract.RunStatus {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var st contract.RunStatus
+	for time.Now().Before(deadline) {
+		var err error
+		st, err = e.srv.Client.Run(t.Context(), runID)
+		require.NoError(t, err)
+		if done(st) {
+			return st
+		}
+		e.wait()
+	}
+	t.Fatalf("run %s never got there: %s %+v", runID, st.State, st.Lanes)
+	return st
+}
+
+// sel is a CSS selector of the lane card of lane, followed by more.
+func laneSel(lane, more string) string {
+	return fmt.Sprintf(`.lane[data-lane=%q] %s`, lane, more)
+}
+
+// TestDashboardShowsARealRun runs the demo agent through a real Runner,
+// signs in through a login link, finds the run in the run list, opens it
+// with a click and checks the page shows the run, each lane's state with
+// its source and result, and every ledger event.
+func TestDashboardShowsARealRun(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t)
+	ctx := t.Context()
+	wsID := e.register()
+	st, err := e.srv.Client.Launch(ctx, oz.LaunchRequest{Workspace: wsID, Priority: "try-cocoder"})
+	require.NoError(t, err)
+	final := waitRun(t, e, st.RunID, allDone)
+	require.Len(t, final.Lanes, 3)
+
+	signIn(t, e, b, "")
+	row := fmt.Sprintf(`#runs tr[data-run=%q]`, st.RunID)
+	b.waitFor("the run in the run list", `document.querySelector('`+row+`')`, 20*time.Second)
+	assert.Contains(t, b.text(row), "try-cocoder", "the run's priority")
+	assert.Equal(t, "complete", b.text(row+" .badge"), "the run's state")
+	assert.Contains(t, b.text(row), "3/3 done")
+	assert.NotEmpty(t, b.text(row+" td:last-child"), "the run's created time")
+	assert.Equal(t, wsID, b.text(fmt.Sprintf(`#workspaces tr[data-workspace=%q] td.mono`, wsID)), "the workspace list")
+	assert.Equal(t, "", b.value(`document.cookie`), "the session cookie is HttpOnly")
+
+	b.value(`document.querySelector('` + row + ` a').click()`)
+	b.waitFor("the run's lanes and all its events", fmt.Sprintf(`location.hash === "#run/%s" && document.querySelectorAll("#lanes .lane").length === 3 && document.querySelectorAll("#events tbody tr").length === %d && document.querySelectorAll(".result-summary").length === 3`, st.RunID, final.LastSeq), 20*time.Second)
+	assert.Equal(t, st.RunID, b.text("#run-id"))
+	assert.Equal(t, "complete", b.text("#run-state"))
+	assert.Equal(t, "lead", b.value(`document.querySelector("#lanes .lane").dataset.lane`), "lanes in plan order")
+	for lane, ls := range final.Lanes {
+		assert.Equal(t, string(contract.LaneDone), b.text(laneSel(lane, ".lane-state")), lane)
+		assert.Equal(t, "source: "+string(ls.Source), b.text(laneSel(lane, ".lane-source")), lane)
+		assert.Contains(t, b.text(laneSel(lane, "dl.meta")), "Result"+ls.Result, lane)
+		assert.Equal(t, "PASS", b.text(laneSel(lane, ".result .badge")), lane)
+		assert.NotEmpty(t, b.text(laneSel(lane, ".result-summary")), lane)
+		assert.EqualValues(t, 0, b.value(`document.querySelectorAll('`+laneSel(lane, "form.send")+`').length`), "a done lane takes no message")
+	}
+	var seqs []int64
+	require.NoError(t, b.eval(`[...document.querySelectorAll("#events tbody tr")].map(r => Number(r.dataset.seq))`, &seqs))
+	for i, s := range seqs {
+		require.Equal(t, int64(i+1), s, "every event once, in order")
+	}
+	assert.Equal(t, "run.created", b.text("#events tbody tr td.mono"))
+	assert.True(t, b.value(`document.querySelector("#stop").hidden`).(bool), "a finished run has no stop button")
+	assert.Contains(t, b.text("#live"), "finished", "the stream of a finished run is closed")
+	assert.True(t, b.value(`document.querySelector("#attention").hidden`).(bool))
+	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations")
+}
+
+// TestDashboardFollowsALaneThatNeedsAttention opens a run's page, then
+// records (through the run's ledger, as the engine does) that its lane
+// started and stopped at a dialog whose name, fix and screen are hostile
+// markup. The page shows the dialog and its fix prominently, live from the
+// event stream, as text: no element is made and no script runs.
+func TestDashboardFollowsALaneThatNeedsAttention(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t)
+	wsID := e.register()
+	runID, l := e.fakeRun(wsID)
+
+	signIn(t, e, b, "#run/"+runID)
+	b.waitFor("the planned lane", `document.querySelector('`+laneSel("writer", ".lane-state")+`')?.textContent === "planned" && document.querySelector("#live").textContent === "live"`, 20*time.Second)
+	assert.True(t, b.value(`document.querySelector("#attention").hidden`).(bool), "nothing needs attention yet")
+
+	for _, ev := range []struct {
+		typ  string
+		data any
+	}{
+		{ledger.EventLaneStarted, ledger.LaneStartedData{Handle: contract.LaneHandle{Host: "exec", RunID: runID, Lane: "writer"}}},
+		{ledger.EventLaneAttention, ledger.LaneAttentionData{Dialog: "trust " + hostile, Fix: "press 1 " + hostile, Screen: "Do you trust this folder? " + hostile, Source: contract.SourcePaneOutput, During: "delivery"}},
+	} {
+		e1, err := ledger.NewEvent(ev.typ, "writer", ev.data)
+		require.NoError(t, err)
+		_, err = l.Append(e1)
+		require.NoError(t, err)
+	}
+	b.waitFor("the lane's dialog", `!document.querySelector("#attention").hidden && document.querySelector('`+laneSel("writer", ".lane-state")+`').textContent === "needs-attention"`, 20*time.Second)
+	item := `#attention .attention-item[data-lane="writer"]`
+	assert.Equal(t, "trust "+hostile, b.text(item+" .dialog"))
+	assert.Equal(t, "press 1 "+hostile, b.text(item+" .fix-text"))
+	assert.Contains(t, b.text(item+" .screen"), "Do you trust this folder? "+hostile)
+	assert.Contains(t, b.text(laneSel("writer", ".lane-reason")), hostile, "the lane's reason")
+	assert.Contains(t, b.text(`#events tbody tr.ev-lane-attention td.data`), `press 1 <img src=x`, "the event's data")
+	assert.EqualValues(t, 1, b.value(`document.querySelectorAll('`+laneSel("writer", "form.send")+`').length`), "a lane at a dialog takes a message")
+	noMarkupRan(t, b)
+	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations (a blocked inline handler is one)")
+}
+
+// TestDashboardSendsAndStopsThroughTheSession runs a lane that prints
+// hostile markup and keeps running, shows its output as text, sends it a
+// message and stops the run with the page's own buttons: both go through
+// the session with its CSRF token and are audited as the session's.
+func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t)
+	e.link("sleep", "cat")
+	store, err := e.home.Secrets()
+	require.NoError(t, err)
+	require.NoError(t, store.Set("canary", []byte(canary)))
+	shown := filepath.Join(t.TempDir(), "shown.txt")
+	require.NoError(t, os.WriteFile(shown, []byte("working on it\n"+hostile+"\n"), 0o644))
+	e.canaryWorkspace("cat "+shown+"; sleep 60", "${secret:canary}")
+	wsID := e.register()
+	st, err := e.srv.Client.Launch(t.Context(), oz.LaunchRequest{Workspace: wsID, Priority: "try-cocoder", Profile: "canary", Route: "solo"})
+	require.NoError(t, err)
+
+	signIn(t, e, b, "#run/"+st.RunID)
+	b.waitFor("the lane's output", `document.querySelector('`+laneSel("writer", ".output")+`')?.textContent.includes("working on it")`, 30*time.Second)
+	assert.Contains(t, b.text(laneSel("writer", ".output")), hostile, "lane output is shown as text")
+	assert.Equal(t, "running", b.text(laneSel("writer", ".lane-state")))
+	noMarkupRan(t, b)
+
+	// Send: the page posts with the session's CSRF token; the exec host
+	// keeps no stdin open, so the engine refuses and the page says why.
+	b.value(`(() => { const t = document.querySelector('` + laneSel("writer", "textarea") + `'); t.value = "please also update the changelog"; t.form.requestSubmit(); })()`)
+	b.waitFor("the send's outcome", `document.querySelector('`+laneSel("writer", ".send-result")+`')?.textContent !== ""`, 20*time.Second)
+	assert.Contains(t, b.text(laneSel("writer", ".send-result")), "stdin", "the engine's answer is shown")
+
+	// Stop: a real click, a real confirm dialog (accepted).
+	b.value(`document.querySelector("#stop").click()`)
+	b.waitFor("the aborted run", `document.querySelector("#run-state").textContent === "aborted" && document.querySelector('`+laneSel("writer", ".lane-state")+`').textContent === "killed"`, 30*time.Second)
+	require.Len(t, b.pageDialogs(), 1)
+	assert.Contains(t, b.pageDialogs()[0], "Stop run "+st.RunID)
+	assert.True(t, b.value(`document.querySelector("#stop").hidden`).(bool))
+	assert.Contains(t, b.text("#live"), "finished")
+
+	var actions []string
+	for _, a := range e.auditLines() {
+		if strings.HasPrefix(a.Action, "run.") {
+			actions = append(actions, a.Action+" by "+strings.SplitN(a.Actor, ":", 2)[0])
+		}
+	}
+	assert.Equal(t, []string{"run.launch by token", "run.send by session", "run.stop by session"}, actions)
+	noMarkupRan(t, b)
+	var problems []string
+	for _, p := range b.pageProblems() {
+		if !strings.Contains(p, "409 (Conflict)") || !strings.Contains(p, "/lanes/writer/send") {
+			problems = append(problems, p)
+		}
+	}
+	assert.Empty(t, problems, "console errors, exceptions or CSP violations (besides the refused send's 409)")
+}
+
+// TestDashboardWithoutASession shows the sign-in help, and a used login
+// link signs nobody in.
+func TestDashboardWithoutASession(t *testing.T) {
+	b := newBrowser(t)
+	e := newEnv(t)
+	b.navigate(e.srv.URL + "/")
+	b.waitFor("the sign-in help", `!document.querySelector("#signin").hidden`, 20*time.Second)
+	assert.Contains(t, b.text("#signin"), "cocoder oz open")
+	assert.True(t, b.value(`document.querySelector("#overview").hidden`).(bool))
+
+	link, err := e.srv.Client.LoginLink(t.Context())
+	require.NoError(t, err)
+	b.navigate(link.URL)
+	b.waitFor("the dashboard", `!document.querySelector("#logout").hidden`, 20*time.Second)
+	b.value(`document.querySelector("#logout").click()`)
+	b.waitFor("signed out", `!document.querySelector("#signin").hidden`, 20*time.Second)
+	b.navigate(link.URL)
+	b.waitFor("the refusal", `document.body && document.body.innerText.includes("not valid")`, 20*time.Second)
+	b.navigate(e.srv.URL + "/")
+	b.waitFor("the sign-in help", `!document.querySelector("#signin").hidden`, 20*time.Second)
+}
