@@ -212,7 +212,9 @@ func (b *browser) event(m cdpMessage) {
 	case "Page.javascriptDialogOpening":
 		b.dialogs = append(b.dialogs, p.Message)
 		session := m.SessionID
-		go func() { _, _ = b.callTimeout(session, "Page.handleJavaScriptDialog", map[string]any{"accept": true}, 5*time.Second) }()
+		go func() {
+			_, _ = b.callTimeout(session, "Page.handleJavaScriptDialog", map[string]any{"accept": true}, 5*time.Second)
+		}()
 	}
 }
 
