@@ -2,11 +2,11 @@ package oz_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,7 +70,8 @@ type browser struct {
 	// dialogs are the messages of the JavaScript dialogs the page opened
 	// (each accepted).
 	dialogs []string
-	stderr  bytes.Buffer
+	// stderrFile is where the browser's own log goes.
+	stderrFile string
 
 	session string // the page's flat session id
 }
@@ -92,9 +93,15 @@ func newBrowser(t *testing.T) *browser {
 		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(),
 		"--remote-debugging-pipe", "about:blank")
 	b.cmd.ExtraFiles = []*os.File{readCmds, writeMsgs}
-	b.cmd.Stderr = &lockedWriter{mu: &b.mu, w: &b.stderr}
+	// A file, not a pipe: the browser's helpers inherit stderr, and Wait
+	// would wait for them to close a pipe.
+	stderr, err := os.Create(filepath.Join(t.TempDir(), "chromium.log"))
+	require.NoError(t, err)
+	b.stderrFile = stderr.Name()
+	b.cmd.Stderr = stderr
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, b.cmd.Start())
+	_ = stderr.Close()
 	_ = readCmds.Close()
 	_ = writeMsgs.Close()
 	exited := make(chan struct{})
@@ -125,21 +132,6 @@ func newBrowser(t *testing.T) *browser {
 		b.must(b.session, domain, nil, nil)
 	}
 	return b
-}
-
-// lockedWriter serialises writes to w under mu.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.w.Len() > 64<<10 {
-		return len(p), nil
-	}
-	return l.w.Write(p)
 }
 
 // read dispatches the browser's messages until the pipe closes.
@@ -272,10 +264,13 @@ func (b *browser) must(session, method string, params, out any) {
 	}
 }
 
+// stderrText is the end of the browser's own log.
 func (b *browser) stderrText() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.stderr.String()
+	out, _ := os.ReadFile(b.stderrFile)
+	if len(out) > 8<<10 {
+		out = out[len(out)-8<<10:]
+	}
+	return string(out)
 }
 
 // navigate loads url in the page.

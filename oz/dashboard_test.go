@@ -72,6 +72,7 @@ func laneSel(lane, more string) string {
 // with a click and checks the page shows the run, each lane's state with
 // its source and result, and every ledger event.
 func TestDashboardShowsARealRun(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	e := newEnv(t)
 	ctx := t.Context()
@@ -122,6 +123,7 @@ func TestDashboardShowsARealRun(t *testing.T) {
 // markup. The page shows the dialog and its fix prominently, live from the
 // event stream, as text: no element is made and no script runs.
 func TestDashboardFollowsALaneThatNeedsAttention(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	e := newEnv(t)
 	wsID := e.register()
@@ -160,6 +162,7 @@ func TestDashboardFollowsALaneThatNeedsAttention(t *testing.T) {
 // message and stops the run with the page's own buttons: both go through
 // the session with its CSRF token and are audited as the session's.
 func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	e := newEnv(t)
 	e.link("sleep", "cat")
@@ -213,6 +216,7 @@ func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
 // TestDashboardWithoutASession shows the sign-in help, and a used login
 // link signs nobody in.
 func TestDashboardWithoutASession(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	e := newEnv(t)
 	b.navigate(e.srv.URL + "/")
