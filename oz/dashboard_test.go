@@ -1,8 +1,10 @@
 package oz_test
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/oz"
+	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
@@ -234,4 +237,60 @@ func TestDashboardWithoutASession(t *testing.T) {
 	b.waitFor("the refusal", `document.body && document.body.innerText.includes("not valid")`, 20*time.Second)
 	b.navigate(e.srv.URL + "/")
 	b.waitFor("the sign-in help", `!document.querySelector("#signin").hidden`, 20*time.Second)
+}
+
+// TestDashboardShowsARealDialogAsText runs a lane on the tmux host whose
+// program stops at a question its adapter declares as a dialog, with a
+// fix (from the workspace's adapter file) and a screen that carry hostile
+// markup. The engine records the lane as needing attention; the page shows
+// the dialog, its fix and the screen as text.
+func TestDashboardShowsARealDialogAsText(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	e := newEnv(t, func(c *oz.Config) { c.Run.HostKind = host.KindTmux })
+	e.link("sleep", "cat", "tmux")
+	shown := filepath.Join(t.TempDir(), "shown.txt")
+	require.NoError(t, os.WriteFile(shown, []byte("Do you trust the files in this folder? "+hostile+"\n1. Yes  2. No\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(e.bin, "asker-agent"), []byte("#!/bin/sh\ncat "+shown+"\nsleep 60\n"), 0o755))
+	fix := "press 1 " + hostile
+	e.write("cocoder/adapters/asker.yaml", `id: asker
+label: Asks whether to trust the folder
+kind: command
+command: asker-agent
+args: ["{promptFile}"]
+promptDelivery: file
+dialogs:
+  - name: trust
+    pattern: 'Do you trust the files in this folder'
+    fix: '`+strings.ReplaceAll(fix, "'", "''")+`'
+availabilityCheck: {commandExists: asker-agent}
+capabilities: {interactive: true, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`)
+	e.write("cocoder/profiles/asker.yaml", "id: asker\nlabel: Asker\nlanes:\n  writer:\n    persona: writer\n    adapter: asker\n    canWrite: true\n    writeBoundary: [src/**]\n")
+	e.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
+	wsID := e.register()
+	st, err := e.srv.Client.Launch(t.Context(), oz.LaunchRequest{Workspace: wsID, Priority: "try-cocoder", Profile: "asker", Route: "solo"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = e.srv.Client.Stop(context.WithoutCancel(t.Context()), st.RunID) })
+
+	signIn(t, e, b, "#run/"+st.RunID)
+	item := `#attention .attention-item[data-lane="writer"]`
+	b.waitFor("the lane's dialog and its fix", `!document.querySelector("#attention").hidden && document.querySelector('`+item+` .fix-text')`, 40*time.Second)
+	assert.Equal(t, "trust", b.text(item+" .dialog"))
+	assert.Equal(t, fix, b.text(item+" .fix-text"), "the fix from the adapter file")
+	assert.Contains(t, b.text(item+" .screen"), "Do you trust the files in this folder? "+hostile, "the screen")
+	assert.Equal(t, "needs-attention", b.text(laneSel("writer", ".lane-state")))
+	assert.Equal(t, "source: pane_output", b.text(laneSel("writer", ".lane-source")))
+	assert.Contains(t, b.text(laneSel("writer", ".lane-reason")), hostile)
+	noMarkupRan(t, b)
+	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations")
 }
