@@ -23,7 +23,20 @@ import (
 var dashboardFS embed.FS
 
 func (s *Server) dashboardIndex(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Prefix != "" && !strings.HasSuffix(requestPath(r), "/") {
+		// The page's links are relative ("assets/app.js", "api/v1/..."):
+		// under /cocoder they must resolve inside /cocoder/.
+		http.Redirect(w, r, s.cfg.Prefix+"/", http.StatusMovedPermanently)
+		return nil
+	}
 	return s.serveAsset(w, "index.html")
+}
+
+// requestPath is the path the client asked for, before the prefix was
+// taken off.
+func requestPath(r *http.Request) string {
+	p, _, _ := strings.Cut(r.RequestURI, "?")
+	return p
 }
 
 func (s *Server) dashboardAsset(w http.ResponseWriter, r *http.Request) error {

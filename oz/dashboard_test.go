@@ -216,14 +216,16 @@ func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
 	assert.Empty(t, problems, "console errors, exceptions or CSP violations (besides the refused send's 409)")
 }
 
-// TestDashboardWithoutASession shows the sign-in help, and a used login
-// link signs nobody in.
+// TestDashboardWithoutASession shows the sign-in help, signs in and out,
+// and a used login link signs nobody in; all under an embedder's prefix,
+// reached without its trailing slash.
 func TestDashboardWithoutASession(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	e := newEnv(t)
-	b.navigate(e.srv.URL + "/")
+	e := newEnv(t, func(c *oz.Config) { c.Prefix = "/cocoder" })
+	b.navigate(e.srv.URL)
 	b.waitFor("the sign-in help", `!document.querySelector("#signin").hidden`, 20*time.Second)
+	assert.Equal(t, e.srv.URL+"/", b.value("location.href"))
 	assert.Contains(t, b.text("#signin"), "cocoder oz open")
 	assert.True(t, b.value(`document.querySelector("#overview").hidden`).(bool))
 
@@ -237,6 +239,9 @@ func TestDashboardWithoutASession(t *testing.T) {
 	b.waitFor("the refusal", `document.body && document.body.innerText.includes("not valid")`, 20*time.Second)
 	b.navigate(e.srv.URL + "/")
 	b.waitFor("the sign-in help", `!document.querySelector("#signin").hidden`, 20*time.Second)
+	for _, p := range b.pageProblems() {
+		assert.Regexp(t, `status of (401|403)`, p, "only the refusals of a page without a session")
+	}
 }
 
 // TestDashboardShowsARealDialogAsText runs a lane on the tmux host whose
