@@ -85,7 +85,12 @@ func TestDashboardShowsARealRun(t *testing.T) {
 	final := waitRun(t, e, st.RunID, allDone)
 	require.Len(t, final.Lanes, 3)
 
+	// The home's theme: dark, with an accent colour.
+	require.NoError(t, e.srv.Client.SetSetting(ctx, oz.SettingsUpdate{Layer: "home", Key: "theme.mode", Value: "dark"}))
+	require.NoError(t, e.srv.Client.SetSetting(ctx, oz.SettingsUpdate{Layer: "home", Key: "theme.accent", Value: "#aa3377"}))
+
 	signIn(t, e, b, "")
+	b.waitFor("the home's theme", `getComputedStyle(document.body).backgroundColor === "rgb(22, 25, 29)" && getComputedStyle(document.querySelector("header.top")).backgroundColor === "rgb(170, 51, 119)"`, 20*time.Second)
 	row := fmt.Sprintf(`#runs tr[data-run=%q]`, st.RunID)
 	b.waitFor("the run in the run list", `document.querySelector('`+row+`')`, 20*time.Second)
 	assert.Contains(t, b.text(row), "try-cocoder", "the run's priority")

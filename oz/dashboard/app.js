@@ -451,6 +451,26 @@
     }
     window.addEventListener("hashchange", route);
     route();
+    applyTheme();
+  }
+
+  // applyTheme follows the home's theme setting (theme.mode: system, light
+  // or dark; theme.accent: a CSS colour). The accent goes through the
+  // CSSOM, which the Content-Security-Policy allows, and only when the
+  // browser reads it as a colour.
+  async function applyTheme() {
+    let theme;
+    try {
+      theme = ((await call("GET", "settings")).config || {}).theme || {};
+    } catch (e) {
+      return; // the default theme
+    }
+    const root = document.documentElement;
+    if (theme.mode === "light" || theme.mode === "dark") root.setAttribute("data-theme", theme.mode);
+    else root.removeAttribute("data-theme");
+    if (typeof theme.accent === "string" && theme.accent && CSS.supports("color", theme.accent)) {
+      root.style.setProperty("--accent", theme.accent);
+    }
   }
 
   start();
