@@ -362,9 +362,3 @@ func (b *browser) pageDialogs() []string {
 	defer b.mu.Unlock()
 	return append([]string(nil), b.dialogs...)
 }
-
-// jsString quotes s as a JavaScript string literal.
-func jsString(s string) string {
-	q, _ := json.Marshal(s)
-	return string(q)
-}
