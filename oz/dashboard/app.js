@@ -241,7 +241,7 @@
     function connect() {
       // EventSource resumes by itself with Last-Event-ID after a drop.
       es = new EventSource(api + "runs/" + encodeURIComponent(runId) + "/stream?output=1");
-      es.onopen = () => setLive("on", "live");
+      es.onopen = () => setLive("on", status && finalStates.has(status.state) ? "live · run finished" : "live");
       es.onerror = () => {
         if (stopped) return;
         if (es.readyState === EventSource.CLOSED) {
@@ -299,11 +299,10 @@
         if (v) meta.append(el("dt", { text: k }), el("dd", { text: v }));
       }
       $("#stop").hidden = !status.state || finalStates.has(status.state);
-      if (fromStream && finalStates.has(status.state) && es && es.readyState !== EventSource.CLOSED) {
-        // A finished run changes no more (every event before this status
-        // has arrived); the stream would only send heartbeats.
-        es.close();
-        setLive("off", "finished: reload to follow it again");
+      // A finished run may still record events (its lanes' exits, a
+      // continuation): the stream stays open while the page shows it.
+      if (fromStream && es && es.readyState === EventSource.OPEN) {
+        setLive("on", finalStates.has(status.state) ? "live · run finished" : "live");
       }
       renderAttention();
       renderLanes();
@@ -342,6 +341,10 @@
       for (const d of box.querySelectorAll("details[data-lane]")) open[d.getAttribute("data-lane")] = d.open;
       const drafts = {};
       for (const t of box.querySelectorAll("textarea[data-lane]")) drafts[t.getAttribute("data-lane")] = t.value;
+      // Someone typing a message keeps the caret through a redraw.
+      const active = document.activeElement;
+      const typing = active && active.tagName === "TEXTAREA" && box.contains(active)
+        ? { lane: active.getAttribute("data-lane"), start: active.selectionStart, end: active.selectionEnd } : null;
       box.replaceChildren();
       for (const lane of names()) {
         const ls = status.lanes[lane];
@@ -380,6 +383,13 @@
         card.append(det);
         if (activeLane.has(ls.state)) card.append(sendForm(lane, drafts[lane] || ""));
         box.append(card);
+      }
+      if (typing) {
+        const t = box.querySelector('textarea[data-lane="' + CSS.escape(typing.lane) + '"]');
+        if (t) {
+          t.focus();
+          t.setSelectionRange(typing.start, typing.end);
+        }
       }
     }
 
