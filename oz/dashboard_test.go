@@ -132,6 +132,15 @@ func TestDashboardShowsARealRun(t *testing.T) {
 		require.Equal(t, int64(i+1), s, "every event once, in order")
 	}
 	assert.Equal(t, "run.created", b.text("#events tbody tr td.mono"))
+	// The outcome: the engine's commit with its receipt, and the closeout.
+	assert.False(t, b.value(`document.querySelector("#outcome").hidden`).(bool))
+	assert.Contains(t, b.text("#closeout"), "closed complete")
+	receipts, err := e.srv.Client.Receipts(ctx, st.RunID)
+	require.NoError(t, err)
+	require.NotEmpty(t, receipts)
+	assert.EqualValues(t, len(receipts), b.value(`document.querySelectorAll("#commits li.commit-made").length`), "one line per commit")
+	assert.Regexp(t, `^[0-9a-f]{12}$`, b.text("#commits .sha"))
+	assert.Contains(t, b.value(`fetch(document.querySelector("#commits a").href).then(r => r.status + " " + r.headers.get("Content-Type"))`), "200 application/json", "the receipt link, with the session")
 	assert.True(t, b.value(`document.querySelector("#stop").hidden`).(bool), "a finished run has no stop button")
 	assert.Equal(t, "live · run finished", b.text("#live"))
 	assert.True(t, b.value(`document.querySelector("#attention").hidden`).(bool))

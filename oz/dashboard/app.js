@@ -204,6 +204,10 @@
     $("#events-count").textContent = "";
     $("#attention").hidden = true;
     $("#stop").hidden = true;
+    $("#outcome").hidden = true;
+    $("#closeout").textContent = "";
+    $("#commits").replaceChildren();
+    $("#continuation").replaceChildren();
     setLive("connecting", "connecting…");
 
     function setLive(cls, text) {
@@ -273,6 +277,7 @@
       if (ev.type === "lane.attention" && ev.lane) attention[ev.lane] = ev.data || {};
       if (ev.type === "lane.attention.cleared" && ev.lane) delete attention[ev.lane];
       if (ev.type === "lane.result") resultsWanted = true;
+      outcome(ev);
       const data = ev.data === undefined ? "" : JSON.stringify(ev.data);
       const tb = $("#events tbody");
       tb.append(el("tr", { "data-seq": ev.seq, class: "ev-" + String(ev.type).replace(/[^a-z0-9]/gi, "-") },
@@ -287,6 +292,38 @@
 
     // render draws the run from status; fromStream says the status came
     // from the stream, after every event before it.
+    // outcome adds what an event says about the run's result: commits
+    // made or refused (with their receipts), the closeout, a
+    // continuation.
+    function outcome(ev) {
+      const d = ev.data || {};
+      if (ev.type === "commit.made" || ev.type === "commit.refused") {
+        const li = el("li", { class: ev.type === "commit.made" ? "commit-made" : "commit-refused" });
+        if (ev.type === "commit.made") li.append(el("span", { class: "mono sha", text: String(d.sha || "").slice(0, 12) }), " ");
+        else li.append(el("span", { class: "badge state-failed", text: "refused" }), " ");
+        li.append(el("strong", { text: String(d.lane || ev.lane || "") }), ": ",
+          el("span", { class: "mono", text: (Array.isArray(d.files) ? d.files : []).join(", ") }));
+        if (d.reason) li.append(" — ", el("span", { class: "reason", text: String(d.reason) }));
+        if (d.receiptId && /^[A-Za-z0-9._-]+$/.test(String(d.receiptId))) {
+          li.append(" ", el("a", { href: api + "runs/" + encodeURIComponent(runId) + "/receipts/" + encodeURIComponent(d.receiptId + ".json"), text: "receipt" }));
+        }
+        $("#commits").append(li);
+      } else if (ev.type === "run.closeout") {
+        const parts = ["closed " + (d.state || "?")];
+        if (Array.isArray(d.reasons) && d.reasons.length) parts.push(d.reasons.join("; "));
+        if (Array.isArray(d.uncommitted) && d.uncommitted.length) parts.push("left uncommitted: " + d.uncommitted.join(", "));
+        $("#closeout").textContent = parts.join(" — ");
+      } else if (ev.type === "run.continuation") {
+        const c = $("#continuation");
+        c.replaceChildren("Next run: ");
+        if (d.taken && /^r-[A-Za-z0-9-]+$/.test(String(d.nextRunId || ""))) c.append(el("a", { href: "#run/" + d.nextRunId, class: "mono", text: d.nextRunId }));
+        else c.append(el("span", { text: "not started" + (d.reason ? " (" + d.reason + ")" : "") }));
+      } else {
+        return;
+      }
+      $("#outcome").hidden = false;
+    }
+
     function render(fromStream) {
       if (!status) return;
       const st = $("#run-state");
