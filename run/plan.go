@@ -397,7 +397,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 		id = def
 	}
 	if id != "" {
-		for _, ext := range []string{".yaml", ".yml", ".json"} {
+		for _, ext := range contract.FileExtensions {
 			path := filepath.Join(dir, id+ext)
 			if _, err := os.Lstat(path); err != nil {
 				continue
@@ -442,14 +442,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 // looksLikePath reports whether a document name is a file path rather than
 // an id.
 func looksLikePath(name string) bool {
-	if strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
+	return strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') || contract.IsContractFile(name)
 }
 
 // readDoc reads and strictly parses one contract file, through a root
@@ -486,7 +479,7 @@ func scanDocs[T any](root, dir string) (found []docFile[T], bad []error) {
 		return nil, bad
 	}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !contract.IsContractFile(e.Name()) {
 			continue
 		}
 		f, err := readDoc[T](root, filepath.Join(dir, e.Name()))
