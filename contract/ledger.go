@@ -171,7 +171,8 @@ type Event struct {
 type DeliveryReport struct {
 	// Delivered is true when the submission was confirmed.
 	Delivered bool `json:"delivered"`
-	// Attempts is the number of Enter presses.
+	// Attempts is the number of times the submit keys (the adapter's
+	// submitKeys, Enter by default) were pressed.
 	Attempts int `json:"attempts"`
 	// Pastes is the number of times the text was pasted.
 	Pastes int `json:"pastes"`

@@ -2,8 +2,9 @@
 // test prompt delivery against a real tmux pane. It puts its terminal in
 // raw mode, turns on bracketed paste, shows a composer line "READY> …" and
 // records every submitted message. Flags make it misbehave the way real
-// TUIs do: start slowly, show a dialog, drop a paste, swallow an Enter, or
-// take an Enter that follows a paste too soon as a newline.
+// TUIs do: start slowly, show a dialog, drop a paste, swallow an Enter,
+// take an Enter that follows a paste too soon as a newline, or submit only
+// on another key (C-j) and take Enter as a newline.
 //
 // A test binary calls Main from TestMain when it is re-executed as the
 // lane's program.
@@ -47,6 +48,7 @@ type tui struct {
 	out          io.Writer
 	log          string
 	swallow      int
+	submitLF     bool
 	dropPastes   int
 	enterWindow  time.Duration
 	busyFor      time.Duration
@@ -70,6 +72,7 @@ func Main(args []string) int {
 	fs.IntVar(&t.dropPastes, "drop-pastes", 0, "ignore this many pastes")
 	fs.DurationVar(&t.enterWindow, "enter-window", 0, "an Enter this soon after a paste becomes a newline")
 	fs.DurationVar(&t.busyFor, "busy", 0, "show the busy line this long after a submission")
+	fs.BoolVar(&t.submitLF, "submit-lf", false, "submit only on a line feed (C-j); a carriage return (Enter) adds a newline")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -147,6 +150,8 @@ func (t *tui) feed(acc []byte) []byte {
 			if c == 'y' {
 				t.dialog = false
 			}
+		case c == '\r' && t.submitLF:
+			t.buf += "\n"
 		case c == '\r' || c == '\n':
 			t.enter()
 		case c == 0x7f:
