@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/workspace"
@@ -61,6 +62,16 @@ type Matrix struct {
 	// home and the workspace root: to undo part of the setup (the folder
 	// trust, say) and check how the lane reports the CLI's dialog.
 	AfterSetup func(home, root string) error
+	// Typed types the lane prompt into the CLI's screen and presses the
+	// adapter's submit keys, instead of passing it on the command line:
+	// the kit writes a workspace declaration of the adapter with
+	// promptDelivery "type" and without the prompt argument ({prompt} and
+	// the "--" or flag before it). It proves the declared submitKeys (and
+	// readyPattern) with the real CLI.
+	Typed bool
+	// SubmitKeys, with Typed, replaces the declaration's submitKeys, e.g.
+	// with a key the CLI does not submit on.
+	SubmitKeys []string
 }
 
 // Outcome is what a lane of the matrix did.
@@ -152,6 +163,9 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 	fatal("boundary", writeFile(filepath.Join(root, "cocoder", "boundaries", Priority+".yaml"), boundaryYAML))
 	if cli.Declarations != "" {
 		fatal("declarations", copyDir(cli.Declarations, filepath.Join(root, "cocoder", "adapters")))
+	}
+	if m.Typed {
+		fatal("typed declaration", writeTyped(cli, m, filepath.Join(root, "cocoder", "adapters")))
 	}
 	git("add", "-A")
 	git("commit", "-q", "-m", "conformance workspace")
@@ -323,6 +337,43 @@ func containsInOrder(have, want []string) bool {
 
 func ledgerDir(home *workspace.Home, st contract.RunStatus) (string, error) {
 	return ledger.Dir(home.Dir(), st.WorkspaceID, st.RunID)
+}
+
+// writeTyped writes, into dir, cli's adapter declared to take its prompt
+// typed (see Matrix.Typed), as <id>.yaml (JSON, which YAML reads).
+func writeTyped(cli CLI, m Matrix, dir string) error {
+	var from []string
+	if cli.Declarations != "" {
+		from = append(from, cli.Declarations)
+	}
+	all, err := adapter.Load(from...)
+	if err != nil {
+		return err
+	}
+	a, ok := all[cli.Adapter]
+	if !ok {
+		return fmt.Errorf("no declaration of adapter %s", cli.Adapter)
+	}
+	var args []string
+	for i, arg := range a.Args {
+		next := ""
+		if i+1 < len(a.Args) {
+			next = a.Args[i+1]
+		}
+		if arg == contract.PlaceholderPrompt || (strings.HasPrefix(arg, "-") && next == contract.PlaceholderPrompt) {
+			continue
+		}
+		args = append(args, arg)
+	}
+	a.Args, a.PromptDelivery = args, contract.DeliverType
+	if m.SubmitKeys != nil {
+		a.SubmitKeys = m.SubmitKeys
+	}
+	b, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, cli.Adapter+".yaml"), string(b)+"\n")
 }
 
 func writeFile(path, content string) error {

@@ -80,3 +80,35 @@ func TestUntrustedFolderNeedsAttention(t *testing.T) {
 	}
 	assert.Empty(t, o.Survivors)
 }
+
+// TestTypedSubmitKeys types the lane prompt into each shipped CLI's
+// composer, instead of passing it on the command line, and submits it
+// with the adapter's declared submit keys: the prompt must reach the model
+// as in the matrix (read-only cell). With C-j instead, which these CLIs
+// take as a newline in the composer, nothing may be submitted and the
+// delivery must not be counted.
+func TestTypedSubmitKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real agent CLIs")
+	}
+	for _, c := range []struct {
+		name string
+		cli  func(string) conformance.CLI
+	}{{"claude", conformance.Claude}, {"codex", conformance.Codex}, {"gemini", conformance.Gemini}} {
+		t.Run(c.name, func(t *testing.T) {
+			cli := c.cli(conformance.FindCLI(t, c.name))
+			t.Run("declared", func(t *testing.T) {
+				m := conformance.Matrix{Typed: true}
+				o := conformance.Run(t, cli, m)
+				conformance.Check(t, o, m)
+			})
+			t.Run("C-j", func(t *testing.T) {
+				m := conformance.Matrix{Typed: true, SubmitKeys: []string{"C-j"}, Timeout: 40 * time.Second}
+				o := conformance.Run(t, cli, m)
+				assert.False(t, o.Delivery.Delivered, "%+v\nscreen:\n%s", o.Delivery, o.Screen)
+				assert.NotContains(t, o.Model.Steps(), "read", "the prompt reached the model")
+				assert.Empty(t, o.Survivors)
+			})
+		})
+	}
+}

@@ -303,9 +303,13 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 		if err := look(); err != nil {
 			return out, err
 		}
-		// A slow program may show the paste late: only a screen that
-		// stays unchanged for ConfirmTimeout proves it never arrived.
-		for deadline := time.Now().Add(d.opt.ConfirmTimeout); !landed && time.Now().Before(deadline); {
+		// A slow program may show the paste late: wait up to
+		// ConfirmTimeout for the text itself. Some other change (a
+		// status line) counts as landed only after that wait, and only a
+		// screen that stays unchanged proves the paste never arrived.
+		// Without the text seen, the proof of submission is weaker (any
+		// change of the input area), so it is worth the wait.
+		for deadline := time.Now().Add(d.opt.ConfirmTimeout); !seen && time.Now().Before(deadline); {
 			if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
 				return out, err
 			}

@@ -87,6 +87,11 @@ func TestDeliver(t *testing.T) {
 		"SubmitKey": {flags: []string{"-submit-lf"}, opt: func(o *host.DeliveryOptions) { o.SubmitKeys = []string{"C-j"} },
 			delivered: true, attempts: 1, pastes: 1},
 		"EnterIsNotItsSubmitKey": {flags: []string{"-submit-lf"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "after 3 presses of Enter"},
+		// The paste shows late, and a status line at once: the text is
+		// waited for, so that Enter's newline is not taken for a
+		// submission.
+		"LatePasteNotSubmitted": {flags: []string{"-submit-lf", "-show-paste-after", "700ms"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "no proof of submission"},
+		"LatePaste":             {flags: []string{"-show-paste-after", "700ms"}, delivered: true, attempts: 1, pastes: 1, reason: "left the input area"},
 		"SubmitSequence": {flags: []string{"-submit-lf"}, opt: func(o *host.DeliveryOptions) { o.SubmitKeys = []string{"Escape", "C-j"} },
 			delivered: true, attempts: 1, pastes: 1},
 	} {

@@ -3,8 +3,8 @@
 // raw mode, turns on bracketed paste, shows a composer line "READY> …" and
 // records every submitted message. Flags make it misbehave the way real
 // TUIs do: start slowly, show a dialog, drop a paste, swallow an Enter,
-// take an Enter that follows a paste too soon as a newline, or submit only
-// on another key (C-j) and take Enter as a newline.
+// take an Enter that follows a paste too soon as a newline, submit only on
+// another key (C-j) and take Enter as a newline, or show a paste late.
 //
 // A test binary calls Main from TestMain when it is re-executed as the
 // lane's program.
@@ -49,6 +49,8 @@ type tui struct {
 	log          string
 	swallow      int
 	submitLF     bool
+	showAfter    time.Duration
+	pending      string // a paste not shown yet (showAfter)
 	dropPastes   int
 	enterWindow  time.Duration
 	busyFor      time.Duration
@@ -73,6 +75,7 @@ func Main(args []string) int {
 	fs.DurationVar(&t.enterWindow, "enter-window", 0, "an Enter this soon after a paste becomes a newline")
 	fs.DurationVar(&t.busyFor, "busy", 0, "show the busy line this long after a submission")
 	fs.BoolVar(&t.submitLF, "submit-lf", false, "submit only on a line feed (C-j); a carriage return (Enter) adds a newline")
+	fs.DurationVar(&t.showAfter, "show-paste-after", 0, "show a paste in the composer only this long after it arrived, with a status line below the composer meanwhile")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -98,7 +101,7 @@ func Main(args []string) int {
 		}
 	}()
 	readyC := time.After(*readyAfter)
-	var busyC <-chan time.Time
+	var busyC, showC <-chan time.Time
 	var acc []byte
 	t.draw()
 	for {
@@ -109,12 +112,20 @@ func Main(args []string) int {
 		case <-busyC:
 			t.busy = false
 			t.draw()
+		case <-showC:
+			t.buf += t.pending
+			t.pending, showC = "", nil
+			t.lastPasteEnd = time.Now()
+			t.draw()
 		case b, ok := <-input:
 			if !ok {
 				return 0
 			}
 			acc = append(acc, b...)
 			acc = t.feed(acc)
+			if t.pending != "" && showC == nil {
+				showC = time.After(t.showAfter)
+			}
 			if t.busy && busyC == nil {
 				busyC = time.After(t.busyFor)
 			} else if !t.busy {
@@ -171,6 +182,10 @@ func (t *tui) paste(s string) {
 	}
 	if t.dropPastes > 0 {
 		t.dropPastes--
+		return
+	}
+	if t.showAfter > 0 {
+		t.pending += s
 		return
 	}
 	t.buf += s
@@ -230,6 +245,9 @@ func (t *tui) draw() {
 	case t.busy:
 	default:
 		b.WriteString(Prompt + strings.ReplaceAll(t.buf, "\n", " ⏎ "))
+		if t.pending != "" {
+			b.WriteString("\r\n(pasting...)")
+		}
 	}
 	fmt.Fprint(t.out, b.String())
 }
