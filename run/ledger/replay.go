@@ -120,7 +120,7 @@ func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error)
 		return st, nil
 	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused,
-		EventLaneAttention:
+		EventLaneAttention, EventLaneAttentionCleared:
 		return applyLane(st, ev, bad)
 	}
 	return st, nil
@@ -164,6 +164,14 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 		}
 		if ls.State.Active() {
 			set(contract.LaneNeedsAttention, contract.SourcePaneOutput, attentionReason(d))
+		}
+	case EventLaneAttentionCleared:
+		var d LaneAttentionData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		if ls.State == contract.LaneNeedsAttention {
+			set(contract.LaneRunning, d.Source, "")
 		}
 	case EventLanePromptFailed:
 		ls.Delivery = "failed"
