@@ -57,6 +57,9 @@ func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.L
 		s.dialogs = map[string]string{}
 	}
 	shown, attention := s.dialogs[lane], ls.State == contract.LaneNeedsAttention
+	if attention && ls.Source != contract.SourcePaneOutput {
+		return nil // another source put the lane there, and decides when it is over
+	}
 	switch {
 	case scr.Dialog != nil && (!attention || shown != scr.Dialog.Name):
 		s.dialogs[lane] = scr.Dialog.Name

@@ -75,7 +75,12 @@ func TestDeliver(t *testing.T) {
 		"SlowStart":             {flags: []string{"-ready-after", "1500ms"}, delivered: true, attempts: 1, pastes: 1},
 		"Busy":                  {flags: []string{"-busy", "3s"}, delivered: true, attempts: 1, pastes: 1, reason: "busy marker"},
 		"SettleBeatsEarlyEnter": {flags: []string{"-enter-window", "150ms"}, delivered: true, attempts: 1, pastes: 1},
-		"EarlyEnterRetried": {flags: []string{"-enter-window", "400ms"}, opt: func(o *host.DeliveryOptions) { o.Settle = 50 * time.Millisecond },
+		// The window is wide enough that the first Enter (50ms after the
+		// paste) lands in it even on a loaded machine, and the retry
+		// (after ConfirmTimeout) lands after it.
+		"EarlyEnterRetried": {flags: []string{"-enter-window", "700ms"}, opt: func(o *host.DeliveryOptions) {
+			o.Settle, o.ConfirmTimeout = 50*time.Millisecond, 1500*time.Millisecond
+		},
 			delivered: true, attempts: 2, pastes: 1, submitted: []string{text + "\n"}},
 		"NeverSubmitted":  {flags: []string{"-swallow-enters", "99"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "no proof of submission"},
 		"PasteNeverLands": {flags: []string{"-drop-pastes", "99"}, attempts: 0, pastes: 2, submitted: []string{}, reason: "never appeared"},
