@@ -117,6 +117,36 @@ func TestFirstRunDialogNeedsAttention(t *testing.T) {
 	}
 }
 
+// TestTypedSubmitKeys types the lane prompt into each shipped CLI's
+// composer, instead of passing it on the command line, and submits it
+// with the adapter's declared submit keys: the prompt must reach the model
+// as in the matrix (read-only cell). With C-j instead, which these CLIs
+// take as a newline in the composer, nothing may be submitted and the
+// delivery must not be counted.
+func TestTypedSubmitKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real agent CLIs")
+	}
+	for _, c := range shippedCLIs {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cli := c.cli(conformance.FindCLI(t, c.name))
+			t.Run("declared", func(t *testing.T) {
+				m := conformance.Matrix{Typed: true}
+				o := conformance.Run(t, cli, m)
+				conformance.Check(t, o, m)
+			})
+			t.Run("C-j", func(t *testing.T) {
+				m := conformance.Matrix{Typed: true, SubmitKeys: []string{"C-j"}, Timeout: 40 * time.Second}
+				o := conformance.Run(t, cli, m)
+				assert.False(t, o.Delivery.Delivered, "%+v\nscreen:\n%s", o.Delivery, o.Screen)
+				assert.NotContains(t, o.Model.Steps(), "read", "the prompt reached the model")
+				assert.Empty(t, o.Survivors)
+			})
+		})
+	}
+}
+
 // TestTeam runs a lead, a writer and a verifier, all lanes of one real
 // CLI, against the scripted model: the lead dispatches through the MCP
 // server, every lane reaches an accepted result without a human, and the
