@@ -22,10 +22,10 @@ func confirmOnScreen(p *Plan, pl PlanLane) bool {
 	return p.Host == host.KindTmux && (pl.BusyPattern != "" || pl.ReadyPattern != "" || len(pl.Dialogs) > 0)
 }
 
-// deliveryOptions are the screen-reading options of a lane, from its
-// adapter's declaration.
+// deliveryOptions are the screen-reading options and submit keys of a
+// lane, from its adapter's declaration.
 func deliveryOptions(pl PlanLane) host.DeliveryOptions {
-	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs}
+	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs, SubmitKeys: pl.SubmitKeys}
 }
 
 // deliverInitial delivers (typed) or confirms (on the command line) a

@@ -155,6 +155,9 @@ type PlanLane struct {
 	// Dialogs are the adapter's known dialogs: a lane showing one is
 	// reported as needing attention, never answered.
 	Dialogs []contract.Dialog `json:"dialogs,omitempty"`
+	// SubmitKeys are the keys that submit typed text (the adapter's
+	// submitKeys); empty means Enter.
+	SubmitKeys []string `json:"submitKeys,omitempty"`
 	// ResultChannel is how the lane reports its job result: "mcp" (the
 	// submit_result tool of the result channel, which writes ResultFile)
 	// or "file" (the agent writes ResultFile itself).
@@ -397,7 +400,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 		id = def
 	}
 	if id != "" {
-		for _, ext := range []string{".yaml", ".yml", ".json"} {
+		for _, ext := range contract.FileExtensions {
 			path := filepath.Join(dir, id+ext)
 			if _, err := os.Lstat(path); err != nil {
 				continue
@@ -442,14 +445,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 // looksLikePath reports whether a document name is a file path rather than
 // an id.
 func looksLikePath(name string) bool {
-	if strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
+	return strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') || contract.IsContractFile(name)
 }
 
 // readDoc reads and strictly parses one contract file, through a root
@@ -486,7 +482,7 @@ func scanDocs[T any](root, dir string) (found []docFile[T], bad []error) {
 		return nil, bad
 	}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !contract.IsContractFile(e.Name()) {
 			continue
 		}
 		f, err := readDoc[T](root, filepath.Join(dir, e.Name()))
@@ -613,7 +609,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 			Lane: lane, Persona: pl.Persona, Adapter: a.ID, Model: pl.Model, Sandbox: adapter.SandboxFor(pl),
 			CanWrite: pl.CanWrite, StartupMode: prompt.StartupModeFor(d.route, lane, pl.Persona),
 			PromptDelivery: string(a.PromptDelivery), ReadyPattern: a.ReadyPattern, BusyPattern: a.BusyPattern,
-			Dialogs: a.Dialogs, Secrets: refs,
+			Dialogs: a.Dialogs, SubmitKeys: a.SubmitKeys, Secrets: refs,
 		}
 		l.PrimaryAdapter = primary[lane]
 		if pl.CanWrite {
