@@ -10,9 +10,18 @@
 // loopback listener (see Listen), Shutdown stops it. The library installs
 // no signal handler and writes only to Config.Logger. Every route is in
 // one table under /api/v1/, each classified public (health, the dashboard's
-// static page, the login link), token (the bearer token, or a dashboard
+// static files, the login link), token (the bearer token, or a dashboard
 // session with its CSRF token) or session; openapi.json describes the
 // same routes (OpenAPI returns it).
+//
+// # Dashboard
+//
+// GET / serves the dashboard, plain HTML, CSS and JavaScript embedded from
+// oz/dashboard: the workspaces and runs, a run's lanes (state with its
+// source, reason, result), what a lane waiting at a dialog needs, and its
+// events, live from the run's event stream; it can stop a run and send a
+// lane a message, with its session's CSRF token. Run text reaches the page
+// only as text. Its tests drive it in a headless Chromium.
 //
 // # Security
 //
