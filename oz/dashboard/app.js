@@ -216,12 +216,15 @@
       l.textContent = text;
     }
 
-    async function loadLanes() {
+    // load reads the run's status and its lanes in plan order, before the
+    // stream takes over.
+    async function load() {
       try {
-        const lanes = await call("GET", "runs/" + encodeURIComponent(runId) + "/lanes");
+        const base = "runs/" + encodeURIComponent(runId);
+        const [st, lanes] = await Promise.all([call("GET", base), call("GET", base + "/lanes")]);
+        if (stopped) return false;
         order = lanes.map((l) => l.lane);
-        if (!status) status = { runId, lanes: {} };
-        for (const l of lanes) if (!status.lanes[l.lane]) status.lanes[l.lane] = l.status;
+        if (!status) status = st;
         render(false);
         return true;
       } catch (e) {
@@ -237,14 +240,17 @@
       resultsWanted = false;
       try {
         const rs = await call("GET", "runs/" + encodeURIComponent(runId) + "/results");
+        if (stopped) return;
         for (const r of rs) if (r.result) results[r.lane] = r.result;
         if (!stopped) render(false);
       } catch (e) { /* results are extra; the lanes show their state anyway */ }
     }
 
     function connect() {
-      // EventSource resumes by itself with Last-Event-ID after a drop.
-      es = new EventSource(api + "runs/" + encodeURIComponent(runId) + "/stream?output=1");
+      // EventSource resumes by itself with Last-Event-ID after a drop; a
+      // new one (after the browser gave up) resumes after the last event
+      // shown.
+      es = new EventSource(api + "runs/" + encodeURIComponent(runId) + "/stream?output=1" + (lastSeq > 0 ? "&after=" + lastSeq : ""));
       es.onopen = () => setLive("on", status && finalStates.has(status.state) ? "live · run finished" : "live");
       es.onerror = () => {
         if (stopped) return;
@@ -470,7 +476,7 @@
       }
     };
 
-    loadLanes().then((ok) => { if (ok && !stopped) connect(); });
+    load().then((ok) => { if (ok && !stopped) connect(); });
     return {
       stop() {
         stopped = true;
