@@ -37,7 +37,8 @@ func noMarkupRan(t *testing.T, b *browser) {
 }
 
 // signIn opens a fresh login link (with a fragment for the page) in the
-// browser, as `cocoder oz open` would, and waits for the dashboard.
+// browser, as a person does with what `cocoder oz open` prints, and waits
+// for the dashboard.
 func signIn(t *testing.T, e *env, b *browser, fragment string) {
 	t.Helper()
 	link, err := e.srv.Client.LoginLink(t.Context())
@@ -65,7 +66,7 @@ func waitRun(t *testing.T, e *env, runID string, done func(contract.RunStatus) b
 	return st
 }
 
-// sel is a CSS selector of the lane card of lane, followed by more.
+// laneSel is a CSS selector of the card of lane, followed by more.
 func laneSel(lane, more string) string {
 	return fmt.Sprintf(`.lane[data-lane=%q] %s`, lane, more)
 }
