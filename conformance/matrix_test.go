@@ -137,7 +137,7 @@ func TestTypedSubmitKeys(t *testing.T) {
 				conformance.Check(t, o, m)
 			})
 			t.Run("C-j", func(t *testing.T) {
-				m := conformance.Matrix{Typed: true, SubmitKeys: []string{"C-j"}, Timeout: 40 * time.Second}
+				m := conformance.Matrix{Typed: true, SubmitKeys: []string{"C-j"}, Timeout: 10 * time.Second}
 				o := conformance.Run(t, cli, m)
 				assert.False(t, o.Delivery.Delivered, "%+v\nscreen:\n%s", o.Delivery, o.Screen)
 				assert.NotContains(t, o.Model.Steps(), "read", "the prompt reached the model")
