@@ -197,6 +197,29 @@ func TestDashboardFollowsALaneThatNeedsAttention(t *testing.T) {
 	b.waitFor("the lane working again", `document.querySelector("#attention").hidden && document.querySelector('`+laneSel("writer", ".lane-state")+`').textContent === "running"`, 20*time.Second)
 	assert.Equal(t, "half a mess", b.value(`document.activeElement.value`), "the draft keeps the focus")
 	assert.EqualValues(t, 4, b.value(`document.activeElement.selectionStart`), "and the caret")
+
+	// The tab is hidden: the page gives its stream up; an event is
+	// recorded meanwhile; shown again, the page resumes after the last
+	// event it had and shows the new one once.
+	setVisibility := func(state string) {
+		b.value(`(() => { Object.defineProperty(document, "visibilityState", {value: "` + state + `", configurable: true}); document.dispatchEvent(new Event("visibilitychange")); })()`)
+	}
+	setVisibility("hidden")
+	assert.Equal(t, "paused while the tab is hidden", b.text("#live"))
+	exited, err := ledger.NewEvent(ledger.EventLaneExited, "writer", ledger.LaneExitedData{ExitCode: 3, Reason: "exited"})
+	require.NoError(t, err)
+	exited, err = l.Append(exited)
+	require.NoError(t, err)
+	time.Sleep(1500 * time.Millisecond) // longer than the server's poll: a stream would have brought it
+	assert.EqualValues(t, 0, b.value(fmt.Sprintf(`document.querySelectorAll('#events tr[data-seq="%d"]').length`, exited.Seq)), "no stream while hidden")
+	setVisibility("visible")
+	b.waitFor("the event recorded while hidden", fmt.Sprintf(`document.querySelectorAll('#events tr[data-seq="%d"]').length === 1 && document.querySelector("#live").textContent === "live"`, exited.Seq), 20*time.Second)
+	assert.Equal(t, "exited", b.text(laneSel("writer", ".lane-state")))
+	var seqs []int64
+	require.NoError(t, b.eval(`[...document.querySelectorAll("#events tbody tr")].map(r => Number(r.dataset.seq))`, &seqs))
+	for i, s := range seqs {
+		require.Equal(t, int64(i+1), s, "every event once, in order, across the pause")
+	}
 	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations (a blocked inline handler is one)")
 }
 

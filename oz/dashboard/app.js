@@ -252,11 +252,13 @@
       // shown.
       es = new EventSource(api + "runs/" + encodeURIComponent(runId) + "/stream?output=1" + (lastSeq > 0 ? "&after=" + lastSeq : ""));
       es.onopen = () => setLive("on", status && finalStates.has(status.state) ? "live · run finished" : "live");
+      const mine = es;
       es.onerror = () => {
-        if (stopped) return;
+        if (stopped || es !== mine) return;
         if (es.readyState === EventSource.CLOSED) {
+          es = null;
           setLive("off", "disconnected");
-          call("GET", "session").then(() => { if (!stopped) setTimeout(connect, 3000); }, () => {});
+          call("GET", "session").then(() => { setTimeout(() => { if (!stopped && !es && document.visibilityState !== "hidden") connect(); }, 3000); }, () => {});
         } else setLive("wait", "reconnecting…");
       };
       es.addEventListener("event", (m) => {
@@ -476,10 +478,26 @@
       }
     };
 
-    load().then((ok) => { if (ok && !stopped) connect(); });
+    // A browser keeps at most six connections to one origin: a hidden tab
+    // gives its stream up and, shown again, resumes after the last event
+    // it has.
+    function visibility() {
+      if (stopped || !status) return;
+      if (document.visibilityState === "hidden") {
+        if (es) es.close();
+        es = null;
+        setLive("off", "paused while the tab is hidden");
+      } else if (!es) {
+        connect();
+      }
+    }
+    document.addEventListener("visibilitychange", visibility);
+
+    load().then((ok) => { if (ok && !stopped && document.visibilityState !== "hidden") connect(); });
     return {
       stop() {
         stopped = true;
+        document.removeEventListener("visibilitychange", visibility);
         if (es) es.close();
       },
     };
