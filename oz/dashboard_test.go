@@ -363,5 +363,12 @@ failureModes: [unknown]
 	assert.Equal(t, "source: pane_output", b.text(laneSel("writer", ".lane-source")))
 	assert.Contains(t, b.text(laneSel("writer", ".lane-reason")), hostile)
 	noMarkupRan(t, b)
+
+	// The run list marks the run.
+	b.value(`document.querySelector("header h1 a").click()`)
+	row := fmt.Sprintf(`#runs tr[data-run=%q]`, st.RunID)
+	b.waitFor("the run in the list", `document.querySelector('`+row+`')`, 20*time.Second)
+	assert.Contains(t, b.text(row), "1 lane needs attention")
+	assert.True(t, b.value(`document.querySelector('`+row+`').classList.contains("row-attention")`).(bool))
 	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations")
 }

@@ -163,7 +163,7 @@
         const attention = lanes.filter((l) => l.state === "needs-attention").length;
         const done = lanes.filter((l) => l.state === "done").length;
         const lanesCell = el("td", {}, done + "/" + lanes.length + " done");
-        if (attention) lanesCell.append(" ", el("span", { class: "badge state-needs-attention", text: attention + " need attention" }));
+        if (attention) lanesCell.append(" ", el("span", { class: "badge state-needs-attention", text: attention === 1 ? "1 lane needs attention" : attention + " lanes need attention" }));
         const stateCell = el("td", {}, badge(r.state));
         if (r.reason) stateCell.append(el("div", { class: "muted small", text: r.reason }));
         tb.append(el("tr", { "data-run": r.runId, class: attention ? "row-attention" : "" },
