@@ -223,36 +223,52 @@ func TestDashboardFollowsALaneThatNeedsAttention(t *testing.T) {
 	assert.Empty(t, b.pageProblems(), "console errors, exceptions or CSP violations (a blocked inline handler is one)")
 }
 
-// TestDashboardSendsAndStopsThroughTheSession runs a lane that prints
-// hostile markup and keeps running, shows its output as text, sends it a
-// message and stops the run with the page's own buttons: both go through
-// the session with its CSRF token and are audited as the session's.
+// TestDashboardSendsAndStopsThroughTheSession runs a lane on the tmux host
+// that prints hostile markup and then echoes what it is sent, shows its
+// output as text, sends it a message and stops the run with the page's own
+// buttons: both go through the session with its CSRF token and are
+// audited as the session's. A message the engine refuses shows its reason.
 func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	e := newEnv(t)
-	e.link("sleep", "cat")
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	e := newEnv(t, func(c *oz.Config) { c.Run.HostKind = host.KindTmux })
+	e.link("cat", "tmux")
 	store, err := e.home.Secrets()
 	require.NoError(t, err)
 	require.NoError(t, store.Set("canary", []byte(canary)))
 	shown := filepath.Join(t.TempDir(), "shown.txt")
 	require.NoError(t, os.WriteFile(shown, []byte("working on it\n"+hostile+"\n"), 0o644))
-	e.canaryWorkspace("cat "+shown+"; sleep 60", "${secret:canary}")
+	e.canaryWorkspace(`cat `+shown+`; while read line; do echo "got: $line"; done`, "${secret:canary}")
 	wsID := e.register()
 	st, err := e.srv.Client.Launch(t.Context(), oz.LaunchRequest{Workspace: wsID, Priority: "try-cocoder", Profile: "canary", Route: "solo"})
 	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = e.srv.Client.Stop(context.WithoutCancel(t.Context()), st.RunID) })
 
 	signIn(t, e, b, "#run/"+st.RunID)
-	b.waitFor("the lane's output", `document.querySelector('`+laneSel("writer", ".output")+`')?.textContent.includes("working on it")`, 30*time.Second)
+	output := `document.querySelector('` + laneSel("writer", ".output") + `')?.textContent`
+	b.waitFor("the lane's output", output+`.includes("working on it")`, 30*time.Second)
 	assert.Contains(t, b.text(laneSel("writer", ".output")), hostile, "lane output is shown as text")
 	assert.Equal(t, "running", b.text(laneSel("writer", ".lane-state")))
 	noMarkupRan(t, b)
 
-	// Send: the page posts with the session's CSRF token; the exec host
-	// keeps no stdin open, so the engine refuses and the page says why.
-	b.value(`(() => { const t = document.querySelector('` + laneSel("writer", "textarea") + `'); t.value = "please also update the changelog"; t.form.requestSubmit(); })()`)
-	b.waitFor("the send's outcome", `document.querySelector('`+laneSel("writer", ".send-result")+`')?.textContent !== ""`, 20*time.Second)
-	assert.Contains(t, b.text(laneSel("writer", ".send-result")), "stdin", "the engine's answer is shown")
+	// Send: typed into the lane, which answers; the page shows the answer
+	// live and the lane.send event.
+	send := func(text string) {
+		b.value(`(() => { const t = document.querySelector('` + laneSel("writer", "textarea") + `'); t.value = ` + fmt.Sprintf("%q", text) + `; t.form.requestSubmit(); })()`)
+	}
+	send("please also update the changelog")
+	b.waitFor("the send's outcome", `["sent", "not sent"].some(s => document.querySelector('`+laneSel("writer", ".send-result")+`')?.textContent.startsWith(s))`, 30*time.Second)
+	assert.Equal(t, "sent", b.text(laneSel("writer", ".send-result")))
+	assert.Empty(t, b.value(`document.querySelector('`+laneSel("writer", "textarea")+`').value`), "a sent message leaves the box")
+	b.waitFor("the lane's answer", output+`.includes("got: please also update the changelog")`, 20*time.Second)
+	b.waitFor("the lane.send event", `document.querySelector("#events tr.ev-lane-send")`, 20*time.Second)
+	// A message the engine refuses (only blanks): the page says why.
+	send("   ")
+	b.waitFor("the refusal", `document.querySelector('`+laneSel("writer", ".send-result")+`').textContent.startsWith("not sent: ")`, 20*time.Second)
+	assert.Contains(t, b.text(laneSel("writer", ".send-result")), "empty")
 
 	// Stop: a real click, a real confirm dialog (accepted).
 	b.value(`document.querySelector("#stop").click()`)
@@ -268,15 +284,15 @@ func TestDashboardSendsAndStopsThroughTheSession(t *testing.T) {
 			actions = append(actions, a.Action+" by "+strings.SplitN(a.Actor, ":", 2)[0])
 		}
 	}
-	assert.Equal(t, []string{"run.launch by token", "run.send by session", "run.stop by session"}, actions)
+	assert.Equal(t, []string{"run.launch by token", "run.send by session", "run.send by session", "run.stop by session"}, actions)
 	noMarkupRan(t, b)
 	var problems []string
 	for _, p := range b.pageProblems() {
-		if !strings.Contains(p, "409 (Conflict)") || !strings.Contains(p, "/lanes/writer/send") {
+		if !strings.Contains(p, "/lanes/writer/send") {
 			problems = append(problems, p)
 		}
 	}
-	assert.Empty(t, problems, "console errors, exceptions or CSP violations (besides the refused send's 409)")
+	assert.Empty(t, problems, "console errors, exceptions or CSP violations (besides the refused send)")
 }
 
 // TestDashboardWithoutASession shows the sign-in help, signs in and out,

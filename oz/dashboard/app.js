@@ -194,6 +194,7 @@
     const results = {}; // lane -> parsed result.json
     let order = []; // lane names in plan order
     let resultsWanted = true;
+    const sendNotes = {}; // lane -> what became of the last message sent
 
     $("#run-id").textContent = runId;
     $("#run-state").replaceChildren();
@@ -446,18 +447,28 @@
       const ta = el("textarea", { "data-lane": lane, rows: 2, maxlength: 65536, placeholder: "Message to " + lane });
       ta.value = draft;
       const btn = el("button", { type: "submit", text: "Send" });
-      const out = el("span", { class: "muted small send-result" });
+      const out = el("span", { class: "muted small send-result", text: sendNotes[lane] || "" });
       const f = el("form", { class: "send" }, ta, btn, out);
+      // The lanes are redrawn on every status frame (a send records one):
+      // the outcome goes to whichever form shows the lane by then.
+      const note = (msg) => {
+        sendNotes[lane] = msg;
+        const cur = document.querySelector('.lane[data-lane="' + CSS.escape(lane) + '"] .send-result');
+        if (cur) cur.textContent = msg;
+      };
       f.onsubmit = async (ev) => {
         ev.preventDefault();
-        if (!ta.value) return;
+        const text = ta.value;
+        if (!text) return;
         btn.disabled = true;
+        note("sending…");
         try {
-          await call("POST", "runs/" + encodeURIComponent(runId) + "/lanes/" + encodeURIComponent(lane) + "/send", { text: ta.value });
-          ta.value = "";
-          out.textContent = "sent";
+          await call("POST", "runs/" + encodeURIComponent(runId) + "/lanes/" + encodeURIComponent(lane) + "/send", { text });
+          const cur = document.querySelector('textarea[data-lane="' + CSS.escape(lane) + '"]');
+          if (cur && cur.value === text) cur.value = "";
+          note("sent");
         } catch (e) {
-          out.textContent = "not sent: " + e.message;
+          note("not sent: " + e.message);
         } finally {
           btn.disabled = false;
         }
