@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/agenthook"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
@@ -61,6 +62,14 @@ type Matrix struct {
 	// home and the workspace root: to undo part of the setup (the folder
 	// trust, say) and check how the lane reports the CLI's dialog.
 	AfterSetup func(home, root string) error
+	// Edit, when set, replaces the writing lane's edit (of EditedFile), to
+	// make the CLI write somewhere else, such as outside the workspace.
+	Edit *Edit
+	// BeforeStop, when set, runs once the lane has its verdict, before
+	// the run is stopped, with the outcome so far (RunID, Ledger, Root,
+	// Status and Model set): to wait for what the CLI does after its
+	// result, such as the hook at the end of its turn.
+	BeforeStop func(o Outcome)
 }
 
 // Outcome is what a lane of the matrix did.
@@ -90,6 +99,9 @@ type Outcome struct {
 	Survivors []int
 	// Screen is the lane's last screen before the run was stopped.
 	Screen string
+	// Hooks are the lines of the lane's hook file, for a CLI that reports
+	// through hooks.
+	Hooks []agenthook.Record
 }
 
 // LaneName is the name of the matrix's one lane.
@@ -165,6 +177,9 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 	}}
 	if m.Writing {
 		script.Edit = &Edit{Path: filepath.Join(root, EditedFile), Text: "- conformance edit by " + cli.Adapter + "\n"}
+		if m.Edit != nil {
+			script.Edit = m.Edit
+		}
 		script.Result["filesChanged"] = []string{EditedFile}
 	}
 	model, err := NewModel(script)
@@ -223,6 +238,11 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 			out.Screen, _ = tm.Capture(ctx, *ls.Handle, 0)
 		}
 	}
+	if m.BeforeStop != nil {
+		o := out
+		o.Ledger, _ = ledgerDir(home, out.Status)
+		m.BeforeStop(o)
+	}
 	_ = r.Stop(ctx, st.RunID)
 	out.Survivors = Survivors(st.RunID, 5*time.Second)
 	out.Status, _ = r.Get(ctx, st.RunID)
@@ -243,6 +263,7 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 			}
 		}
 	}
+	out.Hooks, _, _ = agenthook.Read(filepath.Join(out.Ledger, ledger.LaneFile(LaneName, ledger.HooksName)), 0)
 	if b, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
 		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, b)
 	}

@@ -163,6 +163,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 			if err := check(true); err != nil {
 				return s.status(), err
 			}
+			s.hooks.poll(ctx, s)
 		case <-deadline:
 			if err := s.timeout(ctx, opts.Timeout); err != nil {
 				return s.status(), err
@@ -195,6 +196,7 @@ type supervisor struct {
 	rejected map[string]string // lane → why its result file was refused
 	refused  map[string]string // lane → the refusal last recorded
 	watcher  *fsnotify.Watcher // nil when polling only
+	hooks    hookWatch         // the lanes' hook files read so far (hooks.go)
 }
 
 // watch adds a lane's directory to the file events, when there are any.

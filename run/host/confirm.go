@@ -14,6 +14,7 @@ import (
 // line (delivery mode "arg") took it, by watching its screen; nothing is
 // typed. A prompt counts as delivered when:
 //
+//   - opt.Confirmed confirms it (the program reported taking it), or
 //   - BusyPattern shows (the program is working on it), or
 //   - ReadyTimeout passes with the prompt's text echoed on screen and no
 //     dialog showing (a program too quick for its busy marker to be seen).
@@ -49,6 +50,9 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 		screen, err := d.capture(ctx)
 		if err != nil {
 			return out, err
+		}
+		if d.confirmed(&out) {
+			return out, nil
 		}
 		line, known := d.whichDialog(screen)
 		switch {

@@ -55,6 +55,26 @@ type DeliveryOptions struct {
 	// CaptureLines is how many lines each capture reads; 0 (the default)
 	// reads the visible screen.
 	CaptureLines int
+	// Confirmed, when set, is asked after each capture while the outcome is
+	// awaited (after Enter, or while ConfirmStarted watches) whether the
+	// program itself reported taking the text, such as a CLI's prompt-submit
+	// hook. A non-empty answer confirms the delivery with that answer as
+	// its reason, ahead of anything the screen shows; the screen stays the
+	// fallback.
+	Confirmed func() (reason string)
+}
+
+// confirmed asks opt.Confirmed, when set, and fills out when it confirms.
+func (d *delivery) confirmed(out *contract.DeliveryReport) bool {
+	if d.opt.Confirmed == nil {
+		return false
+	}
+	reason := d.opt.Confirmed()
+	if reason == "" {
+		return false
+	}
+	out.Delivered, out.Reason, out.Evidence = true, reason, ""
+	return true
 }
 
 // dialogLines is how many lines at the bottom of the screen are searched
@@ -77,9 +97,9 @@ const probeRunes = 20
 //     in the input area. When the screen did not change at all, the paste
 //     provably never arrived and is repeated (up to MaxPastes); any other
 //     change counts as landed, since pasting again could duplicate it.
-//  4. Press Enter on its own, then watch for proof of submission: more
-//     BusyPattern matches than before, or the text gone from the input
-//     area. Without proof, press Enter again (up to MaxEnters), never
+//  4. Press Enter on its own, then watch for proof of submission: the
+//     program's own report (Confirmed), more BusyPattern matches than
+//     before, or the text gone from the input area. Without proof, press Enter again (up to MaxEnters), never
 //     while a dialog shows.
 //
 // Keep typed text short (a line asking the agent to read prompt.md):
@@ -324,6 +344,9 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 			}
 			if screen, err = d.capture(ctx); err != nil {
 				return out, err
+			}
+			if d.confirmed(&out) {
+				return out, nil
 			}
 			area := d.inputArea(screen)
 			switch {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -62,6 +63,10 @@ const (
 	// does not answer (a trust, API-key, login or permission prompt); the
 	// lane needs a person. Data: LaneAttentionData.
 	EventLaneAttention = "lane.attention"
+	// EventLaneActivity records that a lane's agent CLI reported, through
+	// its own hooks, that it is now busy, idle or waiting for a person.
+	// Only changes are recorded. Data: LaneActivityData.
+	EventLaneActivity = "lane.activity"
 	// EventLedgerRepaired records that opening the ledger found a torn last
 	// line (a write cut short by a crash) and moved it aside. Data:
 	// LedgerRepairedData.
@@ -135,7 +140,7 @@ func EventTypes() []string {
 		EventRunCreated, EventRunState, EventRunStopped,
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
-		EventLaneAttention, EventLedgerRepaired,
+		EventLaneAttention, EventLaneActivity, EventLedgerRepaired,
 		EventRunBaseline, EventLaneTree, EventLaneLaunching, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
 		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
 		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
@@ -219,6 +224,24 @@ type LaneAttentionData struct {
 	// During says what the engine was doing: "delivery" (the initial
 	// prompt), "send".
 	During string `json:"during,omitempty"`
+}
+
+// LaneActivityData is the data of lane.activity.
+type LaneActivityData struct {
+	// Activity is what the CLI is doing: busy, idle or waiting.
+	Activity contract.LaneActivity `json:"activity"`
+	// Source is where the engine learnt it: "vendor_hook".
+	Source contract.StatusSource `json:"source"`
+	// Event is the CLI's hook event that said so, e.g. "Stop", and Type
+	// its type where it has one (a notification's, e.g.
+	// "permission_prompt").
+	Event string `json:"event"`
+	Type  string `json:"type,omitempty"`
+	// Message is the CLI's own short message (a notification's), escaped.
+	Message string `json:"message,omitempty"`
+	// At is when the CLI reported it; the event's time is when the engine
+	// recorded it.
+	At time.Time `json:"at,omitzero"`
 }
 
 // LedgerRepairedData is the data of ledger.repaired.
@@ -415,6 +438,7 @@ var payloads = map[string]func() any{
 	EventLaneTimeout:         func() any { return new(ReasonData) },
 	EventLaneResult:          func() any { return new(LaneResultData) },
 	EventLaneAttention:       func() any { return new(LaneAttentionData) },
+	EventLaneActivity:        func() any { return new(LaneActivityData) },
 	EventLedgerRepaired:      func() any { return new(LedgerRepairedData) },
 	EventLanePromptDelivered: func() any { return new(contract.DeliveryReport) },
 	EventLanePromptFailed:    func() any { return new(contract.DeliveryReport) },
