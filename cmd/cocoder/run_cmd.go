@@ -160,6 +160,9 @@ func printLanes(w io.Writer, st contract.RunStatus, order []string) {
 			continue
 		}
 		note := textx.OneLine(ls.Reason) // the reason may quote an agent
+		if ls.Activity != "" { // what the CLI's own hooks last said
+			note = strings.TrimSuffix("CLI "+string(ls.Activity)+"; "+note, "; ")
+		}
 		if ls.ExitCode != nil {
 			note = strings.TrimSpace(fmt.Sprintf("exit %d %s", *ls.ExitCode, note))
 		}
