@@ -23,10 +23,7 @@ func TestDeliveryBenchmark(t *testing.T) {
 		t.Skip("set COCODER_BENCH_DELIVERIES=N to measure N deliveries per CLI (bench/delivery.sh)")
 	}
 	only := os.Getenv("COCODER_BENCH_CLIS")
-	for _, c := range []struct {
-		name string
-		cli  func(string) conformance.CLI
-	}{{"claude", conformance.Claude}, {"codex", conformance.Codex}, {"gemini", conformance.Gemini}} {
+	for _, c := range shippedCLIs {
 		if only != "" && !slices.Contains(splitComma(only), c.name) {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,17 +131,33 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
-// Run runs one lane of cli in a fresh workspace against a fresh scripted
-// model on the real tmux host, waits for it, stops the run and reports
-// what happened. Run fails the test only when the kit itself cannot work
-// (no git, no tmux, a workspace that cannot be made); what the lane did is
-// for the caller to assert (see Check).
-func Run(t testing.TB, cli CLI, m Matrix) Outcome {
+// passResult is a PASS job result listing files.
+func passResult(summary string, files ...string) map[string]any {
+	return map[string]any{
+		"status": "PASS", "summary": summary, "nextAction": "none",
+		"evidence": []string{"scripted model transcript"}, "findings": []string{}, "residualRisk": []string{},
+		"filesChanged": files,
+	}
+}
+
+// lab is a workspace with a scripted model and a runner whose lanes run
+// cli against it on the real tmux host.
+type lab struct {
+	root   string
+	home   *workspace.Home
+	model  *Model
+	runner *run.Runner
+	tmux   *host.Tmux
+}
+
+// newLab makes a fresh workspace (the scaffold plus files, committed), a
+// scripted model playing script, the CLI's home set up for both, and a
+// runner on the real tmux host. script is given the workspace root (a
+// script's edits name absolute paths). afterSetup, when set, runs after
+// the CLI's Setup.
+func newLab(t testing.TB, cli CLI, files map[string]string, script func(root string) Script, afterSetup func(home, root string) error) *lab {
 	t.Helper()
 	ctx := context.Background()
-	if m.Timeout <= 0 {
-		m.Timeout = 3 * time.Minute
-	}
 	dir := Dir(t)
 	root := filepath.Join(dir, "ws")
 	fatal := func(what string, err error) {
@@ -157,11 +174,14 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		fatal(fmt.Sprintf("git %v: %s", args, out), err)
 	}
 	git("init", "-q", "-b", "main")
+	// The engine commits accepted work as the repository's user.
+	git("config", "user.name", "conformance")
+	git("config", "user.email", "conformance@cocoder.invalid")
 	_, err = workspace.Init(ctx, root, workspace.InitOptions{Home: home})
 	fatal("workspace init", err)
-	fatal("route", writeFile(filepath.Join(root, "cocoder", "routes", "conformance.yaml"), routeYAML))
-	fatal("profile", writeFile(filepath.Join(root, "cocoder", "profiles", "conformance.yaml"), profileYAML(cli.Adapter, m.Writing)))
-	fatal("boundary", writeFile(filepath.Join(root, "cocoder", "boundaries", Priority+".yaml"), boundaryYAML))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fatal(name, writeFile(filepath.Join(root, name), files[name]))
+	}
 	if cli.Declarations != "" {
 		fatal("declarations", copyDir(cli.Declarations, filepath.Join(root, "cocoder", "adapters")))
 	}
@@ -170,19 +190,7 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 	ws, err := workspace.Find(root)
 	fatal("workspace", err)
 
-	script := Script{Result: map[string]any{
-		"status": "PASS", "summary": "conformance lane of " + cli.Adapter, "nextAction": "none",
-		"evidence": []string{"scripted model transcript"}, "findings": []string{}, "residualRisk": []string{},
-		"filesChanged": []string{contract.NoFilesChanged},
-	}}
-	if m.Writing {
-		script.Edit = &Edit{Path: filepath.Join(root, EditedFile), Text: "- conformance edit by " + cli.Adapter + "\n"}
-		if m.Edit != nil {
-			script.Edit = m.Edit
-		}
-		script.Result["filesChanged"] = []string{EditedFile}
-	}
-	model, err := NewModel(script)
+	model, err := NewModel(script(root))
 	fatal("scripted model", err)
 	t.Cleanup(func() { _ = model.Close() })
 
@@ -193,8 +201,8 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		env, err = cli.Setup(cliHome, root, model.URL())
 		fatal("CLI setup", err)
 	}
-	if m.AfterSetup != nil {
-		fatal("after setup", m.AfterSetup(cliHome, root))
+	if afterSetup != nil {
+		fatal("after setup", afterSetup(cliHome, root))
 	}
 	bin := filepath.Join(dir, "bin")
 	fatal("bin", os.MkdirAll(bin, 0o700))
@@ -222,32 +230,80 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 	t.Cleanup(func() {
 		_ = exec.Command("tmux", "-L", host.SocketForHome(home.Dir()), "kill-server").Run()
 	})
+	tm, err := host.NewTmux(host.TmuxOptions{Socket: host.SocketForHome(home.Dir())})
+	fatal("tmux host", err)
+	return &lab{root: root, home: home, model: model, runner: r, tmux: tm}
+}
 
-	plan, err := r.Plan(ctx, run.PlanRequest{Priority: Priority, Route: "conformance", Profile: "conformance"})
-	fatal("plan", err)
-	if pl, ok := plan.Lane(LaneName); ok && pl.Adapter != cli.Adapter {
-		t.Fatalf("conformance: the plan runs lane %s with adapter %s, not %s (is %s installed at %s?); notices: %v",
-			LaneName, pl.Adapter, cli.Adapter, cli.Adapter, cli.Program, plan.Notices)
+// start plans the priority with route and profile, checks that every lane
+// runs cli's adapter, and starts the run.
+func (b *lab) start(t testing.TB, cli CLI, route, profile string) string {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := b.runner.Plan(ctx, run.PlanRequest{Priority: Priority, Route: route, Profile: profile})
+	if err != nil {
+		t.Fatalf("conformance: plan: %v", err)
 	}
-	st, err := r.Start(ctx, plan)
-	fatal("start", err)
-	out := Outcome{RunID: st.RunID, Root: root, Model: model}
-	out.Status, _ = r.Wait(ctx, st.RunID, run.WaitOptions{Timeout: m.Timeout, Poll: 500 * time.Millisecond})
-	if ls := out.Status.Lanes[LaneName]; ls.Handle != nil {
-		if tm, err := host.NewTmux(host.TmuxOptions{Socket: host.SocketForHome(home.Dir())}); err == nil {
-			out.Screen, _ = tm.Capture(ctx, *ls.Handle, 0)
+	for _, pl := range plan.Lanes {
+		if pl.Adapter != cli.Adapter {
+			t.Fatalf("conformance: the plan runs lane %s with adapter %s, not %s (is %s installed at %s?); notices: %v",
+				pl.Lane, pl.Adapter, cli.Adapter, cli.Adapter, cli.Program, plan.Notices)
 		}
 	}
+	st, err := b.runner.Start(ctx, plan)
+	if err != nil {
+		t.Fatalf("conformance: start: %v", err)
+	}
+	return st.RunID
+}
+
+// screen returns what lane shows now, or "".
+func (b *lab) screen(st contract.RunStatus, lane string) string {
+	if ls := st.Lanes[lane]; ls.Handle != nil {
+		s, _ := b.tmux.Capture(context.Background(), *ls.Handle, 0)
+		return s
+	}
+	return ""
+}
+
+// Run runs one lane of cli in a fresh workspace against a fresh scripted
+// model on the real tmux host, waits for it, stops the run and reports
+// what happened. Run fails the test only when the kit itself cannot work
+// (no git, no tmux, a workspace that cannot be made); what the lane did is
+// for the caller to assert (see Check).
+func Run(t testing.TB, cli CLI, m Matrix) Outcome {
+	t.Helper()
+	ctx := context.Background()
+	if m.Timeout <= 0 {
+		m.Timeout = 3 * time.Minute
+	}
+	script := func(root string) Script {
+		s := Script{Result: passResult("conformance lane of "+cli.Adapter, contract.NoFilesChanged)}
+		if m.Writing {
+			s.Edit = &Edit{Path: filepath.Join(root, EditedFile), Text: "- conformance edit by " + cli.Adapter + "\n"}
+			if m.Edit != nil {
+				s.Edit = m.Edit
+			}
+			s.Result["filesChanged"] = []string{EditedFile}
+		}
+		return s
+	}
+	b := newLab(t, cli, oneLane(cli.Adapter, m.Writing), script, m.AfterSetup)
+	r := b.runner
+	runID := b.start(t, cli, "conformance", "conformance")
+	out := Outcome{RunID: runID, Root: b.root, Model: b.model}
+	out.Status, _ = r.Wait(ctx, runID, run.WaitOptions{Timeout: m.Timeout, Poll: 500 * time.Millisecond})
+	out.Screen = b.screen(out.Status, LaneName)
 	if m.BeforeStop != nil {
 		o := out
-		o.Ledger, _ = ledgerDir(home, out.Status)
+		o.Ledger, _ = ledgerDir(b.home, out.Status)
 		m.BeforeStop(o)
 	}
-	_ = r.Stop(ctx, st.RunID)
-	out.Survivors = Survivors(st.RunID, 5*time.Second)
-	out.Status, _ = r.Get(ctx, st.RunID)
+	_ = r.Stop(ctx, runID)
+	out.Survivors = Survivors(runID, 5*time.Second)
+	out.Status, _ = r.Get(ctx, runID)
 	out.Lane = out.Status.Lanes[LaneName]
-	out.Ledger, _ = ledgerDir(home, out.Status)
+	out.Ledger, _ = ledgerDir(b.home, out.Status)
 	out.Events, _, _ = ledger.ReadEvents(out.Ledger)
 	for _, ev := range out.Events {
 		if ev.Lane != LaneName {
@@ -264,11 +320,11 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		}
 	}
 	out.Hooks, _, _ = agenthook.Read(filepath.Join(out.Ledger, ledger.LaneFile(LaneName, ledger.HooksName)), 0)
-	if b, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
-		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, b)
+	if data, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
+		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, data)
 	}
-	if b, err := os.ReadFile(filepath.Join(root, EditedFile)); err == nil {
-		out.Edited = string(b)
+	if data, err := os.ReadFile(filepath.Join(b.root, EditedFile)); err == nil {
+		out.Edited = string(data)
 	}
 	return out
 }
@@ -371,6 +427,15 @@ func copyDir(from, to string) error {
 		}
 	}
 	return nil
+}
+
+// oneLane are the workspace files of a one-lane run of adapter.
+func oneLane(adapter string, writing bool) map[string]string {
+	return map[string]string{
+		"cocoder/routes/conformance.yaml":          routeYAML,
+		"cocoder/profiles/conformance.yaml":        profileYAML(adapter, writing),
+		"cocoder/boundaries/" + Priority + ".yaml": boundaryYAML,
+	}
 }
 
 const routeYAML = `id: conformance

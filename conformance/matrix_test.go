@@ -16,6 +16,12 @@ import (
 
 func TestMain(m *testing.M) { conformance.Main(m) }
 
+// shippedCLIs are the shipped adapters whose CLI is on the npm registry.
+var shippedCLIs = []struct {
+	name string
+	cli  func(string) conformance.CLI
+}{{"claude", conformance.Claude}, {"codex", conformance.Codex}, {"gemini", conformance.Gemini}}
+
 // TestShippedMatrix runs every shipped adapter whose CLI is on the npm
 // registry, read-only and writing, with the real CLI against the scripted
 // model, to an accepted result with confirmed delivery.
@@ -23,17 +29,16 @@ func TestShippedMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real agent CLIs")
 	}
-	for _, c := range []struct {
-		name string
-		cli  func(string) conformance.CLI
-	}{{"claude", conformance.Claude}, {"codex", conformance.Codex}, {"gemini", conformance.Gemini}} {
+	for _, c := range shippedCLIs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			cli := c.cli(conformance.FindCLI(t, c.name))
 			for _, m := range []struct {
 				name string
 				m    conformance.Matrix
 			}{{"read-only", conformance.Matrix{}}, {"writing", conformance.Matrix{Writing: true}}} {
 				t.Run(m.name, func(t *testing.T) {
+					t.Parallel()
 					o := conformance.Run(t, cli, m.m)
 					conformance.Check(t, o, m.m)
 				})
@@ -79,4 +84,22 @@ func TestUntrustedFolderNeedsAttention(t *testing.T) {
 		assert.NotEqual(t, "read", r.Step, "the model was called: the trust dialog was answered")
 	}
 	assert.Empty(t, o.Survivors)
+}
+
+// TestTeam runs a lead, a writer and a verifier, all lanes of one real
+// CLI, against the scripted model: the lead dispatches through the MCP
+// server, every lane reaches an accepted result without a human, and the
+// engine commits the writer's change. Claude Code is the case the issue
+// names; Codex and Gemini CLI show the dispatch tool works in theirs.
+func TestTeam(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real agent CLIs")
+	}
+	for _, c := range shippedCLIs {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			o := conformance.RunTeam(t, c.cli(conformance.FindCLI(t, c.name)), 0)
+			conformance.CheckTeam(t, o)
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,9 +39,15 @@ const (
 //     shell tool);
 //  2. when Edit is set, write Edit.Text to Edit.Path with the CLI's file
 //     writing tool (or its shell tool);
-//  3. call the result tool (any tool whose name ends in ResultTool) with
+//  3. call the dispatch tool (a name ending in "dispatch_lane") once per
+//     entry of Dispatch;
+//  4. call the result tool (any tool whose name ends in ResultTool) with
 //     Result;
-//  4. answer with Final as plain text, ending the turn.
+//  5. answer with Final as plain text, ending the turn.
+//
+// With Pause set, the model ends its turn after step 1 with Pause as its
+// answer, and goes on only once a user message of the conversation holds
+// ResumeOn (a message sent to the lane).
 //
 // The step is worked out from the conversation the CLI sends (how many
 // tool calls it already holds), so the model keeps no state between
@@ -57,6 +64,18 @@ type Script struct {
 	ResultTool string
 	// Final is the closing text. Default "Done.".
 	Final string
+	// Dispatch are the arguments of the dispatch calls a lead makes
+	// ({"lane", "brief", "after"}).
+	Dispatch []map[string]any
+	// Pause, when set, is the answer that ends the first turn after the
+	// read; ResumeOn is the text a later user message must hold for the
+	// script to go on.
+	Pause, ResumeOn string
+	// Lanes are scripts for single lanes, by lane name, for a run of
+	// several lanes against one model: the lane is known from the lane
+	// prompt's path (.../lanes/<lane>/prompt.md). Lanes not named here
+	// follow this script.
+	Lanes map[string]Script
 }
 
 // Edit is one file the scripted model writes.
@@ -81,9 +100,13 @@ type Request struct {
 	// Tools are the names of the tools the request offered (a namespace's
 	// functions as namespace.function).
 	Tools []string
-	// Step is the step the answer took: "read", "edit", "result",
-	// "final", "side" (a request without tools) or "" (not a model call).
+	// Step is the step the answer took: "read", "edit", "dispatch",
+	// "result", "pause", "final", "side" (a request without tools) or ""
+	// (not a model call).
 	Step string
+	// Lane is the lane the conversation is of, from its lane prompt's
+	// path; empty when the conversation names none.
+	Lane string
 	// ToolCall is the tool the answer called, if any.
 	ToolCall string
 	// ToolResults are the texts of the tool results the conversation
@@ -109,11 +132,9 @@ const maxBody = 16 << 20
 
 // NewModel starts a scripted model on 127.0.0.1 at a free port.
 func NewModel(s Script) (*Model, error) {
-	if s.ResultTool == "" {
-		s.ResultTool = "submit_result"
-	}
-	if s.Final == "" {
-		s.Final = "Done."
+	s = s.withDefaults()
+	for name, ls := range s.Lanes {
+		s.Lanes[name] = ls.withDefaults()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,6 +144,24 @@ func NewModel(s Script) (*Model, error) {
 	m.srv = &http.Server{Handler: http.HandlerFunc(m.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = m.srv.Serve(ln) }()
 	return m, nil
+}
+
+func (s Script) withDefaults() Script {
+	if s.ResultTool == "" {
+		s.ResultTool = "submit_result"
+	}
+	if s.Final == "" {
+		s.Final = "Done."
+	}
+	return s
+}
+
+// forLane returns the script of the lane whose prompt is at path.
+func (s Script) forLane(path string) Script {
+	if ls, ok := s.Lanes[filepath.Base(filepath.Dir(path))]; ok && path != "" {
+		return ls
+	}
+	return s
 }
 
 // URL is the server's base URL, http://127.0.0.1:PORT.
@@ -237,28 +276,43 @@ func (m *Model) decide(c convo, rec *Request) (*call, string) {
 		rec.Step = "side"
 		return nil, "CoCoder lane"
 	}
+	prompt := ""
+	if sm := promptPath.FindStringSubmatch(c.firstUser); sm != nil {
+		prompt = sm[1]
+	}
+	rec.Lane = filepath.Base(filepath.Dir(prompt))
+	script := m.script.forLane(prompt)
 	steps := []string{"read"}
-	if m.script.Edit != nil {
+	if script.Edit != nil {
 		steps = append(steps, "edit")
 	}
+	for range script.Dispatch {
+		steps = append(steps, "dispatch")
+	}
 	steps = append(steps, "result")
+	if c.toolCalls == 1 && script.Pause != "" && !strings.Contains(c.firstUser, script.ResumeOn) {
+		rec.Step = "pause"
+		return nil, script.Pause
+	}
 	if c.toolCalls >= len(steps) {
 		rec.Step = "final"
-		return nil, m.script.Final
+		return nil, script.Final
 	}
 	rec.Step = steps[c.toolCalls]
 	var k *call
 	switch rec.Step {
 	case "read":
-		p := ""
-		if sm := promptPath.FindStringSubmatch(c.firstUser); sm != nil {
-			p = sm[1]
-		}
-		k = readCall(c.tools, p)
+		k = readCall(c.tools, prompt)
 	case "edit":
-		k = writeCall(c.tools, m.script.Edit.Path, m.script.Edit.Text)
+		k = writeCall(c.tools, script.Edit.Path, script.Edit.Text)
+	case "dispatch":
+		n := c.toolCalls - 1
+		if script.Edit != nil {
+			n--
+		}
+		k = mcpCall(c.tools, "dispatch_lane", script.Dispatch[n])
 	case "result":
-		k = m.resultCall(c.tools)
+		k = mcpCall(c.tools, script.ResultTool, script.Result)
 	}
 	if k == nil {
 		rec.Step = "final"
@@ -320,15 +374,17 @@ func writeCall(tools []tool, path, text string) *call {
 	return nil
 }
 
-func (m *Model) resultCall(tools []tool) *call {
+// mcpCall calls the tool whose name ends in suffix (an MCP tool, named
+// with its server's prefix by each CLI) with args.
+func mcpCall(tools []tool, suffix string, args map[string]any) *call {
 	for _, t := range tools {
-		if strings.HasSuffix(t.name, m.script.ResultTool) {
-			return &call{name: t.name, namespace: t.namespace, args: m.script.Result}
+		if strings.HasSuffix(t.name, suffix) {
+			return &call{name: t.name, namespace: t.namespace, args: args}
 		}
 	}
 	// Claude Code defers MCP tools behind its tool search: load it first.
 	if t, ok := find(tools, "ToolSearch"); ok {
-		return &call{name: t.name, args: map[string]any{"query": "select:mcp__cocoder__" + m.script.ResultTool, "max_results": 1}}
+		return &call{name: t.name, args: map[string]any{"query": "select:mcp__cocoder__" + suffix, "max_results": 1}}
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func walkTree(found []FileReport, root string, kind Kind) ([]FileReport, error) 
 		}
 		// A symlink or another special file with a contract's name is
 		// listed, not skipped: reading it inside root says what is wrong.
-		if d.IsDir() || !isContractFile(d.Name()) {
+		if d.IsDir() || !IsContractFile(d.Name()) {
 			return nil
 		}
 		k := kind

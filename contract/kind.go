@@ -3,6 +3,7 @@ package contract
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -133,7 +134,7 @@ var configNames = []string{"config.yaml", "config.yml", "config.json", "override
 func InferKind(path string) (Kind, bool) {
 	path = filepath.ToSlash(filepath.Clean(path))
 	base := strings.ToLower(pathBase(path))
-	if !isContractFile(base) {
+	if !IsContractFile(base) {
 		return "", false
 	}
 	dirs := strings.Split(pathDir(path), "/")
@@ -163,10 +164,14 @@ func InferKind(path string) (Kind, bool) {
 	return "", false
 }
 
-// isContractFile reports whether a file name has a contract extension.
-func isContractFile(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".yaml" || ext == ".yml" || ext == ".json"
+// FileExtensions are the extensions a contract file may have, in the order
+// a document named by id alone is looked for.
+var FileExtensions = []string{".yaml", ".yml", ".json"}
+
+// IsContractFile reports whether a file name has a contract extension
+// (FileExtensions, in any case).
+func IsContractFile(name string) bool {
+	return slices.Contains(FileExtensions, strings.ToLower(filepath.Ext(name)))
 }
 
 func pathBase(p string) string {

@@ -86,7 +86,7 @@ func LoadKind(kind Kind, path string) (any, error) {
 // LoadDocument reads and parses the file at path as a contract of the
 // given kind, returning the value with its warnings.
 func LoadDocument(kind Kind, path string) (*Document, error) {
-	if !isContractFile(path) {
+	if !IsContractFile(path) {
 		return nil, errs.E(errs.Invalid, "contract.Load", "%s: contract files end in .yaml, .yml or .json", path)
 	}
 	if _, ok := specOf(kind); !ok {

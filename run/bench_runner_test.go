@@ -154,7 +154,9 @@ mv "$r.tmp" "$r"; sleep 30`)
 // at once and each a program that sleeps, is supervised by Wait for a
 // fixed window; the CPU time this process spends in that window (user and
 // system, from getrusage) over the window's length is reported as cpu-%
-// (percent of one core), for the exec host and the tmux host.
+// (percent of one core), and that of the programs it ran and waited for
+// (the tmux clients) as children-cpu-%, for the exec host and the tmux
+// host.
 func BenchmarkSupervise50IdleLanes(b *testing.B) {
 	for _, kind := range []string{host.KindExec, host.KindTmux} {
 		b.Run(kind, func(b *testing.B) {
@@ -187,21 +189,23 @@ func BenchmarkSupervise50IdleLanes(b *testing.B) {
 					_, _ = r.Wait(ctx, st.RunID, run.WaitOptions{})
 				}()
 				time.Sleep(time.Second) // let the first full check pass
-				before, t0 := cpuTime(), time.Now()
+				before, kids, t0 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN), time.Now()
 				time.Sleep(window - time.Second)
-				used, wall := cpuTime()-before, time.Since(t0)
+				used, usedKids, wall := cpuTime(syscall.RUSAGE_SELF)-before, cpuTime(syscall.RUSAGE_CHILDREN)-kids, time.Since(t0)
 				cancel()
 				<-done
 				require.NoError(b, r.Stop(context.Background(), st.RunID))
 				b.ReportMetric(100*used.Seconds()/wall.Seconds(), "cpu-%")
+				b.ReportMetric(100*usedKids.Seconds()/wall.Seconds(), "children-cpu-%")
 			}
 		})
 	}
 }
 
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
+// cpuTime is the user and system CPU time this process (RUSAGE_SELF) or
+// its ended children (RUSAGE_CHILDREN: the tmux clients it ran) used.
+func cpuTime(who int) time.Duration {
 	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	_ = syscall.Getrusage(who, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cocoder/cocoder/internal/resultmcp"
 	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/ledger"
+	"github.com/cocoder/cocoder/run/prompt"
 )
 
 // The result channels a lane may report through (PlanLane.ResultChannel).
@@ -34,6 +35,13 @@ func (r *Runner) channelContext(p *Plan, l *PlanLane, a *contract.Adapter, ledge
 	}
 	cfg := resultmcp.Config{ResultFile: l.ResultFile, RunID: p.RunID, Lane: l.Lane, Persona: l.Persona,
 		Adapter: l.Adapter, Model: l.Model, CanWrite: l.CanWrite}
+	if l.Lane == p.Lead {
+		// The lead dispatches its waiting teammates through the same server.
+		cfg.Waiting = waitingLanes(p)
+		if len(cfg.Waiting) > 0 {
+			cfg.DispatchDir = filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.DispatchDir))
+		}
+	}
 	lc.ResultServer = append([]string{r.self, "agent", "mcp"}, cfg.Args()...)
 	lc.MCPConfig = filepath.Join(filepath.Dir(l.ResultFile), ledger.MCPConfigName)
 }
@@ -53,6 +61,26 @@ func (r *Runner) channelFiles(p *Plan, l *PlanLane, a *contract.Adapter, lc adap
 	l.ResultChannel, l.MCPConfig, l.ChannelEnv = ChannelMCP, lc.MCPConfig, env
 	l.Env = slices.Compact(slices.Sorted(slices.Values(append(l.Env, slices.Collect(maps.Keys(env))...))))
 	return nil
+}
+
+// waitingLanes are the lanes of p that wait for the lead's dispatch.
+func waitingLanes(p *Plan) []string {
+	var out []string
+	for _, l := range p.Lanes {
+		if l.StartupMode == prompt.StartupWaitForDispatch {
+			out = append(out, l.Lane)
+		}
+	}
+	return out
+}
+
+// dispatchToolFor is the tool a lead's prompt tells it to dispatch with,
+// or "" when it writes request files.
+func dispatchToolFor(l PlanLane) string {
+	if l.ResultChannel == ChannelMCP {
+		return resultmcp.DispatchTool
+	}
+	return ""
 }
 
 // resultToolFor is the tool a lane's prompt tells it to report with, or

@@ -122,7 +122,11 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 		return errs.E(errs.Unavailable, op, "lane %s did not take the message: %s", lane, out.Reason)
 	}
 	sum := sha256.Sum256([]byte(text))
-	return r.record(l, ledger.EventLaneSend, lane, ledger.LaneSendData{Bytes: len(text), SHA256: hex.EncodeToString(sum[:]), Submit: true, By: r.actor})
+	data := ledger.LaneSendData{Bytes: len(text), SHA256: hex.EncodeToString(sum[:]), Submit: true, By: r.actor}
+	if h.Host != host.KindExec {
+		data.Delivery = &out
+	}
+	return r.record(l, ledger.EventLaneSend, lane, data)
 }
 
 // nextMessage returns the ledger path of the next message file of a lane.

@@ -285,7 +285,7 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 // pending ones whose lanes may start now. It sets s.waiting when a
 // dispatch still waits for other lanes.
 func (s *supervisor) dispatch(ctx context.Context) error {
-	evs, _, err := ledger.ReadEvents(s.dir)
+	evs, _, err := s.read()
 	if err != nil {
 		return err
 	}

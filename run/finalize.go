@@ -78,7 +78,7 @@ func attribute(evs []contract.Event, now ledger.TreeData, p *Plan, route *contra
 			for _, lane := range lanes {
 				scope, writes := laneScope(p, route, lane)
 				switch {
-				case writes && scope.Allows(path):
+				case writes && scope.AllowsWith(path, p.scopeMatch()):
 					if owner[path] == "" {
 						owner[path] = lane
 					}

@@ -18,9 +18,9 @@ import (
 // does, and walks through its steps (comma-separated): an event name
 // ("Stop", or "Notification:permission_prompt" for an event with a type)
 // runs the hooks the settings install for it, each with a JSON payload on
-// its standard input that holds the prompt; "sleep" pauses; "result"
-// writes a PASS result for lane lead of adapter hook-cli. It exits when
-// its steps are done.
+// its standard input that holds the prompt; "sleep" pauses; "show:TEXT"
+// prints TEXT and "clear" clears the screen; "result" writes a PASS result
+// for lane lead of adapter hook-cli. It exits when its steps are done.
 func hookCLI(args []string) int {
 	fs := flag.NewFlagSet("hookcli", flag.ContinueOnError)
 	settings := fs.String("settings", "", "hook settings file")
@@ -55,6 +55,9 @@ func hookCLI(args []string) int {
 		case "sleep":
 			time.Sleep(*pause)
 			continue
+		case "clear":
+			fmt.Print("\x1b[2J\x1b[H")
+			continue
 		case "result":
 			res := map[string]any{"status": "PASS", "runId": os.Getenv("COCODER_RUN_ID"), "lane": "lead", "persona": "lead",
 				"adapter": "hook-cli", "canWrite": false, "filesChanged": []string{"none"}, "summary": "done", "findings": []string{},
@@ -64,6 +67,10 @@ func hookCLI(args []string) int {
 				fmt.Println("hookcli:", err)
 				return 1
 			}
+			continue
+		}
+		if text, ok := strings.CutPrefix(step, "show:"); ok {
+			fmt.Println(text)
 			continue
 		}
 		event, typ, _ := strings.Cut(step, ":")

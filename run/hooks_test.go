@@ -38,6 +38,8 @@ hooks:
     - {event: PermissionRequest, activity: waiting}
     - {event: Notification, matcher: "permission_prompt|elicitation_dialog", activity: waiting}
     - {event: Stop, activity: idle}
+dialogs:
+  - {name: permission, pattern: "Do you want to proceed", fix: answer it}
 availabilityCheck: {commandExists: "{self}"}
 capabilities: {interactive: true, initialPrompt: true, stdinDispatch: true, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
 writeCapability: bounded
@@ -55,14 +57,17 @@ failureModes: [unknown]
 // prompt given in argv counts as delivered when the UserPromptSubmit hook
 // fires, and the supervisor records each change of the lane's activity
 // with the source vendor_hook — busy, then waiting at the permission
-// request (the lane needs attention), then busy again — and nothing of the
-// prompt reaches the hook file.
+// request (the lane needs attention), then busy again — while the screen,
+// which shows the question first, stays silent; nothing of the prompt
+// reaches the hook file.
 func TestVendorHooks(t *testing.T) {
 	f := newFixture(t)
 	f.self = testkit.Self(t)
 	f.killServer()
-	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter("UserPromptSubmit,sleep,PreToolUse,sleep,PermissionRequest,sleep,"+
-		"Notification:permission_prompt,sleep,PostToolUse,sleep,result,Stop"))
+	// The permission question shows on screen before its hook fires: the
+	// screen must stand aside once the hooks have spoken.
+	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter("UserPromptSubmit,sleep,PreToolUse,sleep,show:Do you want to proceed?,sleep,"+
+		"PermissionRequest,sleep,Notification:permission_prompt,sleep,clear,PostToolUse,sleep,result,Stop"))
 	f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: hook-cli, canWrite: false}\n")
 	f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
 	gitCmd(t, f.root, "add", "-A")
@@ -120,6 +125,8 @@ func TestVendorHooks(t *testing.T) {
 	}
 	assert.Equal(t, []string{"busy UserPromptSubmit", "waiting PermissionRequest", "busy PostToolUse"}, got,
 		"each change once; the repeated busy (PreToolUse) and waiting (Notification) are not recorded")
+	attention, _ := payloads[ledger.LaneAttentionData](t, dir, ledger.EventLaneAttention)
+	assert.Empty(t, attention, "the screen decided while the CLI's hooks spoke")
 
 	// Right after the waiting report the lane needed attention, said by
 	// the vendor's hook.

@@ -1,6 +1,7 @@
 package run_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -470,5 +471,36 @@ func TestHostileRepository(t *testing.T) {
 		env := readFile(t, filepath.Join(out, lane+".env"))
 		assert.NotContains(t, env, secretCanary, "lane %s got a secret its repository routed", lane)
 		assert.NotContains(t, env, envCanary)
+	}
+}
+
+// TestExecLanesAreNotToldTheTmuxServer: the caller's TMUX_TMPDIR (and
+// TMUX) reach no lane on the exec host either, and cannot be passed on
+// purpose.
+func TestExecLanesAreNotToldTheTmuxServer(t *testing.T) {
+	f := newFixture(t)
+	out := t.TempDir()
+	f.env["TMUX"] = "/somewhere/default,1,0"
+	f.env["TMUX_TMPDIR"] = out
+	f.scriptAdapter(`env > "` + out + `/$COCODER_LANE.env"
+exec sleep 120`)
+	r := f.runner(func(o *run.Options) { o.HostKind = host.KindExec })
+	ctx := t.Context()
+	p, err := r.Plan(ctx, run.PlanRequest{Priority: "try-cocoder"})
+	require.NoError(t, err)
+	st, err := r.Start(ctx, p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Stop(context.WithoutCancel(ctx), st.RunID) })
+	testkit.WaitFor(t, 20*time.Second, "the lead to write its environment", func() bool {
+		b, err := os.ReadFile(filepath.Join(out, "lead.env"))
+		return err == nil && strings.Contains(string(b), "COCODER_LANE=lead")
+	})
+	env := "\n" + readFile(t, filepath.Join(out, "lead.env"))
+	for _, k := range []string{"TMUX=", "TMUX_PANE=", "TMUX_TMPDIR="} {
+		assert.NotContains(t, env, "\n"+k, "an exec lane is told %s", k)
+	}
+	for _, k := range []string{"TMUX", "TMUX_TMPDIR"} {
+		_, err := run.New(run.Options{Home: f.home, Workspace: f.ws, Getenv: f.getenv, Self: f.self, PassEnv: []string{k}})
+		assert.ErrorContains(t, err, "never passed", "PassEnv %s", k)
 	}
 }

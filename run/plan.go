@@ -55,6 +55,9 @@ type PlanPriority struct {
 	State  workspace.PriorityState `json:"state"`
 }
 
+// scopeMatch is how the plan's write scopes are matched.
+func (p *Plan) scopeMatch() contract.MatchOptions { return contract.MatchOptions{FoldCase: p.FoldCase} }
+
 // Plan is everything a run will do, resolved and checked before anything
 // is written: the documents, and per lane the persona, adapter, model,
 // sandbox, command line, write scope and environment names. Runner.Plan
@@ -74,6 +77,10 @@ type Plan struct {
 	// Host is the kind of host that will run the lanes: tmux, exec or
 	// custom.
 	Host string `json:"host"`
+	// FoldCase records that the workspace's file system folds case
+	// ("src/.ENV" is "src/.env"): write scopes are then matched without
+	// regard to case, in the preflight and in the engine's scope gate.
+	FoldCase bool `json:"foldCase,omitempty"`
 	// Priority is the priority the run is for.
 	Priority PlanPriority `json:"priority"`
 	// Route, Profile and Boundary are the documents used (Boundary is nil
@@ -219,6 +226,13 @@ func (r *Runner) Plan(ctx context.Context, req PlanRequest) (*Plan, error) {
 		Priority: PlanPriority{Slug: req.Priority}, docs: &planDocs{}}
 	var out issues
 	defer func() { p.Issues = out }()
+	fold, err := r.ws.CaseInsensitive()
+	if err != nil {
+		// Unknown: scopes are matched case-sensitively, as on most
+		// file systems this runs on; the plan says so.
+		p.Notices = append(p.Notices, "cannot tell whether the workspace's file system folds case ("+err.Error()+"); write scopes are matched case-sensitively")
+	}
+	p.FoldCase = fold
 
 	entry, registered, err := r.home.Registry().Lookup(ctx, r.ws.Root)
 	if err != nil {
@@ -387,7 +401,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 		id = def
 	}
 	if id != "" {
-		for _, ext := range []string{".yaml", ".yml", ".json"} {
+		for _, ext := range contract.FileExtensions {
 			path := filepath.Join(dir, id+ext)
 			if _, err := os.Lstat(path); err != nil {
 				continue
@@ -432,14 +446,7 @@ func loadDoc[T any](p *Plan, root, kind, dir, name, def string, idOf func(*T) st
 // looksLikePath reports whether a document name is a file path rather than
 // an id.
 func looksLikePath(name string) bool {
-	if strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
+	return strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') || contract.IsContractFile(name)
 }
 
 // readDoc reads and strictly parses one contract file, through a root
@@ -476,7 +483,7 @@ func scanDocs[T any](root, dir string) (found []docFile[T], bad []error) {
 		return nil, bad
 	}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !adapter.IsDeclaration(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !contract.IsContractFile(e.Name()) {
 			continue
 		}
 		f, err := readDoc[T](root, filepath.Join(dir, e.Name()))

@@ -364,7 +364,7 @@ func (r *Runner) checkDirtyScopes(ctx context.Context, p *Plan, allow bool, out 
 		}
 		var dirty []string
 		for _, path := range slices.Sorted(maps.Keys(tree.Changed)) {
-			if l.Scope.Allows(path) {
+			if l.Scope.AllowsWith(path, p.scopeMatch()) {
 				dirty = append(dirty, path)
 			}
 		}

@@ -50,9 +50,10 @@ type Options struct {
 	// LookPath finds programs (adapter commands, tmux, git). Nil searches
 	// the PATH that Getenv returns, the PATH lanes get.
 	LookPath func(string) (string, error)
-	// Getenv reads the caller's environment: PATH, HOME, LANG, TERM and
-	// TMUX_TMPDIR for the lanes, and ${env:NAME} secret references. Nil
-	// means os.Getenv. An empty value counts as unset.
+	// Getenv reads the caller's environment: PATH, HOME, LANG and TERM
+	// for the lanes, TMUX_TMPDIR for the engine's tmux client (never for a
+	// lane), and ${env:NAME} secret references. Nil means os.Getenv. An
+	// empty value counts as unset.
 	Getenv func(string) string
 	// Self is the absolute path of the cocoder executable, which runs the
 	// built-in demo agent (adapters whose command is SelfCommand). Empty
@@ -148,6 +149,9 @@ func New(opts Options) (*Runner, error) {
 		}
 		if slices.Contains(engineEnv, name) || slices.Contains(baseEnv, name) {
 			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %s is set by the engine itself", name)
+		}
+		if slices.Contains(hostEnv, name) {
+			return nil, errs.E(errs.Invalid, op, "Options.PassEnv: %s would tell lanes where the engine's tmux server is; it is never passed", name)
 		}
 		r.passEnv = append(r.passEnv, name)
 	}

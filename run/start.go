@@ -37,10 +37,12 @@ const (
 )
 
 // engineEnv are the engine's variables; baseEnv are copied from the caller
-// when set.
+// when set; hostEnv name where the engine's own tmux server is, and reach
+// no lane on any host.
 var (
 	engineEnv = []string{EnvRunID, EnvLane, EnvResultFile, EnvWorkspace, EnvHome}
-	baseEnv   = []string{"PATH", "HOME", "LANG", "TERM", "TMUX_TMPDIR"}
+	baseEnv   = []string{"PATH", "HOME", "LANG", "TERM"}
+	hostEnv   = []string{"TMUX", "TMUX_PANE", "TMUX_TMPDIR"}
 )
 
 // adapterCommand returns the program adapter a runs, as found.
@@ -190,7 +192,7 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 			if l.Lane == p.Lead && p.Lanes[i].StartupMode == prompt.StartupWaitForDispatch {
 				if in.Dispatch == nil {
 					in.Dispatch = &prompt.DispatchInfo{Dir: filepath.Join(ledgerDir, ledger.LaneFile(l.Lane, ledger.DispatchDir)),
-						Command: "cocoder run dispatch " + p.RunID + " <lane> --brief <text>"}
+						Command: "cocoder run dispatch " + p.RunID + " <lane> --brief <text>", Tool: dispatchToolFor(l)}
 				}
 				in.Dispatch.Waiting = append(in.Dispatch.Waiting, t)
 			}

@@ -127,10 +127,21 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 
 	check := func(alive bool) error {
 		// One read of the status serves every lane of this round: the
-		// ledger is replayed once, not once per lane.
+		// ledger is replayed once, not once per lane; and one survey of
+		// the host tells which lanes still run.
 		st := s.status()
+		var found map[string]host.LaneState
+		var asked map[string]bool
+		if alive {
+			found, asked = s.survey(ctx, st)
+		}
 		for _, lane := range slices.Clone(s.pending) {
-			if err := s.check(ctx, lane, alive, st.Lanes[lane]); err != nil {
+			var sv *host.LaneState
+			if asked[lane] {
+				ls := found[lane] // a lane asked about and not found is gone: not alive
+				sv = &ls
+			}
+			if err := s.check(ctx, lane, alive, st.Lanes[lane], sv); err != nil {
 				return err
 			}
 		}
@@ -155,7 +166,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 		case ev := <-events:
 			lane := filepath.Base(filepath.Dir(ev.Name))
 			if filepath.Base(ev.Name) == ledger.ResultName && slices.Contains(s.pending, lane) {
-				if err := s.check(ctx, lane, false, s.status().Lanes[lane]); err != nil {
+				if err := s.check(ctx, lane, false, s.status().Lanes[lane], nil); err != nil {
 					return s.status(), err
 				}
 			}
@@ -195,6 +206,9 @@ type supervisor struct {
 	waiting  bool              // a requested dispatch waits for other lanes
 	rejected map[string]string // lane → why its result file was refused
 	refused  map[string]string // lane → the refusal last recorded
+	dialogs  map[string]string // lane → the dialog its screen shows
+	looked   map[string]look   // lane → when its screen was last read
+	seen     ledgerView        // the ledger as last read
 	watcher  *fsnotify.Watcher // nil when polling only
 	hooks    hookWatch         // the lanes' hook files read so far (hooks.go)
 }
@@ -206,10 +220,45 @@ func (s *supervisor) watch(lane string) {
 	}
 }
 
-// status rereads the run's status (another process may have changed it).
+// status returns the run's status as the ledger says now (another process
+// may have changed it).
 func (s *supervisor) status() contract.RunStatus {
-	st, _, _ := ledger.ReadStatus(s.dir)
+	_, st, _ := s.read()
 	return st
+}
+
+// read returns the run's events and the status they replay to. They are
+// read again only when events.jsonl changed since the last read: the file
+// is append-only, so every event changes its size (a repair that moves a
+// torn line aside does too). An idle round then costs one stat, not a
+// decode of the whole ledger.
+func (s *supervisor) read() ([]contract.Event, contract.RunStatus, error) {
+	fi, err := os.Stat(filepath.Join(s.dir, ledger.EventsFile))
+	if err == nil && s.seen.read && fi.Size() == s.seen.size && fi.ModTime().Equal(s.seen.mod) {
+		return s.seen.evs, s.seen.st, nil
+	}
+	evs, _, rerr := ledger.ReadEvents(s.dir)
+	if rerr != nil {
+		return nil, contract.RunStatus{}, rerr
+	}
+	st, rerr := ledger.Replay(evs)
+	if rerr != nil {
+		return evs, st, errs.Wrap(errs.Invalid, "run.Runner.Wait", rerr, "ledger %s is damaged", s.dir)
+	}
+	if err == nil {
+		s.seen = ledgerView{read: true, size: fi.Size(), mod: fi.ModTime(), evs: evs, st: st}
+	}
+	return evs, st, nil
+}
+
+// ledgerView is what the supervisor last read of the ledger, and the
+// size and time of events.jsonl it was read at.
+type ledgerView struct {
+	read bool
+	size int64
+	mod  time.Time
+	evs  []contract.Event
+	st   contract.RunStatus
 }
 
 // withLedger runs fn with the ledger open for one operation.
@@ -242,10 +291,44 @@ func (s *supervisor) handleOf(lane string, ls contract.LaneStatus) (contract.Lan
 	return h, hst, err
 }
 
+// survey asks each host that can (host.Surveyor) about all its pending
+// lanes at once. It returns what it found by lane, and the lanes it asked
+// about: a lane asked about and not found is gone. Lanes of a host that
+// cannot survey, or whose survey failed, are not asked about; check asks
+// their host one by one.
+func (s *supervisor) survey(ctx context.Context, st contract.RunStatus) (found map[string]host.LaneState, asked map[string]bool) {
+	byHost := map[string][]contract.LaneHandle{}
+	for _, lane := range s.pending {
+		if h := st.Lanes[lane].Handle; h != nil {
+			byHost[h.Host] = append(byHost[h.Host], *h)
+		}
+	}
+	found, asked = map[string]host.LaneState{}, map[string]bool{}
+	for _, hs := range byHost {
+		hst, err := s.r.hostFor(hs[0])
+		sv, ok := hst.(host.Surveyor)
+		if err != nil || !ok {
+			continue
+		}
+		got, err := sv.Survey(ctx, s.runID, hs)
+		if err != nil {
+			continue
+		}
+		for _, h := range hs {
+			asked[h.Lane] = true
+			if ls, ok := got[h.Lane]; ok {
+				found[h.Lane] = ls
+			}
+		}
+	}
+	return found, asked
+}
+
 // check looks at one pending lane, whose status the caller read: its
-// result file, and with alive its program. It records the lane's verdict
-// when there is one.
-func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls contract.LaneStatus) error {
+// result file, and with alive its program — as sv says when the host was
+// surveyed this round, else by asking the host. It records the lane's
+// verdict when there is one.
+func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls contract.LaneStatus, sv *host.LaneState) error {
 	if !ls.State.Active() {
 		s.done(lane) // settled elsewhere (a stop, another supervisor)
 		return nil
@@ -263,9 +346,14 @@ func (s *supervisor) check(ctx context.Context, lane string, alive bool, ls cont
 	if err != nil {
 		return err
 	}
-	up, err := hst.Alive(ctx, h)
-	if err != nil || up {
+	var up bool
+	if sv != nil {
+		up = sv.Alive
+	} else if up, err = hst.Alive(ctx, h); err != nil {
 		return err
+	}
+	if up {
+		return s.watchScreen(ctx, lane, ls, sv)
 	}
 	code, known, gone := exitStatus(ctx, hst, h)
 	// The result may have landed just before the program ended.

@@ -152,24 +152,18 @@ func enclosingWorkspace(dir string) string {
 
 // CaseInsensitive reports whether the file system the workspace lives on
 // folds case, so that "src/.ENV" and "src/.env" are one file (macOS and
-// Windows by default). It creates a probe file with a lower-case name in
-// the governance directory, looks for it under the upper-case name and
-// removes it. Pass the answer as contract.MatchOptions.FoldCase when
-// matching write scopes.
+// Windows by default). It writes nothing: it looks the governance
+// directory up under its upper-case name and checks whether that is the
+// same directory (a repository holding both "cocoder" and "COCODER" is on
+// a file system that does not fold). Pass the answer as
+// contract.MatchOptions.FoldCase when matching write scopes.
 func (w *Workspace) CaseInsensitive() (bool, error) {
 	const op = "workspace.CaseInsensitive"
-	f, err := os.CreateTemp(w.Dir, ".case-probe-*")
+	lower, err := os.Stat(w.Dir)
 	if err != nil {
-		return false, errs.Wrap(errs.Internal, op, err, "cannot create a probe file in %s", w.Dir)
+		return false, errs.Wrap(errs.Internal, op, err, "cannot stat %s", w.Dir)
 	}
-	name := f.Name()
-	_ = f.Close()
-	defer os.Remove(name)
-	lower, err := os.Stat(name)
-	if err != nil {
-		return false, errs.Wrap(errs.Internal, op, err, "cannot stat %s", name)
-	}
-	upper, err := os.Stat(filepath.Join(filepath.Dir(name), strings.ToUpper(filepath.Base(name))))
+	upper, err := os.Stat(filepath.Join(filepath.Dir(w.Dir), strings.ToUpper(filepath.Base(w.Dir))))
 	return err == nil && os.SameFile(lower, upper), nil
 }
 

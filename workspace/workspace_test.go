@@ -266,8 +266,9 @@ func TestHomeSecrets(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
 
-// TestCaseInsensitive: the probe answers as the file system does (a real
-// lookup under another case decides it) and leaves nothing behind.
+// TestCaseInsensitive: the answer is the file system's (a real lookup
+// under another case decides it), nothing is written, and a repository
+// holding both "cocoder" and "COCODER" is not taken for one that folds.
 func TestCaseInsensitive(t *testing.T) {
 	root := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "cocoder"), 0o755))
@@ -275,12 +276,18 @@ func TestCaseInsensitive(t *testing.T) {
 	require.NoError(t, err)
 	got, err := ws.CaseInsensitive()
 	require.NoError(t, err)
-	probe := filepath.Join(root, "cocoder", "probe")
+	probe := filepath.Join(root, "probe")
 	require.NoError(t, os.WriteFile(probe, nil, 0o600))
-	_, statErr := os.Stat(filepath.Join(root, "cocoder", "PROBE"))
+	_, statErr := os.Stat(filepath.Join(root, "PROBE"))
 	assert.Equal(t, statErr == nil, got)
 	require.NoError(t, os.Remove(probe))
 	ents, err := os.ReadDir(filepath.Join(root, "cocoder"))
 	require.NoError(t, err)
-	assert.Empty(t, ents, "the probe is removed")
+	assert.Empty(t, ents, "nothing is written into the workspace")
+	if !got {
+		require.NoError(t, os.Mkdir(filepath.Join(root, "COCODER"), 0o755))
+		got, err = ws.CaseInsensitive()
+		require.NoError(t, err)
+		assert.False(t, got, "two directories are not one folded name")
+	}
 }

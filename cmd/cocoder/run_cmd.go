@@ -160,7 +160,8 @@ func printLanes(w io.Writer, st contract.RunStatus, order []string) {
 			continue
 		}
 		note := textx.OneLine(ls.Reason) // the reason may quote an agent
-		if ls.Activity != "" { // what the CLI's own hooks last said
+		// What the CLI's own hooks last said.
+		if ls.Activity != "" {
 			note = strings.TrimSuffix("CLI "+string(ls.Activity)+"; "+note, "; ")
 		}
 		if ls.ExitCode != nil {

@@ -23,6 +23,8 @@ func FuzzProgressLine(f *testing.F) {
 	f.Add(`{"type":"lane.timeout","lane":"x","data":null}`)
 	f.Add(`{"type":"lane.killed","lane":"x","data":{"reason":"bye\n\u001b]52;c;aGk=\u0007"}}`)
 	f.Add(`{"type":"lane.prompt.failed","lane":"x","data":{"reason":"dialog\r\nNo, exit"}}`)
+	f.Add(`{"type":"lane.attention","lane":"x","data":{"dialog":"perm\u001b[2J","fix":"answer\nit","source":"pane_output"}}`)
+	f.Add(`{"type":"lane.attention.cleared","lane":"x","data":{"dialog":"trust","source":"pane_output","during":"work"}}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		var ev contract.Event
 		if json.Unmarshal([]byte(s), &ev) != nil {

@@ -155,6 +155,11 @@ func progressLine(ev runpkg.RunEvent) string {
 			return lane + ": prompt NOT delivered: " + textx.OneLine(d.Reason)
 		}
 		return lane + ": prompt delivered (" + textx.OneLine(d.Reason) + ")"
+	case *ledger.LaneAttentionData:
+		if ev.Type == ledger.EventLaneAttentionCleared {
+			return lane + ": the " + textx.OneLine(textx.FirstNonEmpty(d.Dialog, "dialog")) + " dialog was answered; working again"
+		}
+		return lane + ": NEEDS ATTENTION: " + textx.OneLine(textx.FirstNonEmpty(d.Dialog, "a")) + " dialog on screen; " + textx.OneLine(d.Fix)
 	case *ledger.LaneResultData:
 		return lane + ": result " + textx.OneLine(d.Status)
 	case *ledger.LaneExitedData:

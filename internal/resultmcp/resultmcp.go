@@ -1,17 +1,22 @@
 // Package resultmcp is the result channel of agent-CLI lanes: a Model
 // Context Protocol server on standard input and output (JSON-RPC 2.0, one
-// message per line) that offers one tool, submit_result. The lane's agent
+// message per line) that offers the tool submit_result, and to the lead of
+// a run whose teammates wait for it, dispatch_lane. The lane's agent
 // CLI starts it (the adapter declaration says how to register it) and the
 // model calls the tool with its job result; the server fills in the lane's
 // identity, validates the result against the job-result contract and
 // writes it atomically to the lane's result file, where the engine reads
 // it.
 //
+// dispatch_lane writes a dispatch request (lane, brief, lanes to wait for)
+// into the lead's dispatch directory in the ledger, where the run's
+// supervisor picks it up.
+//
 // Agent CLIs do not sandbox the MCP servers they start, so this works in
 // every sandbox mode, read-only included, and the agent never needs write
-// access outside its write scope to report. Which lane the server speaks
-// for, and where it writes, come from its arguments, which the engine
-// computes: nothing the model sends can change them.
+// access outside its write scope to report or dispatch. Which lane the
+// server speaks for, and where it writes, come from its arguments, which
+// the engine computes: nothing the model sends can change them.
 package resultmcp
 
 import (
@@ -37,8 +42,11 @@ import (
 // mcp_cocoder_submit_result (Gemini CLI).
 const ServerName = "cocoder"
 
-// ToolName is the one tool the server offers.
+// ToolName is the tool that records the lane's job result.
 const ToolName = "submit_result"
+
+// DispatchTool is the tool a lead dispatches a waiting lane with.
+const DispatchTool = "dispatch_lane"
 
 // maxMessage bounds one JSON-RPC message, in bytes.
 const maxMessage = 4 << 20
@@ -62,6 +70,12 @@ type Config struct {
 	// CanWrite says whether the lane could write; a read-only lane's
 	// result lists no changed file.
 	CanWrite bool
+	// DispatchDir, for the lead of a run with lanes that wait for its
+	// dispatch, is the absolute directory dispatch requests are written
+	// to, and Waiting names those lanes. With both set the server offers
+	// DispatchTool.
+	DispatchDir string
+	Waiting     []string
 }
 
 func (c Config) check() error {
@@ -74,9 +88,21 @@ func (c Config) check() error {
 		return fmt.Errorf("lane %q is not a valid lane name", c.Lane)
 	case c.Persona == "" || c.Adapter == "":
 		return errors.New("the lane's persona and adapter are required")
+	case c.DispatchDir != "" && !filepath.IsAbs(c.DispatchDir):
+		return fmt.Errorf("the dispatch directory %q must be an absolute path", c.DispatchDir)
+	case (c.DispatchDir == "") != (len(c.Waiting) == 0):
+		return errors.New("a dispatch directory and the lanes waiting for dispatch go together")
+	}
+	for _, w := range c.Waiting {
+		if !contract.ValidLaneName(w) || w == c.Lane {
+			return fmt.Errorf("waiting lane %q is not a valid lane name other than this lane's", w)
+		}
 	}
 	return nil
 }
+
+// dispatches reports whether the server offers DispatchTool.
+func (c Config) dispatches() bool { return c.DispatchDir != "" && len(c.Waiting) > 0 }
 
 // Args returns the arguments of `cocoder agent mcp` that make Main serve
 // cfg. Main parses them back.
@@ -87,6 +113,12 @@ func (c Config) Args() []string {
 	}
 	if c.CanWrite {
 		args = append(args, "--can-write")
+	}
+	if c.DispatchDir != "" {
+		args = append(args, "--dispatch-dir", c.DispatchDir)
+	}
+	for _, w := range c.Waiting {
+		args = append(args, "--waiting", w)
 	}
 	return args
 }
@@ -118,6 +150,10 @@ func ParseArgs(args []string) (Config, error) {
 			c.Adapter = v
 		case "--model":
 			c.Model = v
+		case "--dispatch-dir":
+			c.DispatchDir = v
+		case "--waiting":
+			c.Waiting = append(c.Waiting, v)
 		default:
 			return c, fmt.Errorf("unknown argument %q", name)
 		}
@@ -184,10 +220,11 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 }
 
 type server struct {
-	cfg      Config
-	out      io.Writer
-	mu       sync.Mutex
-	accepted bool
+	cfg        Config
+	out        io.Writer
+	mu         sync.Mutex
+	accepted   bool
+	dispatched map[string]bool
 }
 
 type request struct {
@@ -248,22 +285,33 @@ func (s *server) handle(line []byte) {
 			"protocolVersion": v,
 			"capabilities":    map[string]any{"tools": map[string]any{}},
 			"serverInfo":      map[string]any{"name": ServerName, "version": version.Get().Version},
-			"instructions":    "Report this lane's job result by calling " + ToolName + " once, when your work is done.",
+			"instructions":    s.instructions(),
 		}, nil)
 	case "ping":
 		s.reply(req.ID, map[string]any{}, nil)
 	case "tools/list":
-		s.reply(req.ID, map[string]any{"tools": []any{toolDescription()}}, nil)
+		tools := []any{toolDescription()}
+		if s.cfg.dispatches() {
+			tools = append(tools, dispatchDescription(s.cfg.Waiting))
+		}
+		s.reply(req.ID, map[string]any{"tools": tools}, nil)
 	case "tools/call":
 		var p struct {
 			Name      string          `json:"name"`
 			Arguments json.RawMessage `json:"arguments"`
 		}
-		if err := json.Unmarshal(req.Params, &p); err != nil || p.Name != ToolName {
-			s.reply(req.ID, nil, &rpcError{codeInvalidParams, "unknown tool; the only tool is " + ToolName})
+		_ = json.Unmarshal(req.Params, &p)
+		var text string
+		var ok bool
+		switch {
+		case p.Name == ToolName:
+			text, ok = s.submit(p.Arguments)
+		case p.Name == DispatchTool && s.cfg.dispatches():
+			text, ok = s.dispatch(p.Arguments)
+		default:
+			s.reply(req.ID, nil, &rpcError{codeInvalidParams, "unknown tool; the tools are " + strings.Join(s.toolNames(), " and ")})
 			return
 		}
-		text, ok := s.submit(p.Arguments)
 		s.reply(req.ID, map[string]any{"content": []any{map[string]any{"type": "text", "text": text}}, "isError": !ok}, nil)
 	default:
 		s.reply(req.ID, nil, &rpcError{codeMethodNotFound, "method " + req.Method + " is not offered"})

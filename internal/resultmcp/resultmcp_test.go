@@ -141,3 +141,77 @@ func FuzzServe(f *testing.F) {
 		}
 	})
 }
+
+func dispatchCall(id int, args string) string {
+	return `{"jsonrpc":"2.0","id":` + string(rune('0'+id)) + `,"method":"tools/call","params":{"name":"dispatch_lane","arguments":` + args + `}}`
+}
+
+// TestDispatchLane: a lead's server lists dispatch_lane beside
+// submit_result, writes one request file per waiting lane in the format
+// the supervisor reads, and refuses other lanes, a second dispatch, an
+// empty brief and unknown fields, writing nothing for them.
+func TestDispatchLane(t *testing.T) {
+	cfg := config(t, false)
+	cfg.Lane, cfg.Persona = "lead", "lead"
+	cfg.DispatchDir = filepath.Join(filepath.Dir(filepath.Dir(cfg.ResultFile)), "lead", "dispatch")
+	cfg.Waiting = []string{"writer", "verifier"}
+	got := serve(t, cfg,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+		dispatchCall(2, `{"lane":"writer","brief":"add the note"}`),
+		dispatchCall(3, `{"lane":"verifier","brief":"check the note","after":["writer"]}`),
+		dispatchCall(4, `{"lane":"writer","brief":"again"}`),
+		dispatchCall(5, `{"lane":"lead","brief":"me"}`),
+		dispatchCall(6, `{"lane":"verifier","brief":""}`),
+		dispatchCall(7, `{"lane":"verifier","brief":"x","command":"rm -rf /"}`),
+	)
+	var names []string
+	for _, tl := range got[1]["result"].(map[string]any)["tools"].([]any) {
+		names = append(names, tl.(map[string]any)["name"].(string))
+	}
+	assert.Equal(t, []string{"submit_result", "dispatch_lane"}, names)
+	for _, id := range []float64{2, 3} {
+		text, ok := toolText(got[id])
+		assert.True(t, ok, text)
+	}
+	for _, id := range []float64{4, 5, 6, 7} {
+		text, ok := toolText(got[id])
+		assert.False(t, ok, "call %v was taken: %s", id, text)
+	}
+	text, _ := toolText(got[4])
+	assert.Contains(t, text, "already dispatched")
+	var req struct {
+		Lane  string   `json:"lane"`
+		Brief string   `json:"brief"`
+		After []string `json:"after"`
+	}
+	b, err := os.ReadFile(filepath.Join(cfg.DispatchDir, "verifier.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &req))
+	assert.Equal(t, "verifier", req.Lane)
+	assert.Equal(t, "check the note", req.Brief)
+	assert.Equal(t, []string{"writer"}, req.After)
+	ents, err := os.ReadDir(cfg.DispatchDir)
+	require.NoError(t, err)
+	assert.Len(t, ents, 2, "only the two accepted requests are written")
+
+	// A lane's server without waiting teammates offers no dispatch.
+	plain := serve(t, config(t, true), `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, dispatchCall(2, `{"lane":"writer","brief":"x"}`))
+	assert.Len(t, plain[1]["result"].(map[string]any)["tools"].([]any), 1)
+	assert.NotNil(t, plain[2]["error"], "dispatch_lane is unknown to a lane that leads no one")
+}
+
+// TestDispatchArgs: the dispatch settings survive Args and ParseArgs, and
+// a relative directory or a directory without waiting lanes is refused.
+func TestDispatchArgs(t *testing.T) {
+	cfg := config(t, false)
+	cfg.DispatchDir, cfg.Waiting = "/ledger/lanes/writer/dispatch", []string{"verifier"}
+	back, err := resultmcp.ParseArgs(cfg.Args())
+	require.NoError(t, err)
+	assert.Equal(t, cfg, back)
+	cfg.DispatchDir = "relative/dir"
+	_, err = resultmcp.ParseArgs(cfg.Args())
+	assert.ErrorContains(t, err, "absolute")
+	cfg.DispatchDir, cfg.Waiting = "/abs", nil
+	_, err = resultmcp.ParseArgs(cfg.Args())
+	assert.ErrorContains(t, err, "go together")
+}

@@ -146,7 +146,7 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 	from := map[string]string{}
 	var bad []error
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !IsDeclaration(e.Name()) {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || !contract.IsContractFile(e.Name()) {
 			continue
 		}
 		file := filepath.Join(display, e.Name())
@@ -178,16 +178,6 @@ func loadFS(fsys fs.FS, dir string, name ...string) (map[string]*contract.Adapte
 		return nil, errors.Join(bad...)
 	}
 	return out, nil
-}
-
-// IsDeclaration reports whether a file name has the extension of an adapter
-// declaration (.yaml, .yml or .json).
-func IsDeclaration(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
 }
 
 // ApplyConfig applies the per-machine adapter settings of a configuration

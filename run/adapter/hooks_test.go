@@ -35,7 +35,7 @@ func TestClaudeHooksArgv(t *testing.T) {
 	require.NoError(t, err)
 	line := "Read and follow the CoCoder lane prompt at " + lc.PromptFile
 	assert.Equal(t, []string{"claude", "--permission-mode", "acceptEdits",
-		"--mcp-config", lc.MCPConfig, "--strict-mcp-config", "--allowedTools", "mcp__cocoder__submit_result", "Read(//home/u/.cocoder/runs/ws/r-1/**)",
+		"--mcp-config", lc.MCPConfig, "--strict-mcp-config", "--allowedTools", "mcp__cocoder", "Read(//home/u/.cocoder/runs/ws/r-1/**)",
 		"--settings", lc.HookSettings, "--", line}, argv)
 
 	lc.HookFile = ""

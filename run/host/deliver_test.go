@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -72,7 +73,12 @@ func TestDeliver(t *testing.T) {
 		"SlowStart":             {flags: []string{"-ready-after", "1500ms"}, delivered: true, attempts: 1, pastes: 1},
 		"Busy":                  {flags: []string{"-busy", "3s"}, delivered: true, attempts: 1, pastes: 1, reason: "busy marker"},
 		"SettleBeatsEarlyEnter": {flags: []string{"-enter-window", "150ms"}, delivered: true, attempts: 1, pastes: 1},
-		"EarlyEnterRetried": {flags: []string{"-enter-window", "400ms"}, opt: func(o *host.DeliveryOptions) { o.Settle = 50 * time.Millisecond },
+		// The window is wide enough that the first Enter (50ms after the
+		// paste) lands in it even on a loaded machine, and the retry
+		// (after ConfirmTimeout) lands after it.
+		"EarlyEnterRetried": {flags: []string{"-enter-window", "700ms"}, opt: func(o *host.DeliveryOptions) {
+			o.Settle, o.ConfirmTimeout = 50*time.Millisecond, 1500*time.Millisecond
+		},
 			delivered: true, attempts: 2, pastes: 1, submitted: []string{text + "\n"}},
 		"NeverSubmitted":  {flags: []string{"-swallow-enters", "99"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "no proof of submission"},
 		"PasteNeverLands": {flags: []string{"-drop-pastes", "99"}, attempts: 0, pastes: 2, submitted: []string{}, reason: "never appeared"},
@@ -206,4 +212,43 @@ func TestDeliverTwice(t *testing.T) {
 	}
 	testkit.WaitFor(t, 3*time.Second, "three submissions", func() bool { return len(submissions(t, log)) == 3 })
 	assert.Equal(t, msgs, submissions(t, log))
+}
+
+// TestLook reads the fake TUI's screen in a real tmux pane: the declared
+// dialog while it shows (nothing typed), then, once a person answers it,
+// ready and no dialog; busy while a submitted message is worked on.
+func TestLook(t *testing.T) {
+	hst := testkit.NewTmux(t)
+	log := filepath.Join(t.TempDir(), "submitted.jsonl")
+	h, err := hst.Start(t.Context(), host.LaneSpec{
+		RunID: testkit.NewRunID(), Lane: "look", Dir: t.TempDir(), Width: 120, Height: 30,
+		Argv: []string{testkit.Self(t), "-log", log, "-dialog", "-busy", "2s"},
+		Env:  []string{helperEnv + "=faketui", "LANG=C.UTF-8"},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = hst.Kill(context.WithoutCancel(t.Context()), h) })
+	opt := tuiOptions()
+	opt.Dialogs = []contract.Dialog{{Name: "tool-approval", Pattern: regexp.QuoteMeta(faketui.Dialog), Fix: "answer it in the pane"}}
+	look := func() host.Screen {
+		s, err := host.Look(t.Context(), hst, h, opt)
+		require.NoError(t, err)
+		return s
+	}
+	var s host.Screen
+	require.Eventually(t, func() bool { s = look(); return s.Dialog != nil }, 5*time.Second, 50*time.Millisecond)
+	assert.Equal(t, "tool-approval", s.Dialog.Name)
+	assert.Equal(t, faketui.Dialog, s.DialogLine)
+	assert.False(t, s.Ready, "the composer is hidden behind the dialog")
+
+	// The person answers with a key press (a paste does not answer it).
+	out, err := exec.Command("tmux", "-L", hst.Socket(), "send-keys", "-t", "="+h.RunID+":", "y").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Eventually(t, func() bool { s = look(); return s.Dialog == nil && s.Ready }, 5*time.Second, 50*time.Millisecond)
+	assert.False(t, s.Busy)
+
+	rep, err := host.Deliver(t.Context(), hst, h, "work on this", opt)
+	require.NoError(t, err)
+	require.True(t, rep.Delivered, rep.Reason)
+	assert.True(t, look().Busy, "busy while the message is worked on")
+	assert.Equal(t, []string{"work on this"}, submissions(t, log), "only the delivered message was submitted")
 }

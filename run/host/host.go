@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -51,6 +52,26 @@ type Exiter interface {
 	// ExitStatus returns the lane's exit code and true once its program
 	// has exited; false while it runs.
 	ExitStatus(ctx context.Context, h contract.LaneHandle) (code int, exited bool, err error)
+}
+
+// Surveyor is implemented by hosts that can report on all lanes of a run
+// in one call, so that a supervisor's round costs one call to the host
+// instead of one per lane. The tmux host implements it.
+type Surveyor interface {
+	// Survey reports on the lanes of hs, all of run runID, keyed by lane
+	// name. A lane missing from the result is gone from the host (its
+	// pane closed, or it is no longer the lane's).
+	Survey(ctx context.Context, runID string, hs []contract.LaneHandle) (map[string]LaneState, error)
+}
+
+// LaneState is what a survey says of one lane.
+type LaneState struct {
+	// Alive is true while the lane's program runs.
+	Alive bool
+	// Activity is when the lane last printed something, to the second;
+	// zero when the host cannot tell. A screen whose activity did not
+	// change since it was last read need not be read again.
+	Activity time.Time
 }
 
 // Host kinds, the values of LaneHandle.Host.
@@ -188,10 +209,12 @@ func StartLanes(ctx context.Context, host Host, specs []LaneSpec, started func(L
 	return handles, nil
 }
 
-// Both hosts of this package implement Host and Exiter.
+// Both hosts of this package implement Host and Exiter; tmux also
+// Surveyor.
 var (
-	_ Host   = (*Tmux)(nil)
-	_ Exiter = (*Tmux)(nil)
-	_ Host   = (*Exec)(nil)
-	_ Exiter = (*Exec)(nil)
+	_ Host     = (*Tmux)(nil)
+	_ Exiter   = (*Tmux)(nil)
+	_ Surveyor = (*Tmux)(nil)
+	_ Host     = (*Exec)(nil)
+	_ Exiter   = (*Exec)(nil)
 )

@@ -716,6 +716,51 @@ func (t *Tmux) List(ctx context.Context, runID string) ([]contract.LaneHandle, e
 	return hs, nil
 }
 
+// Survey reports on the lanes hs of run runID with one list-panes call: a
+// lane is found when its pane is in the run's session with the pid its
+// handle records (pane ids restart with the server, the pid cannot be
+// changed by the pane's program), alive while the pane is not dead, with
+// its window's last activity. No session means every lane is gone.
+func (t *Tmux) Survey(ctx context.Context, runID string, hs []contract.LaneHandle) (map[string]LaneState, error) {
+	const op = "host.Tmux.Survey"
+	if !contract.ValidRunID(runID) {
+		return nil, errs.E(errs.Invalid, op, "run id %q is not valid", runID)
+	}
+	out, err := t.c.run(ctx, nil, "", command{"list-panes", "-s", "-t", "=" + runID + ":",
+		"-F", "#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{window_activity}"})
+	if isGone(err) {
+		return map[string]LaneState{}, nil
+	}
+	if err != nil {
+		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot list the lanes of run %s", runID)
+	}
+	type pane struct {
+		pid   int
+		state LaneState
+	}
+	panes := map[string]pane{}
+	for line := range strings.SplitSeq(strings.TrimRight(out, "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			continue
+		}
+		pid, _ := strconv.Atoi(f[1])
+		p := pane{pid: pid, state: LaneState{Alive: f[2] != "1"}}
+		if secs, err := strconv.ParseInt(f[3], 10, 64); err == nil && secs > 0 {
+			p.state.Activity = time.Unix(secs, 0)
+		}
+		panes[f[0]] = p
+	}
+	got := make(map[string]LaneState, len(hs))
+	for _, h := range hs {
+		ref := paneOf(h)
+		if p, ok := panes[ref.pane]; ok && h.Host == KindTmux && h.RunID == runID && ref.pid != 0 && p.pid == ref.pid {
+			got[h.Lane] = p.state
+		}
+	}
+	return got, nil
+}
+
 // KillRun kills every lane of the run that List finds (saving no
 // transcript: kill the ledger's handles first to keep them) and then its
 // session. A run with no session is not an error. Like KillServer it is

@@ -515,3 +515,49 @@ func TestTmuxKillServerAfterCancel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, listed)
 }
+
+// TestTmuxSurvey: one survey reports every lane of a run — alive or
+// dead, with the time of its last output — leaves out a lane whose pane
+// is gone or whose handle names another program, and finds nothing once
+// the run's session is gone.
+func TestTmuxSurvey(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	hst := testkit.NewTmux(t)
+	runID := testkit.NewRunID()
+	dir := t.TempDir()
+	start := func(lane, script string) contract.LaneHandle {
+		h, err := hst.Start(ctx, host.LaneSpec{RunID: runID, Lane: lane, Dir: dir, Argv: []string{"/bin/sh", "-c", script}})
+		require.NoError(t, err)
+		return h
+	}
+	before := time.Now().Add(-time.Second)
+	talks := start("talks", "echo hello; sleep 60")
+	exits := start("exits", "echo bye; sleep 0.3; exit 0")
+	killed := start("killed", "sleep 60")
+	testkit.WaitFor(t, 5*time.Second, "a lane to exit", func() bool {
+		ok, err := hst.Alive(ctx, exits)
+		return err == nil && !ok
+	})
+	require.NoError(t, hst.Kill(ctx, killed))
+	impostor := talks
+	impostor.Lane = "impostor"
+	impostor.Ref = maps.Clone(talks.Ref)
+	impostor.Ref["pid"] = "1" // another program than the pane's
+	got, err := hst.Survey(ctx, runID, []contract.LaneHandle{talks, exits, killed, impostor})
+	require.NoError(t, err)
+	require.Contains(t, got, "talks")
+	require.Contains(t, got, "exits")
+	assert.True(t, got["talks"].Alive)
+	assert.False(t, got["exits"].Alive, "a dead pane kept by remain-on-exit is not alive")
+	assert.NotContains(t, got, "killed", "a closed pane is gone")
+	assert.NotContains(t, got, "impostor", "a handle whose pid is not the pane's is not that lane")
+	assert.False(t, got["talks"].Activity.Before(before.Truncate(time.Second)), "activity %v", got["talks"].Activity)
+
+	require.NoError(t, hst.KillRun(ctx, runID))
+	got, err = hst.Survey(ctx, runID, []contract.LaneHandle{talks})
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	_, err = hst.Survey(ctx, "not a run", nil)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(err))
+}

@@ -63,6 +63,10 @@ const (
 	// does not answer (a trust, API-key, login or permission prompt); the
 	// lane needs a person. Data: LaneAttentionData.
 	EventLaneAttention = "lane.attention"
+	// EventLaneAttentionCleared records that the dialog a lane stopped at
+	// is gone (a person answered it) and the lane works again. Data:
+	// LaneAttentionData naming the dialog that was answered.
+	EventLaneAttentionCleared = "lane.attention.cleared"
 	// EventLaneActivity records that a lane's agent CLI reported, through
 	// its own hooks, that it is now busy, idle or waiting for a person.
 	// Only changes are recorded. Data: LaneActivityData.
@@ -140,7 +144,7 @@ func EventTypes() []string {
 		EventRunCreated, EventRunState, EventRunStopped,
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
-		EventLaneAttention, EventLaneActivity, EventLedgerRepaired,
+		EventLaneAttention, EventLaneAttentionCleared, EventLaneActivity, EventLedgerRepaired,
 		EventRunBaseline, EventLaneTree, EventLaneLaunching, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
 		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
 		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
@@ -190,6 +194,9 @@ type LaneSendData struct {
 	Submit bool `json:"submit"`
 	// By names who sent it.
 	By string `json:"by,omitempty"`
+	// Delivery is how the lane's taking the text was confirmed (typed
+	// into a screen); nil when the host takes it directly (exec).
+	Delivery *contract.DeliveryReport `json:"delivery,omitempty"`
 }
 
 // LaneExitedData is the data of lane.exited.
@@ -222,7 +229,8 @@ type LaneAttentionData struct {
 	// Source is where the engine saw it: "pane_output".
 	Source contract.StatusSource `json:"source"`
 	// During says what the engine was doing: "delivery" (the initial
-	// prompt), "send".
+	// prompt), "send", or "work" (the supervisor saw it while the lane
+	// worked).
 	During string `json:"during,omitempty"`
 }
 
@@ -426,22 +434,23 @@ func DecodeData(ev contract.Event, v any) error {
 // payloads gives, for each event type with data, a function returning a
 // new value of its data type.
 var payloads = map[string]func() any{
-	EventRunCreated:          func() any { return new(RunCreatedData) },
-	EventRunState:            func() any { return new(RunStateData) },
-	EventRunStopped:          func() any { return new(RunStoppedData) },
-	EventLaneStarted:         func() any { return new(LaneStartedData) },
-	EventLaneStartFailed:     func() any { return new(ReasonData) },
-	EventLaneSend:            func() any { return new(LaneSendData) },
-	EventLaneExited:          func() any { return new(LaneExitedData) },
-	EventLaneKilled:          func() any { return new(ReasonData) },
-	EventLaneLost:            func() any { return new(ReasonData) },
-	EventLaneTimeout:         func() any { return new(ReasonData) },
-	EventLaneResult:          func() any { return new(LaneResultData) },
-	EventLaneAttention:       func() any { return new(LaneAttentionData) },
-	EventLaneActivity:        func() any { return new(LaneActivityData) },
-	EventLedgerRepaired:      func() any { return new(LedgerRepairedData) },
-	EventLanePromptDelivered: func() any { return new(contract.DeliveryReport) },
-	EventLanePromptFailed:    func() any { return new(contract.DeliveryReport) },
+	EventRunCreated:           func() any { return new(RunCreatedData) },
+	EventRunState:             func() any { return new(RunStateData) },
+	EventRunStopped:           func() any { return new(RunStoppedData) },
+	EventLaneStarted:          func() any { return new(LaneStartedData) },
+	EventLaneStartFailed:      func() any { return new(ReasonData) },
+	EventLaneSend:             func() any { return new(LaneSendData) },
+	EventLaneExited:           func() any { return new(LaneExitedData) },
+	EventLaneKilled:           func() any { return new(ReasonData) },
+	EventLaneLost:             func() any { return new(ReasonData) },
+	EventLaneTimeout:          func() any { return new(ReasonData) },
+	EventLaneResult:           func() any { return new(LaneResultData) },
+	EventLaneAttention:        func() any { return new(LaneAttentionData) },
+	EventLaneAttentionCleared: func() any { return new(LaneAttentionData) },
+	EventLaneActivity:         func() any { return new(LaneActivityData) },
+	EventLedgerRepaired:       func() any { return new(LedgerRepairedData) },
+	EventLanePromptDelivered:  func() any { return new(contract.DeliveryReport) },
+	EventLanePromptFailed:     func() any { return new(contract.DeliveryReport) },
 
 	EventRunBaseline:           func() any { return new(TreeData) },
 	EventLaneTree:              func() any { return new(TreeData) },

@@ -197,6 +197,18 @@ func TestLedgerAppend(t *testing.T) {
 		{"Delivered", mustNewEvent(t, ledger.EventLanePromptDelivered, "lead", contract.DeliveryReport{Delivered: true, Attempts: 2}), func(t *testing.T, st contract.RunStatus) {
 			assert.Equal(t, "delivered", st.Lanes["lead"].Delivery)
 		}},
+		{"Attention", mustNewEvent(t, ledger.EventLaneAttention, "lead", ledger.LaneAttentionData{Dialog: "permission", Fix: "answer it", Source: contract.SourcePaneOutput, During: "work"}), func(t *testing.T, st contract.RunStatus) {
+			ls := st.Lanes["lead"]
+			assert.Equal(t, contract.LaneNeedsAttention, ls.State)
+			assert.Equal(t, contract.SourcePaneOutput, ls.Source)
+			assert.Contains(t, ls.Reason, "permission dialog")
+		}},
+		{"AttentionCleared", mustNewEvent(t, ledger.EventLaneAttentionCleared, "lead", ledger.LaneAttentionData{Dialog: "permission", Source: contract.SourcePaneOutput, During: "work"}), func(t *testing.T, st contract.RunStatus) {
+			ls := st.Lanes["lead"]
+			assert.Equal(t, contract.LaneRunning, ls.State, "the answered dialog puts the lane back to work")
+			assert.Empty(t, ls.Reason)
+			assert.Equal(t, "delivered", ls.Delivery, "delivery is untouched")
+		}},
 		{"Send", mustNewEvent(t, ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 5, Submit: true}), func(t *testing.T, st contract.RunStatus) {
 			assert.Equal(t, contract.LaneRunning, st.Lanes["lead"].State, "a send changes no state")
 		}},

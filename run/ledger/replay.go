@@ -90,7 +90,7 @@ func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error)
 		return st, nil
 	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused,
-		EventLaneAttention, EventLaneActivity:
+		EventLaneAttention, EventLaneAttentionCleared, EventLaneActivity:
 		return applyLane(st, ev, bad)
 	}
 	return st, nil
@@ -137,6 +137,14 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 		}
 		if ls.State.Active() {
 			set(contract.LaneNeedsAttention, contract.SourcePaneOutput, attentionReason(d))
+		}
+	case EventLaneAttentionCleared:
+		var d LaneAttentionData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		if ls.State == contract.LaneNeedsAttention {
+			set(contract.LaneRunning, d.Source, "")
 		}
 	case EventLaneActivity:
 		var d LaneActivityData

@@ -116,6 +116,10 @@ type DispatchInfo struct {
 	// Command, when set, is shown as the command that dispatches a lane,
 	// e.g. "cocoder run dispatch <run-id> <lane> --brief <text>".
 	Command string
+	// Tool, when set, is the tool of the "cocoder" MCP server the lead
+	// dispatches with (dispatch_lane), instead of writing request files:
+	// it works in every sandbox mode.
+	Tool string
 }
 
 // RenderLane returns the text of a lane's prompt.md: who the lane is
@@ -191,15 +195,20 @@ func RenderLane(in LaneInput) (string, error) {
 		for _, t := range d.Waiting {
 			w("- waiting lane: %s (%s, %s)\n", t.Lane, t.Persona, map[bool]string{true: "writes", false: "read-only"}[t.CanWrite])
 		}
-		w("- dispatch directory: %s\n\n", d.Dir)
-		w("To dispatch a lane, write one JSON object to a new file `<lane>.json` in the dispatch\n")
-		w("directory (write a temporary file beside it and rename it if you can):\n\n")
+		if d.Tool != "" {
+			w("\nTo dispatch a lane, call the tool `%s` of the MCP server `cocoder` once for it, with\n", d.Tool)
+			w("this argument:\n\n")
+		} else {
+			w("- dispatch directory: %s\n\n", d.Dir)
+			w("To dispatch a lane, write one JSON object to a new file `<lane>.json` in the dispatch\n")
+			w("directory (write a temporary file beside it and rename it if you can):\n\n")
+		}
 		w("```json\n{\"lane\": \"<lane>\", \"brief\": \"<its task>\", \"after\": [\"<lane>\"]}\n```\n\n")
 		w("`after` (optional) lists lanes whose accepted results the dispatch waits for: a verifier\n")
 		w("should wait for the writers it verifies. The engine starts the lane with your brief and\n")
 		w("records the dispatch; when a lane it waits for ends without an accepted result, the\n")
 		w("dispatch is cancelled.")
-		if d.Command != "" {
+		if d.Command != "" && d.Tool == "" {
 			w(" From a shell you can also run `%s`.", d.Command)
 		}
 		w("\n\n")
