@@ -115,9 +115,11 @@ func TestTrustAnsweredThenDelivered(t *testing.T) {
 
 // TestPermissionDialogMidWork: a writing claude lane whose model tries to
 // write a file outside the workspace stops at claude's permission dialog
-// while it works. The supervisor records it (needs-attention, during
-// "work", the dialog named) without typing into it; when a person answers
-// it in the pane, the lane is recorded as working again and finishes.
+// while it works. With claude's hooks turned off by the user's settings
+// (so the screen is the only source), the supervisor records it
+// (needs-attention, during "work", the dialog named) without typing into
+// it; when a person answers it in the pane, the lane is recorded as
+// working again and finishes. (With hooks, TestHookPermissionAnswered.)
 func TestPermissionDialogMidWork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a real agent CLI")
@@ -129,7 +131,7 @@ func TestPermissionDialogMidWork(t *testing.T) {
 		outside = filepath.Join(filepath.Dir(root), "outside.txt")
 		return Script{Edit: &Edit{Path: outside, Text: "not in the workspace\n"},
 			Result: passResult("tried a write outside the workspace", contract.NoFilesChanged)}
-	}, nil)
+	}, disableClaudeHooks)
 	ctx := context.Background()
 	runID := b.start(t, cli, "conformance", "conformance")
 	t.Cleanup(func() { _ = b.runner.Stop(context.WithoutCancel(ctx), runID) })
@@ -164,4 +166,10 @@ func TestPermissionDialogMidWork(t *testing.T) {
 	assert.Greater(t, cleared[0].Seq, att[0].Seq)
 	_, err = os.Stat(outside)
 	assert.NoError(t, err, "the write the person allowed happened")
+}
+
+// disableClaudeHooks turns every hook of claude off in the user's settings
+// of its home, as a user or an organisation may.
+func disableClaudeHooks(home, _ string) error {
+	return jsonFile(filepath.Join(home, ".claude", "settings.json"), map[string]any{"disableAllHooks": true})
 }

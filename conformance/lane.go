@@ -63,9 +63,6 @@ type Matrix struct {
 	// home and the workspace root: to undo part of the setup (the folder
 	// trust, say) and check how the lane reports the CLI's dialog.
 	AfterSetup func(home, root string) error
-	// Edit, when set, replaces the writing lane's edit (of EditedFile), to
-	// make the CLI write somewhere else, such as outside the workspace.
-	Edit *Edit
 	// BeforeStop, when set, runs once the lane has its verdict, before
 	// the run is stopped, with the outcome so far (RunID, Ledger, Root,
 	// Status and Model set): to wait for what the CLI does after its
@@ -281,9 +278,6 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		s := Script{Result: passResult("conformance lane of "+cli.Adapter, contract.NoFilesChanged)}
 		if m.Writing {
 			s.Edit = &Edit{Path: filepath.Join(root, EditedFile), Text: "- conformance edit by " + cli.Adapter + "\n"}
-			if m.Edit != nil {
-				s.Edit = m.Edit
-			}
 			s.Result["filesChanged"] = []string{EditedFile}
 		}
 		return s
