@@ -90,4 +90,3 @@ func eventTypes(evs []contract.Event) string {
 	}
 	return strings.Join(out, " ")
 }
-
