@@ -62,7 +62,7 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 		case line == "" && d.busyCount(screen) > 0:
 			out.Delivered, out.Reason = true, "the busy marker appeared"
 			out.Evidence, _ = findLine(d.busy, screen, 0)
-			return out, nil
+			return out, d.preferReport(ctx, &out)
 		}
 		if d.probe != "" && strings.Contains(collapse(screen), d.probe) {
 			echoed = true
@@ -73,6 +73,7 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 				out.Reason, out.Evidence = "a dialog is on screen ("+strings.TrimSpace(line)+"); the prompt waits behind it or was lost", strings.TrimSpace(line)
 			case echoed:
 				out.Delivered, out.Reason, out.Evidence = true, "the prompt shows on screen and no dialog appeared (no busy marker seen)", d.probe
+				return out, d.preferReport(ctx, &out)
 			default:
 				out.Reason, out.Evidence = "neither the busy marker nor the prompt showed within "+d.opt.ReadyTimeout.String(), d.inputArea(screen)
 			}

@@ -41,10 +41,11 @@ func TestDeliverConfirmedByTheProgram(t *testing.T) {
 }
 
 // TestConfirmStartedByTheProgram: a program given its prompt on its
-// command line whose screen shows neither a busy marker nor the prompt is
-// confirmed as soon as it reports taking the prompt, even with a dialog on
-// screen (it took the prompt, then asked); without the report, the screen
-// decides as before.
+// command line is confirmed as soon as it reports taking the prompt, even
+// with a dialog on screen (it took the prompt, then asked), and its report
+// names the proof even when its busy marker showed a moment before;
+// without the report, the screen decides as before (the busy marker after
+// ConfirmGrace).
 func TestConfirmStartedByTheProgram(t *testing.T) {
 	h := contract.LaneHandle{Lane: "x"}
 	dialog := contract.Dialog{Name: "permission", Pattern: "Do you want to proceed", Fix: "answer it"}
@@ -57,6 +58,8 @@ func TestConfirmStartedByTheProgram(t *testing.T) {
 		"Reported":           {screen: "❯ ", after: 3, delivered: true, reason: "the CLI's hook fired"},
 		"ReportedOverDialog": {screen: "Do you want to proceed?", after: 0, delivered: true, reason: "the CLI's hook fired"},
 		"NotReported":        {screen: "❯ ", after: -1, reason: "neither the busy marker nor the prompt"},
+		"ReportedAfterBusy":  {screen: "working (esc to interrupt)", after: 3, delivered: true, reason: "the CLI's hook fired"},
+		"BusyNotReported":    {screen: "working (esc to interrupt)", after: -1, delivered: true, reason: "the busy marker appeared"},
 		"DialogNotReported":  {screen: "Do you want to proceed?", after: -1, reason: "permission dialog"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -71,10 +74,16 @@ func TestConfirmStartedByTheProgram(t *testing.T) {
 					return ""
 				}}
 			fh := fakeHost{capture: func() (string, error) { return tc.screen, nil }}
+			start := time.Now()
 			out, err := host.ConfirmStarted(t.Context(), fh, h, "Read and follow the lane prompt", opt)
+			took := time.Since(start)
 			require.NoError(t, err)
 			assert.Equal(t, tc.delivered, out.Delivered, "%+v", out)
 			assert.Contains(t, out.Reason, tc.reason)
+			if name == "BusyNotReported" {
+				assert.GreaterOrEqual(t, took, host.ConfirmGrace, "the report is waited for before the screen's proof is taken")
+				return
+			}
 			if tc.delivered {
 				assert.Equal(t, tc.after+1, calls, "asked at each look until it answered")
 			}

@@ -60,9 +60,16 @@ type DeliveryOptions struct {
 	// program itself reported taking the text, such as a CLI's prompt-submit
 	// hook. A non-empty answer confirms the delivery with that answer as
 	// its reason, ahead of anything the screen shows; the screen stays the
-	// fallback.
+	// fallback. When the screen proves the delivery first, the report is
+	// still waited for, at most ConfirmGrace, so that it names the proof
+	// whenever it comes.
 	Confirmed func() (reason string)
 }
+
+// ConfirmGrace bounds the wait, once the screen proved a delivery, for the
+// program's own report (DeliveryOptions.Confirmed): a CLI may show that it
+// works a moment before its hook has run.
+const ConfirmGrace = 2 * time.Second
 
 // confirmed asks opt.Confirmed, when set, and fills out when it confirms.
 func (d *delivery) confirmed(out *contract.DeliveryReport) bool {
@@ -75,6 +82,21 @@ func (d *delivery) confirmed(out *contract.DeliveryReport) bool {
 	}
 	out.Delivered, out.Reason, out.Evidence = true, reason, ""
 	return true
+}
+
+// preferReport is called once the screen proved the delivery (out says
+// how): with opt.Confirmed set, it keeps asking it for at most
+// ConfirmGrace, and its report, when it comes, replaces the screen's proof.
+func (d *delivery) preferReport(ctx context.Context, out *contract.DeliveryReport) error {
+	if d.opt.Confirmed == nil {
+		return nil
+	}
+	for deadline := time.Now().Add(ConfirmGrace); !d.confirmed(out) && time.Now().Before(deadline); {
+		if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dialogLines is how many lines at the bottom of the screen are searched
@@ -353,13 +375,13 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 			case d.busyCount(screen) > busyBefore:
 				out.Delivered, out.Reason = true, "the busy marker appeared"
 				out.Evidence, _ = findLine(d.busy, screen, 0)
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			case seen && !strings.Contains(area, d.probe):
 				out.Delivered, out.Reason, out.Evidence = true, "the text left the input area", area
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			case !seen && area != areaAfterPaste:
 				out.Delivered, out.Reason, out.Evidence = true, "the input area changed after Enter", area
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			}
 			if time.Now().After(deadline) {
 				break
