@@ -151,3 +151,35 @@ func TestVendorHooks(t *testing.T) {
 	})
 	assert.NotContains(t, string(raw), "lane prompt", "the prompt reached the hook file")
 }
+
+// TestVendorHooksLateSupervisor: a supervisor that starts after the CLI
+// already reported several changes records only the last (the history
+// before it is not replayed as if it were new).
+func TestVendorHooksLateSupervisor(t *testing.T) {
+	f := newFixture(t)
+	f.self = testkit.Self(t)
+	f.killServer()
+	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter("UserPromptSubmit,PermissionRequest,Stop,sleep,sleep,result"))
+	f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: hook-cli, canWrite: false}\n")
+	f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
+	gitCmd(t, f.root, "add", "-A")
+	gitCmd(t, f.root, "commit", "-qm", "hook lane")
+
+	r := f.runner()
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "solo-lead", Route: "solo-lead"})
+	require.NoError(t, err, "%v", p)
+	st, err := r.Start(t.Context(), p)
+	require.NoError(t, err)
+	pl, _ := p.Lane("lead")
+	testkit.WaitFor(t, 10*time.Second, "three hook lines", func() bool {
+		raw, _ := os.ReadFile(pl.Hooks.File)
+		return strings.Count(string(raw), "\n") >= 3
+	})
+	st, err = r.Wait(t.Context(), st.RunID, run.WaitOptions{Timeout: time.Minute, Poll: 100 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, contract.LaneDone, st.Lanes["lead"].State, st.Lanes["lead"].Reason)
+	acts, _ := payloads[ledger.LaneActivityData](t, mustDir(t, r, st.RunID), ledger.EventLaneActivity)
+	require.Len(t, acts, 1, "%+v", acts)
+	assert.Equal(t, contract.ActivityIdle, acts[0].Activity)
+	assert.Equal(t, "Stop", acts[0].Event)
+}
