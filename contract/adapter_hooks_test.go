@@ -14,20 +14,7 @@ import (
 // declaration (each problem at its path), its args join the command line
 // only when a settings file is given, and ActivityOf reads its events.
 func TestAdapterHooks(t *testing.T) {
-	base := `id: x
-label: X
-kind: llm-cli
-command: x
-args: ["--", "{prompt}"]
-availabilityCheck: {commandExists: x}
-capabilities: {interactive: true, initialPrompt: true, stdinDispatch: true, resultFile: true, transcriptCapture: true, streamingDetection: true, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: repo
-sandboxModes: [read-only]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`
+	base := llmAdapterYAML
 	good := base + `hooks:
   format: claude
   args: ["--settings", "{hookSettings}"]

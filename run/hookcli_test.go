@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cocoder/cocoder/run/adapter"
 )
 
 // hookCLI is a stand-in for an agent CLI that reports through Claude Code
@@ -30,17 +32,7 @@ func hookCLI(args []string) int {
 		return 2
 	}
 	prompt := strings.Join(fs.Args(), " ")
-	var doc struct {
-		Hooks map[string][]struct {
-			Matcher string `json:"matcher"`
-			Hooks   []struct {
-				Type    string   `json:"type"`
-				Command string   `json:"command"`
-				Args    []string `json:"args"`
-				Timeout int      `json:"timeout"`
-			} `json:"hooks"`
-		} `json:"hooks"`
-	}
+	var doc adapter.ClaudeSettings
 	b, err := os.ReadFile(*settings)
 	if err == nil {
 		err = json.Unmarshal(b, &doc)

@@ -18,14 +18,11 @@ import (
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
-// hookAdapter declares the hookcli stand-in (see hookCLI) as an agent CLI
-// with Claude Code style hooks, walking through steps.
+// hookAdapter declares the hookcli stand-in (see hookCLI) as a lane
+// program with Claude Code style hooks and a declared dialog, walking
+// through steps.
 func hookAdapter(steps string) string {
-	return `id: hook-cli
-label: A CLI that reports through hooks
-kind: llm-cli
-command: "{self}"
-args: ["hookcli", "--steps", "` + steps + `", "--", "{prompt}"]
+	return strings.Replace(scriptAdapter("hook-cli", `"{self}"`), "args: [\"{promptFile}\"]\npromptDelivery: file\n", `args: ["hookcli", "--steps", "`+steps+`", "--", "{prompt}"]
 promptDelivery: arg
 hooks:
   format: claude
@@ -40,15 +37,25 @@ hooks:
     - {event: Stop, activity: idle}
 dialogs:
   - {name: permission, pattern: "Do you want to proceed", fix: answer it}
-availabilityCheck: {commandExists: "{self}"}
-capabilities: {interactive: true, initialPrompt: true, stdinDispatch: true, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`
+`, 1)
+}
+
+// planHookLane plans a run of one lane, lead, of the hookcli stand-in
+// walking through steps, on the tmux host.
+func planHookLane(t *testing.T, steps string) (*fixture, *run.Runner, *run.Plan) {
+	t.Helper()
+	f := newFixture(t)
+	f.self = testkit.Self(t)
+	f.killServer()
+	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter(steps))
+	f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: hook-cli, canWrite: false}\n")
+	f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
+	gitCmd(t, f.root, "add", "-A")
+	gitCmd(t, f.root, "commit", "-qm", "hook lane")
+	r := f.runner()
+	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "solo-lead", Route: "solo-lead"})
+	require.NoError(t, err, "%v", p)
+	return f, r, p
 }
 
 // TestVendorHooks runs a lane of a CLI that reports through hooks on the
@@ -61,21 +68,10 @@ failureModes: [unknown]
 // which shows the question first, stays silent; nothing of the prompt
 // reaches the hook file.
 func TestVendorHooks(t *testing.T) {
-	f := newFixture(t)
-	f.self = testkit.Self(t)
-	f.killServer()
 	// The permission question shows on screen before its hook fires: the
 	// screen must stand aside once the hooks have spoken.
-	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter("UserPromptSubmit,sleep,PreToolUse,sleep,show:Do you want to proceed?,sleep,"+
-		"PermissionRequest,sleep,Notification:permission_prompt,sleep,clear,PostToolUse,sleep,result,Stop"))
-	f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: hook-cli, canWrite: false}\n")
-	f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
-	gitCmd(t, f.root, "add", "-A")
-	gitCmd(t, f.root, "commit", "-qm", "hook lane")
-
-	r := f.runner()
-	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "solo-lead", Route: "solo-lead"})
-	require.NoError(t, err, "%v", p)
+	f, r, p := planHookLane(t, "UserPromptSubmit,sleep,PreToolUse,sleep,show:Do you want to proceed?,sleep,"+
+		"PermissionRequest,sleep,Notification:permission_prompt,sleep,clear,PostToolUse,sleep,result,Stop")
 	pl, ok := p.Lane("lead")
 	require.True(t, ok)
 	require.NotNil(t, pl.Hooks)
@@ -156,18 +152,7 @@ func TestVendorHooks(t *testing.T) {
 // already reported several changes records only the last (the history
 // before it is not replayed as if it were new).
 func TestVendorHooksLateSupervisor(t *testing.T) {
-	f := newFixture(t)
-	f.self = testkit.Self(t)
-	f.killServer()
-	f.write("cocoder/adapters/hook-cli.yaml", hookAdapter("UserPromptSubmit,PermissionRequest,Stop,sleep,sleep,result"))
-	f.write("cocoder/profiles/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlanes:\n  lead: {persona: lead, adapter: hook-cli, canWrite: false}\n")
-	f.write("cocoder/routes/solo-lead.yaml", "id: solo-lead\nlabel: Lead alone\nlead: lead\nteammates: []\nlanes: [lead]\ngates: [startup-packet]\nwritePolicy: read-only\n")
-	gitCmd(t, f.root, "add", "-A")
-	gitCmd(t, f.root, "commit", "-qm", "hook lane")
-
-	r := f.runner()
-	p, err := r.Plan(t.Context(), run.PlanRequest{Priority: "try-cocoder", Profile: "solo-lead", Route: "solo-lead"})
-	require.NoError(t, err, "%v", p)
+	_, r, p := planHookLane(t, "UserPromptSubmit,PermissionRequest,Stop,sleep,sleep,result")
 	st, err := r.Start(t.Context(), p)
 	require.NoError(t, err)
 	pl, _ := p.Lane("lead")

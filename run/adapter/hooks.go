@@ -49,17 +49,7 @@ func HookSettings(a *contract.Adapter, lc LaneContext) ([]byte, error) {
 	if a.Hooks.Format != contract.HookFormatClaude {
 		return nil, bad("hooks.format %q is not one the engine writes (claude)", a.Hooks.Format)
 	}
-	type command struct {
-		Type    string   `json:"type"`
-		Command string   `json:"command"`
-		Args    []string `json:"args"`
-		Timeout int      `json:"timeout"`
-	}
-	type group struct {
-		Matcher string    `json:"matcher,omitempty"`
-		Hooks   []command `json:"hooks"`
-	}
-	hooks := map[string][]group{}
+	hooks := map[string][]ClaudeMatcherGroup{}
 	for _, name := range a.Hooks.Names() {
 		var matchers []string
 		for _, e := range a.Hooks.Events {
@@ -73,12 +63,35 @@ func HookSettings(a *contract.Adapter, lc LaneContext) ([]byte, error) {
 			matchers = append(matchers, e.Matcher)
 		}
 		args := append([]string{"agent", "hook"}, agenthook.Config{File: lc.HookFile, Event: name}.Args()...)
-		hooks[name] = []group{{Matcher: strings.Join(slices.Compact(matchers), "|"),
-			Hooks: []command{{Type: "command", Command: lc.Self, Args: args, Timeout: HookTimeout}}}}
+		hooks[name] = []ClaudeMatcherGroup{{Matcher: strings.Join(slices.Compact(matchers), "|"),
+			Hooks: []ClaudeCommand{{Type: "command", Command: lc.Self, Args: args, Timeout: HookTimeout}}}}
 	}
-	file, err := json.MarshalIndent(map[string]any{"hooks": hooks}, "", "  ")
+	file, err := json.MarshalIndent(ClaudeSettings{Hooks: hooks}, "", "  ")
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, op, err, "lane %s, adapter %s: the hook settings do not encode", lc.Lane, a.ID)
 	}
 	return append(file, '\n'), nil
+}
+
+// ClaudeSettings is the settings file HookSettings writes for the "claude"
+// format: Claude Code's hooks setting, nothing else.
+type ClaudeSettings struct {
+	// Hooks maps an event to its matcher groups.
+	Hooks map[string][]ClaudeMatcherGroup `json:"hooks"`
+}
+
+// ClaudeMatcherGroup is the hooks of one event whose type matches Matcher
+// (every type when it is empty).
+type ClaudeMatcherGroup struct {
+	Matcher string          `json:"matcher,omitempty"`
+	Hooks   []ClaudeCommand `json:"hooks"`
+}
+
+// ClaudeCommand is one command hook in exec form: Command is run with Args,
+// no shell, for at most Timeout seconds.
+type ClaudeCommand struct {
+	Type    string   `json:"type"`
+	Command string   `json:"command"`
+	Args    []string `json:"args"`
+	Timeout int      `json:"timeout"`
 }

@@ -57,17 +57,7 @@ func TestHookSettings(t *testing.T) {
 	lc := hookLane()
 	b, err := adapter.HookSettings(a, lc)
 	require.NoError(t, err)
-	var doc struct {
-		Hooks map[string][]struct {
-			Matcher string `json:"matcher"`
-			Hooks   []struct {
-				Type    string   `json:"type"`
-				Command string   `json:"command"`
-				Args    []string `json:"args"`
-				Timeout int      `json:"timeout"`
-			} `json:"hooks"`
-		} `json:"hooks"`
-	}
+	var doc adapter.ClaudeSettings
 	require.NoError(t, json.Unmarshal(b, &doc))
 	assert.ElementsMatch(t, a.Hooks.Names(), slices.Collect(maps.Keys(doc.Hooks)))
 	for event, groups := range doc.Hooks {
