@@ -16,6 +16,7 @@ import (
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/agenthook"
 	"github.com/cocoder/cocoder/run"
+	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
 	"github.com/cocoder/cocoder/run/ledger"
 	"github.com/cocoder/cocoder/workspace"
@@ -68,6 +69,16 @@ type Matrix struct {
 	// Status and Model set): to wait for what the CLI does after its
 	// result, such as the hook at the end of its turn.
 	BeforeStop func(o Outcome)
+	// Typed types the lane prompt into the CLI's screen and presses the
+	// adapter's submit keys, instead of passing it on the command line:
+	// the kit writes a workspace declaration of the adapter with
+	// promptDelivery "type" and without the prompt argument ({prompt} and
+	// the "--" or flag before it). It proves the declared submitKeys (and
+	// readyPattern) with the real CLI.
+	Typed bool
+	// SubmitKeys, with Typed, replaces the declaration's submitKeys, e.g.
+	// with a key the CLI does not submit on.
+	SubmitKeys []string
 }
 
 // Outcome is what a lane of the matrix did.
@@ -176,11 +187,12 @@ func newLab(t testing.TB, cli CLI, files map[string]string, script func(root str
 	git("config", "user.email", "conformance@cocoder.invalid")
 	_, err = workspace.Init(ctx, root, workspace.InitOptions{Home: home})
 	fatal("workspace init", err)
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		fatal(name, writeFile(filepath.Join(root, name), files[name]))
-	}
 	if cli.Declarations != "" {
 		fatal("declarations", copyDir(cli.Declarations, filepath.Join(root, "cocoder", "adapters")))
+	}
+	// After the declarations, so that a file given here replaces one.
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fatal(name, writeFile(filepath.Join(root, name), files[name]))
 	}
 	git("add", "-A")
 	git("commit", "-q", "-m", "conformance workspace")
@@ -282,7 +294,15 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 		}
 		return s
 	}
-	b := newLab(t, cli, oneLane(cli.Adapter, m.Writing), script, m.AfterSetup)
+	files := oneLane(cli.Adapter, m.Writing)
+	if m.Typed {
+		decl, err := typedDeclaration(cli, m)
+		if err != nil {
+			t.Fatalf("conformance: typed declaration: %v", err)
+		}
+		files[filepath.Join("cocoder", "adapters", cli.Adapter+".yaml")] = decl
+	}
+	b := newLab(t, cli, files, script, m.AfterSetup)
 	r := b.runner
 	runID := b.start(t, cli, "conformance", "conformance")
 	out := Outcome{RunID: runID, Root: b.root, Model: b.model}
@@ -394,6 +414,43 @@ func containsInOrder(have, want []string) bool {
 
 func ledgerDir(home *workspace.Home, st contract.RunStatus) (string, error) {
 	return ledger.Dir(home.Dir(), st.WorkspaceID, st.RunID)
+}
+
+// typedDeclaration returns cli's adapter declared to take its prompt typed
+// (see Matrix.Typed), as JSON, which a .yaml file may hold.
+func typedDeclaration(cli CLI, m Matrix) (string, error) {
+	var from []string
+	if cli.Declarations != "" {
+		from = append(from, cli.Declarations)
+	}
+	all, err := adapter.Load(from...)
+	if err != nil {
+		return "", err
+	}
+	a, ok := all[cli.Adapter]
+	if !ok {
+		return "", fmt.Errorf("no declaration of adapter %s", cli.Adapter)
+	}
+	var args []string
+	for i, arg := range a.Args {
+		next := ""
+		if i+1 < len(a.Args) {
+			next = a.Args[i+1]
+		}
+		if arg == contract.PlaceholderPrompt || (strings.HasPrefix(arg, "-") && next == contract.PlaceholderPrompt) {
+			continue
+		}
+		args = append(args, arg)
+	}
+	a.Args, a.PromptDelivery = args, contract.DeliverType
+	if m.SubmitKeys != nil {
+		a.SubmitKeys = m.SubmitKeys
+	}
+	b, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return string(b) + "\n", nil
 }
 
 func writeFile(path, content string) error {

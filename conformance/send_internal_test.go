@@ -16,16 +16,26 @@ import (
 	"github.com/cocoder/cocoder/run/ledger"
 )
 
-// TestSendAfterScrollClaude: a real Claude Code lane reads its prompt,
-// then answers at such length that its first prompt scrolls far out of
-// sight, and waits idle. A message sent to it then must be confirmed as
-// taken, reach the model, and let the lane finish with an accepted result.
-func TestSendAfterScrollClaude(t *testing.T) {
+// TestSendAfterScroll: a lane of each real CLI reads its prompt, then
+// answers at such length (300 lines) that the screen scrolls far past the
+// start of the turn, and waits idle. A message sent to it then must be confirmed as taken,
+// reach the model, and let the lane finish with an accepted result.
+func TestSendAfterScroll(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs a real agent CLI")
+		t.Skip("runs real agent CLIs")
 	}
-	t.Parallel()
-	cli := Claude(FindCLI(t, "claude"))
+	for _, c := range []struct {
+		name string
+		cli  func(string) CLI
+	}{{"claude", Claude}, {"codex", Codex}, {"gemini", Gemini}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sendAfterScroll(t, c.cli(FindCLI(t, c.name)))
+		})
+	}
+}
+
+func sendAfterScroll(t *testing.T, cli CLI) {
 	var long strings.Builder
 	for i := 1; i <= 300; i++ {
 		fmt.Fprintf(&long, "Line %d of a long answer that pushes the lane prompt out of sight.\n", i)
@@ -43,9 +53,12 @@ func TestSendAfterScrollClaude(t *testing.T) {
 	require.Eventually(t, func() bool {
 		st, _ = b.runner.Get(ctx, runID)
 		return slices.Contains(b.model.Steps(), "pause") && strings.Contains(b.screen(st, LaneName), "Line 300 of a long answer")
-	}, 2*time.Minute, 500*time.Millisecond, "the lane never showed its long answer; steps %v", b.model.Steps())
+	}, 2*time.Minute, 500*time.Millisecond, "the lane never showed its long answer; steps %v; screen:\n%s", b.model.Steps(), b.screen(st, LaneName))
 	screen := b.screen(st, LaneName)
-	require.NotContains(t, screen, "CoCoder lane prompt at", "the first prompt must have scrolled out of sight:\n%s", screen)
+	// The long answer's start, and with it everything before it, is out
+	// of sight. (Codex keeps the turn's prompt pinned above the answer and
+	// in its status line; claude and gemini scroll it away.)
+	require.NotContains(t, screen, "Line 1 of a long answer", "the screen must have scrolled:\n%s", screen)
 
 	require.NoError(t, b.runner.Send(ctx, runID, LaneName, "Go on now and submit your result. "+resume))
 	out, err := b.runner.Wait(ctx, runID, run.WaitOptions{Timeout: 2 * time.Minute, Poll: 500 * time.Millisecond})

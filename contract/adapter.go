@@ -138,6 +138,12 @@ type Adapter struct {
 	// BusyPattern is a regular expression that matches the CLI's screen
 	// while it is working.
 	BusyPattern string `json:"busyPattern,omitempty" yaml:"busyPattern,omitempty" validate:"omitempty,regexp"`
+	// SubmitKeys are the keys that submit text typed into the CLI, pressed
+	// one at a time after the paste, as tmux key names from
+	// SubmitKeyNames (e.g. ["Enter"], or ["Escape", "Enter"] for a TUI that
+	// must leave an editing mode first). The last must be one that submits
+	// (Enter, C-m, C-j or M-Enter). Default: ["Enter"].
+	SubmitKeys []string `json:"submitKeys,omitempty" yaml:"submitKeys,omitempty" jsonschema:"enum=Enter,enum=C-m,enum=C-j,enum=M-Enter,enum=Escape,enum=Tab,maxItems=4" validate:"omitempty,max=4,dive,oneof=Enter C-m C-j M-Enter Escape Tab"`
 	// Dialogs are the screens the CLI is known to stop at before or while
 	// it works (folder trust, API-key approval, onboarding, a permission
 	// prompt, login). The engine never answers one: a lane showing one is
@@ -396,6 +402,9 @@ func (a *Adapter) check(p *problems) {
 		if !slices.Contains(a.ApprovalModes, mode) {
 			p.add(join("approvalFlags", string(mode)), "unknown-mode", "approval mode %q has flags but is not in approvalModes; add it there or remove the flags", mode)
 		}
+	}
+	if k := a.SubmitKeys; len(k) > 0 && slices.Contains(submitKeyNames, k[len(k)-1]) && !slices.Contains(submittingKeys, k[len(k)-1]) {
+		p.add(index("submitKeys", len(k)-1), "submit-key", "submitKeys must end with a key that submits (%s); %s may only come before it", strings.Join(submittingKeys, ", "), k[len(k)-1])
 	}
 	switch a.PromptDelivery {
 	case DeliverArg:

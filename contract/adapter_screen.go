@@ -1,5 +1,41 @@
 package contract
 
+import "slices"
+
+// submitKeyNames are the key names an adapter's submitKeys may use (the
+// enum of Adapter.SubmitKeys' tags repeats them; a test keeps the three
+// lists equal).
+var submitKeyNames = []string{"Enter", "C-m", "C-j", "M-Enter", "Escape", "Tab"}
+
+// submittingKeys are the keys a submitKeys sequence may end with.
+var submittingKeys = []string{"Enter", "C-m", "C-j", "M-Enter"}
+
+// SubmitKeyNames returns the key names an adapter's submitKeys may use:
+// tmux key names, pressed as keys, never typed as text. The list is closed
+// so that nothing declared reaches tmux's command parser or a shell as
+// free text. Enter and C-m send a carriage return, C-j a line feed,
+// M-Enter Escape and a carriage return as one key press; Escape and Tab
+// may come before the key that submits.
+func SubmitKeyNames() []string { return slices.Clone(submitKeyNames) }
+
+// ValidSubmitKeys reports whether keys is a usable submit sequence: one to
+// four names from SubmitKeyNames, the last one a key that submits (Enter,
+// C-m, C-j or M-Enter). An empty sequence is valid and means ["Enter"].
+func ValidSubmitKeys(keys []string) bool {
+	if len(keys) == 0 {
+		return true
+	}
+	if len(keys) > 4 || !slices.Contains(submittingKeys, keys[len(keys)-1]) {
+		return false
+	}
+	for _, k := range keys {
+		if !slices.Contains(submitKeyNames, k) {
+			return false
+		}
+	}
+	return true
+}
+
 // Dialog is a screen an agent CLI is known to show that stops it until a
 // person answers: a folder-trust or API-key question, onboarding, a
 // permission prompt, a login screen.

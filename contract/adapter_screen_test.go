@@ -1,6 +1,8 @@
 package contract_test
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,9 +41,10 @@ mcp:
   env: {X_SETTINGS: "{mcpConfig}"}
   settings: {folderTrust: false}
 `
-	a, err := contract.Parse[contract.Adapter]("x.yaml", []byte(good))
+	a, err := contract.Parse[contract.Adapter]("x.yaml", []byte(good+"submitKeys: [Escape, C-j]\n"))
 	require.NoError(t, err)
 	assert.Equal(t, "trust", a.Dialogs[0].Name)
+	assert.Equal(t, []string{"Escape", "C-j"}, a.SubmitKeys)
 	in := contract.ArgvInput{Prompt: "p", Sandbox: contract.SandboxReadOnly, LedgerDir: "/l", MCPConfig: "/l/mcp.json"}
 	assert.Equal(t, []string{"x", "--", "p"}, a.Argv(in), "no result channel: no MCP args")
 	in.MCPCommand, in.MCPArgs = "/bin/cocoder", []string{"agent", "mcp"}
@@ -54,8 +57,39 @@ mcp:
 		"mcp placeholder": "mcp: {args: ['{nope}']}\n",
 		"mcp env name":    "mcp: {env: {'1BAD': x}}\n",
 		"root mode":       "notAsRoot: [everything]\n",
+		"submit key":      "submitKeys: [Return]\n",
+		"submit text":     "submitKeys: ['Enter \\; kill-server']\n",
+		"submit last":     "submitKeys: [Enter, Escape]\n",
+		"submit long":     "submitKeys: [Escape, Escape, Escape, Escape, Enter]\n",
 	} {
 		_, err := contract.Parse[contract.Adapter]("x.yaml", []byte(base+bad))
 		assert.Error(t, err, name)
+	}
+}
+
+// TestSubmitKeys: the allow-list of submit keys is the same in the
+// validator's rule, the JSON schema and ValidSubmitKeys, and a sequence
+// must end with a key that submits.
+func TestSubmitKeys(t *testing.T) {
+	f, ok := reflect.TypeFor[contract.Adapter]().FieldByName("SubmitKeys")
+	require.True(t, ok)
+	_, oneof, _ := strings.Cut(f.Tag.Get("validate"), "oneof=")
+	assert.Equal(t, contract.SubmitKeyNames(), strings.Fields(oneof), "validate tag")
+	var enum []string
+	for part := range strings.SplitSeq(f.Tag.Get("jsonschema"), ",") {
+		if v, ok := strings.CutPrefix(part, "enum="); ok {
+			enum = append(enum, v)
+		}
+	}
+	assert.Equal(t, contract.SubmitKeyNames(), enum, "jsonschema tag")
+	for _, k := range contract.SubmitKeyNames() {
+		assert.NotContains(t, k, " ", "a key name is one tmux argument")
+	}
+
+	for _, good := range [][]string{nil, {"Enter"}, {"C-m"}, {"C-j"}, {"M-Enter"}, {"Escape", "Enter"}, {"Tab", "Escape", "Escape", "C-j"}} {
+		assert.True(t, contract.ValidSubmitKeys(good), "%q", good)
+	}
+	for _, bad := range [][]string{{"Escape"}, {"Tab"}, {"Enter", "Escape"}, {"enter"}, {"Enter;"}, {"Escape", "Escape", "Escape", "Escape", "Enter"}, {""}} {
+		assert.False(t, contract.ValidSubmitKeys(bad), "%q", bad)
 	}
 }

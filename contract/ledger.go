@@ -124,8 +124,12 @@ type LaneStatus struct {
 }
 
 // RunStatus is a run's status document (run.json). It is derived: replaying
-// the run's events reproduces it exactly, and where the two disagree the
-// events win.
+// the run's events reproduces it, and where the two disagree the events
+// win. run.json is rewritten only by events that change more than LastSeq
+// and UpdatedAt (not by lane.send, gate, commit or dispatch events), so it
+// is exactly the replay of the events up to its own LastSeq; a replay of
+// all of them (ledger.ReadStatus) differs from it at most in those two
+// fields.
 type RunStatus struct {
 	// Version is the format version of the document.
 	Version Version `json:"version,omitempty" yaml:"version,omitempty"`
@@ -146,12 +150,14 @@ type RunStatus struct {
 	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
 	// CreatedAt is when the run was created.
 	CreatedAt time.Time `json:"createdAt" yaml:"createdAt" jsonschema:"required" validate:"required"`
-	// UpdatedAt is the time of the last event.
+	// UpdatedAt is the time of the last event (in run.json: of the last
+	// event that changed the document).
 	UpdatedAt time.Time `json:"updatedAt" yaml:"updatedAt" jsonschema:"required" validate:"required"`
 	// Lanes maps each lane name to its status.
 	Lanes map[string]LaneStatus `json:"lanes,omitempty" yaml:"lanes,omitempty" validate:"omitempty,dive,keys,laneid,endkeys"`
 	// LastSeq is the sequence number of the last event the document
-	// reflects.
+	// reflects (in run.json: the last event that changed it; later events
+	// changed nothing else).
 	LastSeq int64 `json:"lastSeq" yaml:"lastSeq" jsonschema:"required" validate:"gte=0"`
 }
 
@@ -177,7 +183,8 @@ type Event struct {
 type DeliveryReport struct {
 	// Delivered is true when the submission was confirmed.
 	Delivered bool `json:"delivered"`
-	// Attempts is the number of Enter presses.
+	// Attempts is the number of times the submit keys (the adapter's
+	// submitKeys, Enter by default) were pressed.
 	Attempts int `json:"attempts"`
 	// Pastes is the number of times the text was pasted.
 	Pastes int `json:"pastes"`

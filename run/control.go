@@ -106,7 +106,7 @@ func (r *Runner) Send(ctx context.Context, runID, lane, text string) error {
 	}
 	out := contract.DeliveryReport{Delivered: true}
 	if h.Host == host.KindExec {
-		err = hst.Send(ctx, h, typed, true)
+		err = host.SendSubmit(ctx, hst, h, typed, pl.SubmitKeys)
 	} else {
 		opt := deliveryOptions(pl)
 		opt.ReadyTimeout = 15 * time.Second

@@ -25,10 +25,10 @@ func confirmOnScreen(p *Plan, pl PlanLane) bool {
 }
 
 // deliveryOptions are the delivery options of a lane, from its adapter's
-// declaration: how its screen reads, and for a CLI that reports taking a
-// prompt through a hook, that hook from now on.
+// declaration: how its screen reads, its submit keys, and for a CLI that
+// reports taking a prompt through a hook, that hook from now on.
 func deliveryOptions(pl PlanLane) host.DeliveryOptions {
-	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs,
+	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs, SubmitKeys: pl.SubmitKeys,
 		Confirmed: hookSubmitted(pl, hookEnd(pl))}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
@@ -228,9 +229,11 @@ func afterVerdict(st contract.RunStatus, after []string) (ready bool, cancel str
 }
 
 // startDispatched starts a dispatched lane: its brief is written beside its
-// prompt, the lane is started on the host and its prompt delivered. It
-// returns the lane's handle.
-func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pendingDispatch) error {
+// prompt and the lane is started on the host. A prompt that must be typed
+// or confirmed on screen is left to the returned delivery, which the
+// caller runs once the ledger is released (it watches the screen for
+// seconds) and whose events it records; nil when there is none.
+func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pendingDispatch) (delivery func() []contract.Event, err error) {
 	r, p := s.r, s.plan
 	pl, _ := p.Lane(d.lane)
 	brief := d.data.Brief
@@ -240,10 +243,10 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 	by := textx.FirstNonEmpty(d.data.By, "the lead")
 	text := fmt.Sprintf("# Task from %s\n\n%s\n", by, brief)
 	if err := l.WriteFile(ledger.LaneFile(d.lane, ledger.BriefName), []byte(text)); err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.record(l, ledger.EventLaneDispatched, d.lane, d.data); err != nil {
-		return err
+		return nil, err
 	}
 	if tree, err := r.tree(ctx, p.Workspace); err == nil {
 		tree.Phase = phaseStart
@@ -251,34 +254,33 @@ func (s *supervisor) startDispatched(ctx context.Context, l *ledger.Ledger, d pe
 	}
 	resolver, err := r.resolver()
 	if err != nil {
-		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
+		return nil, r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
 	}
 	env, err := resolver.Resolve(ctx, pl.Secrets)
 	if err != nil {
-		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: "a secret no longer resolves: " + err.Error()})
+		return nil, r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: "a secret no longer resolves: " + err.Error()})
 	}
 	r.remember(env.Values())
 	hst, err := r.startHost()
 	if err != nil {
-		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
+		return nil, r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: err.Error()})
 	}
 	if err := r.record(l, ledger.EventLaneLaunching, d.lane, ledger.LaunchingData{Host: p.Host}); err != nil {
-		return err
+		return nil, err
 	}
 	h, err := hst.Start(ctx, r.laneSpec(p, pl, env))
 	if err != nil {
-		return r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: errText(err)})
+		return nil, r.record(l, ledger.EventLaneStartFailed, d.lane, ledger.ReasonData{Reason: errText(err)})
 	}
 	if err := r.record(l, ledger.EventLaneStarted, d.lane, ledger.LaneStartedData{Handle: h}); err != nil {
 		_ = hst.Kill(context.WithoutCancel(ctx), h)
-		return err
+		return nil, err
 	}
 	s.pending = append(s.pending, d.lane)
 	if out, typed := untypedDelivery(p, pl); !typed {
-		return r.record(l, ledger.EventLanePromptDelivered, d.lane, out)
+		return nil, r.record(l, ledger.EventLanePromptDelivered, d.lane, out)
 	}
-	_, err = r.appendAll(l, deliverInitial(ctx, hst, h, pl))
-	return err
+	return func() []contract.Event { return deliverInitial(ctx, hst, h, pl) }, nil
 }
 
 // dispatch takes the lead's new dispatch requests and carries out the
@@ -297,7 +299,8 @@ func (s *supervisor) dispatch(ctx context.Context) error {
 		s.waiting = false
 		return nil
 	}
-	return s.withLedger(ctx, func(l *ledger.Ledger) error {
+	var deliveries []func() []contract.Event
+	err = s.withLedger(ctx, func(l *ledger.Ledger) error {
 		for _, rel := range slices.Sorted(maps.Keys(bad)) {
 			if err := s.r.record(l, ledger.EventLaneDispatchCancelled, lead, ledger.DispatchData{File: rel, By: lead, Reason: bad[rel]}); err != nil {
 				return err
@@ -342,8 +345,12 @@ func (s *supervisor) dispatch(ctx context.Context) error {
 					return err
 				}
 			case ready:
-				if err := s.startDispatched(ctx, l, d); err != nil {
+				deliver, err := s.startDispatched(ctx, l, d)
+				if err != nil {
 					return err
+				}
+				if deliver != nil {
+					deliveries = append(deliveries, deliver)
 				}
 				s.watch(d.lane)
 			default:
@@ -351,5 +358,20 @@ func (s *supervisor) dispatch(ctx context.Context) error {
 			}
 		}
 		return nil
+	})
+	if err != nil || len(deliveries) == 0 {
+		return err
+	}
+	// The dispatched lanes' prompts are delivered in parallel with the
+	// ledger released, then recorded.
+	outs := make([][]contract.Event, len(deliveries))
+	var wg sync.WaitGroup
+	for i, deliver := range deliveries {
+		wg.Go(func() { outs[i] = deliver() })
+	}
+	wg.Wait()
+	return s.withLedger(ctx, func(l *ledger.Ledger) error {
+		_, err := s.r.appendAll(l, slices.Concat(outs...))
+		return err
 	})
 }

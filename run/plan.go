@@ -155,6 +155,9 @@ type PlanLane struct {
 	// Dialogs are the adapter's known dialogs: a lane showing one is
 	// reported as needing attention, never answered.
 	Dialogs []contract.Dialog `json:"dialogs,omitempty"`
+	// SubmitKeys are the keys that submit typed text (the adapter's
+	// submitKeys); empty means Enter.
+	SubmitKeys []string `json:"submitKeys,omitempty"`
 	// ResultChannel is how the lane reports its job result: "mcp" (the
 	// submit_result tool of the result channel, which writes ResultFile)
 	// or "file" (the agent writes ResultFile itself).
@@ -610,7 +613,7 @@ func (r *Runner) planLanes(ctx context.Context, p *Plan, adapters map[string]*co
 			Lane: lane, Persona: pl.Persona, Adapter: a.ID, Model: pl.Model, Sandbox: adapter.SandboxFor(pl),
 			CanWrite: pl.CanWrite, StartupMode: prompt.StartupModeFor(d.route, lane, pl.Persona),
 			PromptDelivery: string(a.PromptDelivery), ReadyPattern: a.ReadyPattern, BusyPattern: a.BusyPattern,
-			Dialogs: a.Dialogs, Secrets: refs,
+			Dialogs: a.Dialogs, SubmitKeys: a.SubmitKeys, Secrets: refs,
 		}
 		l.PrimaryAdapter = primary[lane]
 		if pl.CanWrite {

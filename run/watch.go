@@ -76,16 +76,19 @@ func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.L
 		})
 	case scr.Dialog == nil && attention:
 		delete(s.dialogs, lane)
-		return s.withLedger(ctx, func(l *ledger.Ledger) error {
-			if err := s.r.record(l, ledger.EventLaneAttentionCleared, lane, ledger.LaneAttentionData{
+		if err := s.withLedger(ctx, func(l *ledger.Ledger) error {
+			return s.r.record(l, ledger.EventLaneAttentionCleared, lane, ledger.LaneAttentionData{
 				Dialog: shown, Screen: scr.Evidence, Source: contract.SourcePaneOutput, During: "work",
-			}); err != nil {
-				return err
-			}
-			if ls.Delivery == "delivered" {
-				return nil
-			}
-			_, err := s.r.appendAll(l, redeliver(ctx, hst, h, pl))
+			})
+		}); err != nil || ls.Delivery == "delivered" {
+			return err
+		}
+		// The delivery watches the screen for seconds: the ledger is not
+		// held meanwhile, so a stop or a send from elsewhere is not kept
+		// waiting.
+		evs := redeliver(ctx, hst, h, pl)
+		return s.withLedger(ctx, func(l *ledger.Ledger) error {
+			_, err := s.r.appendAll(l, evs)
 			return err
 		})
 	}

@@ -25,29 +25,35 @@ type DeliveryOptions struct {
 	// line.
 	ReadyPattern string
 	// BusyPattern matches what the program shows while it works (e.g.
-	// `esc to interrupt`). More matches after Enter than before prove the
-	// submission.
+	// `esc to interrupt`). More matches after the submit keys than before
+	// prove the submission.
 	BusyPattern string
 	// DialogPattern matches a permission or trust dialog. While it shows in
-	// the last lines of the screen, Deliver neither types nor presses Enter
-	// (an Enter would answer the dialog).
+	// the last lines of the screen, Deliver neither types nor presses the
+	// submit keys (an Enter would answer the dialog).
 	DialogPattern string
 	// Dialogs are the adapter's known dialogs. Like DialogPattern they stop
-	// delivery (no typing, no Enter); the outcome then names the dialog and
-	// its fix (DeliveryReport.Dialog and Fix).
+	// delivery (no typing, no submit keys); the outcome then names the
+	// dialog and its fix (DeliveryReport.Dialog and Fix).
 	Dialogs []contract.Dialog
+	// SubmitKeys are the keys that submit the pasted text, usually the
+	// adapter's submitKeys: names from contract.SubmitKeyNames, pressed one
+	// at a time, the last one a key that submits. Default ["Enter"]; other
+	// keys need a host that is a KeyPresser (see Submit).
+	SubmitKeys []string
 	// ReadyTimeout bounds the wait for ReadyPattern. Default 30s.
 	ReadyTimeout time.Duration
-	// Settle is the pause between the paste and Enter. Agent TUIs take an
-	// Enter that follows a paste within ~120ms as a newline; default
-	// (and recommended floor) 300ms.
+	// Settle is the pause between the paste and the submit keys. Agent
+	// TUIs take an Enter that follows a paste within ~120ms as a newline;
+	// default (and recommended floor) 300ms.
 	Settle time.Duration
 	// ConfirmTimeout bounds the wait for proof of submission after each
-	// Enter. Default 3s.
+	// press of the submit keys. Default 3s.
 	ConfirmTimeout time.Duration
 	// Poll is the interval between captures while waiting. Default 100ms.
 	Poll time.Duration
-	// MaxEnters bounds the Enter presses. Default 3.
+	// MaxEnters bounds the presses of the submit keys (the whole
+	// sequence counts once). Default 3.
 	MaxEnters int
 	// MaxPastes bounds the pastes; a paste is repeated only when the
 	// screen proves the previous one never arrived. Default 2.
@@ -99,6 +105,10 @@ func (d *delivery) preferReport(ctx context.Context, out *contract.DeliveryRepor
 	return nil
 }
 
+// defaultSettle is the default pause between a paste and the submit
+// keys.
+const defaultSettle = 300 * time.Millisecond
+
 // dialogLines is how many lines at the bottom of the screen are searched
 // for DialogPattern.
 const dialogLines = 15
@@ -119,10 +129,11 @@ const probeRunes = 20
 //     in the input area. When the screen did not change at all, the paste
 //     provably never arrived and is repeated (up to MaxPastes); any other
 //     change counts as landed, since pasting again could duplicate it.
-//  4. Press Enter on its own, then watch for proof of submission: the
-//     program's own report (Confirmed), more BusyPattern matches than
-//     before, or the text gone from the input area. Without proof, press Enter again (up to MaxEnters), never
-//     while a dialog shows.
+//  4. Press the submit keys (SubmitKeys, default Enter) on their own, then
+//     watch for proof of submission: the program's own report (Confirmed),
+//     more BusyPattern matches than before, or the text gone from the input
+//     area. Without proof, press them again (up to MaxEnters), never while
+//     a dialog shows.
 //
 // Keep typed text short (a line asking the agent to read prompt.md):
 // long pastes are what TUIs mangle.
@@ -130,8 +141,8 @@ const probeRunes = 20
 // A delivery that fails by policy (not ready in time, text never landed,
 // no proof of submission, the program exited) returns the outcome with
 // Delivered false and a nil error. The error is for bad options
-// (errs.Invalid), a failing host, or ctx ending; the outcome is still
-// filled in as far as delivery got.
+// (errs.Invalid, also submit keys the host cannot press), a failing host,
+// or ctx ending; the outcome is still filled in as far as delivery got.
 func Deliver(ctx context.Context, host Host, h contract.LaneHandle, text string, opt DeliveryOptions) (contract.DeliveryReport, error) {
 	const op = "host.Deliver"
 	start := time.Now()
@@ -173,6 +184,9 @@ type knownDialog struct {
 
 func newDelivery(host Host, h contract.LaneHandle, opt DeliveryOptions) (*delivery, error) {
 	d := &delivery{host: host, h: h, opt: opt}
+	if err := checkSubmit("host.Deliver", host, opt.SubmitKeys); err != nil {
+		return nil, err
+	}
 	for _, p := range []struct {
 		name string
 		src  string
@@ -200,7 +214,7 @@ func newDelivery(host Host, h contract.LaneHandle, opt DeliveryOptions) (*delive
 		}
 	}
 	def(&d.opt.ReadyTimeout, 30*time.Second)
-	def(&d.opt.Settle, 300*time.Millisecond)
+	def(&d.opt.Settle, defaultSettle)
 	def(&d.opt.ConfirmTimeout, 3*time.Second)
 	def(&d.opt.Poll, 100*time.Millisecond)
 	if d.opt.MaxEnters <= 0 {
@@ -332,9 +346,13 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 		if err := look(); err != nil {
 			return out, err
 		}
-		// A slow program may show the paste late: only a screen that
-		// stays unchanged for ConfirmTimeout proves it never arrived.
-		for deadline := time.Now().Add(d.opt.ConfirmTimeout); !landed && time.Now().Before(deadline); {
+		// A slow program may show the paste late: wait up to
+		// ConfirmTimeout for the text itself. Some other change (a
+		// status line) counts as landed only after that wait, and only a
+		// screen that stays unchanged proves the paste never arrived.
+		// Without the text seen, the proof of submission is weaker (any
+		// change of the input area), so it is worth the wait.
+		for deadline := time.Now().Add(d.opt.ConfirmTimeout); !seen && time.Now().Before(deadline); {
 			if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
 				return out, err
 			}
@@ -347,15 +365,15 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 		return fail(afterPaste, "the pasted text never appeared on screen (%d pastes)", out.Pastes)
 	}
 
-	// 4. Enter until the submission is proven.
+	// 4. The submit keys until the submission is proven.
 	busyBefore := d.busyCount(afterPaste)
 	areaAfterPaste := d.inputArea(afterPaste)
 	screen := afterPaste
 	for out.Attempts < d.opt.MaxEnters {
 		if dl := d.dialog(screen); dl != "" {
-			return fail(screen, "a dialog is on screen (%q); Enter was not pressed so as not to answer it", dl)
+			return fail(screen, "a dialog is on screen (%q); %s was not pressed so as not to answer it", dl, d.keys())
 		}
-		if err := d.host.Send(ctx, d.h, "", true); err != nil {
+		if err := Submit(ctx, d.host, d.h, d.opt.SubmitKeys); err != nil {
 			return out, err
 		}
 		out.Attempts++
@@ -380,7 +398,7 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 				out.Delivered, out.Reason, out.Evidence = true, "the text left the input area", area
 				return out, d.preferReport(ctx, &out)
 			case !seen && area != areaAfterPaste:
-				out.Delivered, out.Reason, out.Evidence = true, "the input area changed after Enter", area
+				out.Delivered, out.Reason, out.Evidence = true, "the input area changed after "+d.keys(), area
 				return out, d.preferReport(ctx, &out)
 			}
 			if time.Now().After(deadline) {
@@ -393,7 +411,16 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 			return fail(screen, "the lane's program exited")
 		}
 	}
-	return fail(screen, "no proof of submission after %d Enter presses: the text is still in the input area", out.Attempts)
+	return fail(screen, "no proof of submission after %d presses of %s: the text is still in the input area", out.Attempts, d.keys())
+}
+
+// keys names the submit keys for a reason, e.g. "Enter" or "Escape
+// Enter".
+func (d *delivery) keys() string {
+	if len(d.opt.SubmitKeys) == 0 {
+		return "Enter"
+	}
+	return strings.Join(d.opt.SubmitKeys, " ")
 }
 
 // waitReady polls until the ready pattern shows with no dialog. It returns

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,6 +88,18 @@ func TestDeliver(t *testing.T) {
 			attempts: 0, pastes: 0, submitted: []string{}, reason: "dialog"},
 		"NotReady": {flags: []string{"-ready-after", "1h"}, opt: func(o *host.DeliveryOptions) { o.ReadyTimeout = 700 * time.Millisecond },
 			attempts: 0, pastes: 0, submitted: []string{}, reason: "ready pattern"},
+		// A TUI that submits on C-j and takes Enter as a newline: the
+		// declared key submits, Enter alone never does.
+		"SubmitKey": {flags: []string{"-submit-lf"}, opt: func(o *host.DeliveryOptions) { o.SubmitKeys = []string{"C-j"} },
+			delivered: true, attempts: 1, pastes: 1},
+		"EnterIsNotItsSubmitKey": {flags: []string{"-submit-lf"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "after 3 presses of Enter"},
+		// The paste shows late, and a status line at once: the text is
+		// waited for, so that Enter's newline is not taken for a
+		// submission.
+		"LatePasteNotSubmitted": {flags: []string{"-submit-lf", "-show-paste-after", "700ms"}, attempts: 3, pastes: 1, submitted: []string{}, reason: "no proof of submission"},
+		"LatePaste":             {flags: []string{"-show-paste-after", "700ms"}, delivered: true, attempts: 1, pastes: 1, reason: "left the input area"},
+		"SubmitSequence": {flags: []string{"-submit-lf"}, opt: func(o *host.DeliveryOptions) { o.SubmitKeys = []string{"Escape", "C-j"} },
+			delivered: true, attempts: 1, pastes: 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -110,7 +124,7 @@ func TestDeliver(t *testing.T) {
 			require.NoError(t, err)
 			t.Logf("outcome: %+v", out)
 			assert.Equal(t, tc.delivered, out.Delivered)
-			assert.Equal(t, tc.attempts, out.Attempts, "Enter presses")
+			assert.Equal(t, tc.attempts, out.Attempts, "presses of the submit keys")
 			assert.Equal(t, tc.pastes, out.Pastes, "pastes")
 			assert.Contains(t, out.Reason, tc.reason)
 			assert.NotEmpty(t, out.Reason)
@@ -180,6 +194,10 @@ func TestDeliverErrors(t *testing.T) {
 		"ErrSend": {fakeHost{capture: ready.capture, send: func(string, bool) error {
 			return errs.E(errs.Unavailable, "test", "tmux broke")
 		}}, "hi", host.DeliveryOptions{}, errs.Unavailable},
+		"ErrSubmitKeyName": {ready, "hi", host.DeliveryOptions{SubmitKeys: []string{"Enter; kill-server"}}, errs.Invalid},
+		"ErrSubmitNotLast": {ready, "hi", host.DeliveryOptions{SubmitKeys: []string{"C-j", "Escape"}}, errs.Invalid},
+		// fakeHost has no PressKeys: it can submit with Enter only.
+		"ErrHostCannotPress": {ready, "hi", host.DeliveryOptions{SubmitKeys: []string{"C-j"}}, errs.Invalid},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := host.Deliver(t.Context(), tc.host, h, tc.text, tc.opt)
@@ -212,6 +230,53 @@ func TestDeliverTwice(t *testing.T) {
 	}
 	testkit.WaitFor(t, 3*time.Second, "three submissions", func() bool { return len(submissions(t, log)) == 3 })
 	assert.Equal(t, msgs, submissions(t, log))
+}
+
+// TestPressKeys presses keys into a real pane whose program records what
+// each read of its raw terminal returns: Enter and C-m send a carriage
+// return, C-j a line feed, M-Enter Escape and a carriage return together;
+// each key is its own press, and a lone Escape is not merged with the key
+// after it. Key names outside the allow-list press nothing.
+func TestPressKeys(t *testing.T) {
+	hst := testkit.NewTmux(t)
+	out := filepath.Join(t.TempDir(), "keys.txt")
+	h, err := hst.Start(t.Context(), host.LaneSpec{RunID: testkit.NewRunID(), Lane: "keys", Dir: t.TempDir(),
+		Argv: []string{testkit.Self(t)}, Env: []string{helperEnv + "=keys", "COCODER_KEYS=" + out, "PATH=/usr/bin:/bin"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = hst.Kill(context.WithoutCancel(t.Context()), h) })
+	testkit.WaitFor(t, 5*time.Second, "the key recorder to start", func() bool {
+		_, err := os.Stat(out)
+		return err == nil
+	})
+	for _, bad := range [][]string{{"Enter;"}, {"x"}, {}, {"Enter", "Enter", "Enter", "Enter", "Enter"}} {
+		assert.Equal(t, errs.Invalid, errs.CodeOf(hst.PressKeys(t.Context(), h, bad)), "%q", bad)
+	}
+	start := time.Now()
+	require.NoError(t, hst.PressKeys(t.Context(), h, []string{"Enter", "C-m", "C-j", "M-Enter"}))
+	require.NoError(t, hst.PressKeys(t.Context(), h, []string{"Tab", "Escape", "Enter"}))
+	assert.GreaterOrEqual(t, time.Since(start), 4*100*time.Millisecond+600*time.Millisecond, "keys are pressed apart, longer after Escape")
+	const want = "\r\r\n\x1b\r\t\x1b\r"
+	var reads []string
+	testkit.WaitFor(t, 5*time.Second, "every key to arrive", func() bool {
+		reads = readKeys(t, out)
+		return len(strings.Join(reads, "")) >= len(want)
+	})
+	assert.Equal(t, want, strings.Join(reads, ""))
+	assert.Contains(t, reads, "\x1b", "the lone Escape arrived on its own, not as Alt-Enter")
+}
+
+// readKeys reads the key recorder's file: what each read returned.
+func readKeys(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []string
+	for l := range strings.Lines(string(b)) {
+		s, err := strconv.Unquote(strings.TrimSpace(l))
+		require.NoError(t, err)
+		out = append(out, s)
+	}
+	return out
 }
 
 // TestLook reads the fake TUI's screen in a real tmux pane: the declared

@@ -286,12 +286,18 @@ func (e *Exec) Send(ctx context.Context, h contract.LaneHandle, text string, sub
 	if err := checkExecHandle(op, h); err != nil {
 		return err
 	}
+	if submit {
+		text += "\n"
+	}
+	return e.writeStdin(ctx, op, h, text)
+}
+
+// writeStdin writes text to the stdin of lane h, started by this process,
+// within ctx's deadline.
+func (e *Exec) writeStdin(ctx context.Context, op string, h contract.LaneHandle, text string) error {
 	l := e.lane(h)
 	if l == nil {
 		return errs.E(errs.NotFound, op, "lane %s of run %s was not started by this process; only its own process can write to its stdin", h.Lane, h.RunID)
-	}
-	if submit {
-		text += "\n"
 	}
 	l.stdinMu.Lock()
 	defer l.stdinMu.Unlock()

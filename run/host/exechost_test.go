@@ -163,6 +163,27 @@ func TestExecHostStdin(t *testing.T) {
 	require.NoError(t, hst.Kill(ctx, h))
 }
 
+// TestExecHostPressKeys: an exec lane's keys are bytes on its stdin,
+// Enter a line feed as Send writes it; SendSubmit writes the text, then
+// the keys.
+func TestExecHostPressKeys(t *testing.T) {
+	ctx := t.Context()
+	hst := host.NewExec(host.ExecOptions{})
+	spec := execSpec(t, "keys", "sh", "-c", "head -c 12 | od -An -tx1 -w12")
+	spec.KeepStdin = true
+	h, err := hst.Start(ctx, spec)
+	require.NoError(t, err)
+	assert.Equal(t, errs.Invalid, errs.CodeOf(hst.PressKeys(ctx, h, []string{"Return"})))
+	assert.Equal(t, errs.Invalid, errs.CodeOf(host.SendSubmit(ctx, hst, h, "no", []string{"Escape"})), "nothing is sent with a bad sequence")
+	require.NoError(t, hst.PressKeys(ctx, h, []string{"Enter", "C-m", "C-j", "M-Enter"}))
+	require.NoError(t, hst.PressKeys(ctx, h, []string{"Tab", "Escape", "Enter"}))
+	require.NoError(t, host.SendSubmit(ctx, hst, h, "hi", []string{"Tab", "C-m"}))
+	assert.Equal(t, 0, waitExit(t, hst, h))
+	s, err := hst.Capture(ctx, h, 0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0a", "0d", "0a", "1b", "0a", "09", "1b", "0a", "68", "69", "09", "0d"}, strings.Fields(s))
+}
+
 func TestExecHostKillsTree(t *testing.T) {
 	ctx := t.Context()
 	hst := host.NewExec(host.ExecOptions{KillGrace: 300 * time.Millisecond})

@@ -26,8 +26,9 @@ type Host interface {
 	// Send gives text to the lane: typed into the pane as one bracketed
 	// paste (tmux) or written to stdin (exec). With submit, Enter follows
 	// (on tmux after a settle delay, as its own key). Send(ctx, h, "",
-	// true) presses Enter alone. Send does not check that the text was
-	// taken; Deliver does that.
+	// true) presses Enter alone; Submit presses an adapter's other submit
+	// keys (KeyPresser). Send does not check that the text was taken;
+	// Deliver does that.
 	Send(ctx context.Context, h contract.LaneHandle, text string, submit bool) error
 	// Capture returns the last lines lines of what the lane shows (the
 	// pane, or the transcript's tail). lines <= 0 means the visible screen

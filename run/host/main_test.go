@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ func TestMain(m *testing.M) {
 		os.Exit(faketui.Main(os.Args[1:]))
 	case "dump":
 		os.Exit(dumpMain())
+	case "keys":
+		os.Exit(keysMain())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown helper", os.Getenv(helperEnv))
 		os.Exit(2)
@@ -65,4 +68,30 @@ func readDump(t testing.TB, path string) dump {
 		return err == nil && json.Unmarshal(b, &d) == nil
 	})
 	return d
+}
+
+// keysMain puts its terminal in raw mode and appends what each read of
+// its stdin returns, as one quoted Go string per line, to the file named
+// by $COCODER_KEYS, until stdin ends.
+func keysMain() int {
+	stty := exec.Command("stty", "raw", "-echo")
+	stty.Stdin = os.Stdin
+	if err := stty.Run(); err != nil {
+		return 1
+	}
+	f, err := os.OpenFile(os.Getenv("COCODER_KEYS"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return 1
+	}
+	defer f.Close()
+	b := make([]byte, 256)
+	for {
+		n, err := os.Stdin.Read(b)
+		if n > 0 {
+			fmt.Fprintf(f, "%q\n", b[:n])
+		}
+		if err != nil {
+			return 0
+		}
+	}
 }

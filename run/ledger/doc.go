@@ -5,7 +5,8 @@
 // Every run has a directory under the CoCoder home ([Dir]). [Create] and
 // [Open] give the one writer its [Ledger] (flock-held); [Ledger.Append]
 // writes each event with one fsynced write, checks state changes against
-// the status table ([Transition]) and rewrites run.json atomically. Any
+// the status table ([Transition]) and rewrites run.json atomically when the
+// status changed beyond lastSeq and updatedAt. Any
 // process reads with [ReadEvents] and [ReadStatus]; a torn last line left
 // by a crash is reported ([TornLineError]), never fatal, and [Open]
 // repairs it. Event types are the Event* constants; [NewEvent] and

@@ -10,7 +10,7 @@ import (
 // Names of the files every ledger directory holds.
 const (
 	// StatusFile is the status document, rewritten atomically after every
-	// event.
+	// event that changes the status beyond lastSeq and updatedAt.
 	StatusFile = "run.json"
 	// EventsFile is the append-only event log, one JSON object per line.
 	EventsFile = "events.jsonl"

@@ -53,6 +53,9 @@ type Ledger struct {
 	mu     sync.Mutex
 	lock   *flock.Lock
 	status contract.RunStatus
+	// doc is what run.json holds: the status after the last event that
+	// changed more than lastSeq and updatedAt (see statusDoc).
+	doc contract.RunStatus
 }
 
 // OpenReport says what Open found and repaired.
@@ -194,23 +197,23 @@ func (l *Ledger) recover() error {
 	if len(events) == 0 {
 		return errs.E(errs.Invalid, op, "ledger %s has no %s event: its creation was interrupted; remove the directory and start the run again", l.dir, EventRunCreated)
 	}
-	st, err := Replay(events)
+	st, doc, err := replayDoc(events)
 	if err != nil {
 		return errs.Wrap(errs.Invalid, op, err, "ledger %s is damaged", l.dir)
 	}
-	l.status = st
+	l.status, l.doc = st, doc
 	if torn != nil {
 		if err := l.moveTorn(path, data, torn); err != nil {
 			return err
 		}
 		l.report.Torn = torn
+		// ledger.repaired changes nothing run.json shows, so Append does
+		// not rewrite it; it is checked below like any other.
 		if _, err := l.Append(MustEvent(EventLedgerRepaired, "", LedgerRepairedData{Offset: torn.Offset, Bytes: torn.Bytes, MovedTo: TornFile})); err != nil {
 			return err
 		}
-		l.report.StatusRewritten = true // Append rewrote it
-		return nil
 	}
-	want, err := l.encodeStatus(st)
+	want, err := l.encodeStatus(l.doc)
 	if err != nil {
 		return err
 	}
@@ -267,8 +270,9 @@ func (l *Ledger) Status() contract.RunStatus {
 // Append records ev: it assigns the next seq and the current time (UTC),
 // checks the event against the run (a run.state event must follow the
 // status table), writes it as one line in one write and fsyncs before
-// returning, then rewrites run.json atomically. The returned event is
-// exactly what was written (after redaction).
+// returning, then, when the event changed the status beyond lastSeq and
+// updatedAt, rewrites run.json atomically (see statusDoc). The returned
+// event is exactly what was written (after redaction).
 //
 // A run.state event may leave Data.From empty; it is filled in. Errors:
 // errs.Invalid for a malformed event (bad type, lane name or data),
@@ -295,7 +299,7 @@ func (l *Ledger) AppendAll(evs []contract.Event) ([]contract.Event, error) {
 	if l.lock == nil {
 		return nil, errs.E(errs.Conflict, op, "ledger %s is closed", l.dir)
 	}
-	st := l.status
+	st, doc := l.status, l.doc
 	var buf []byte
 	written := make([]contract.Event, 0, len(evs))
 	for _, ev := range evs {
@@ -305,6 +309,9 @@ func (l *Ledger) AppendAll(evs []contract.Event) ([]contract.Event, error) {
 		}
 		buf = append(append(buf, line...), '\n')
 		written = append(written, w)
+		if !sameDoc(doc, next) {
+			doc = next
+		}
 		st = next
 	}
 	if len(written) == 0 {
@@ -314,13 +321,18 @@ func (l *Ledger) AppendAll(evs []contract.Event) ([]contract.Event, error) {
 		return nil, errs.Wrap(errs.Unavailable, op, err, "cannot append to %s", filepath.Join(l.dir, EventsFile))
 	}
 	l.status = st
-	doc, err := l.encodeStatus(st)
+	if doc.LastSeq == l.doc.LastSeq {
+		return written, nil // nothing run.json shows changed
+	}
+	b, err := l.encodeStatus(doc)
 	if err == nil {
-		err = fsx.WriteDerived(filepath.Join(l.dir, StatusFile), doc, 0o600)
+		err = fsx.WriteDerived(filepath.Join(l.dir, StatusFile), b, 0o600)
 	}
 	if err != nil {
+		// l.doc stays as it was, so the next Append tries again.
 		return written, errs.Wrap(errs.Unavailable, op, err, "event %d was recorded but %s could not be rewritten (reopening the ledger repairs it)", st.LastSeq, StatusFile)
 	}
+	l.doc = doc
 	return written, nil
 }
 

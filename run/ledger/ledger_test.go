@@ -52,8 +52,10 @@ func statusFile(t *testing.T, dir string) contract.RunStatus {
 	return st
 }
 
-// requireConsistent checks that run.json, the in-memory status and a
-// replay of events.jsonl are the same document.
+// requireConsistent checks that the in-memory status is the replay of
+// events.jsonl and that run.json is what the ledger promises: the replay
+// of the events up to its lastSeq, the event that last changed the status
+// beyond lastSeq and updatedAt, with no later event changing more.
 func requireConsistent(t *testing.T, l *ledger.Ledger) {
 	t.Helper()
 	events, torn, err := ledger.ReadEvents(l.Dir())
@@ -62,10 +64,38 @@ func requireConsistent(t *testing.T, l *ledger.Ledger) {
 	replayed, err := ledger.Replay(events)
 	require.NoError(t, err)
 	want, _ := json.Marshal(replayed)
-	got, _ := json.Marshal(statusFile(t, l.Dir()))
 	mem, _ := json.Marshal(l.Status())
-	assert.JSONEq(t, string(want), string(got), "run.json must equal the replayed events")
 	assert.JSONEq(t, string(want), string(mem), "Status() must equal the replayed events")
+	requireStatusFile(t, l.Dir(), events)
+}
+
+// requireStatusFile checks run.json in dir against events (see
+// requireConsistent).
+func requireStatusFile(t *testing.T, dir string, events []contract.Event) {
+	t.Helper()
+	doc := statusFile(t, dir)
+	require.NotZero(t, doc.LastSeq)
+	require.LessOrEqual(t, doc.LastSeq, int64(len(events)))
+	upTo, err := ledger.Replay(events[:doc.LastSeq])
+	require.NoError(t, err)
+	want, _ := json.Marshal(upTo)
+	got, _ := json.Marshal(doc)
+	assert.JSONEq(t, string(want), string(got), "run.json must be the replay of the events up to its lastSeq")
+	all, err := ledger.Replay(events)
+	require.NoError(t, err)
+	assert.Equal(t, withoutSeq(upTo), withoutSeq(all), "no event after run.json's lastSeq %d may change the status", doc.LastSeq)
+	if doc.LastSeq > 1 {
+		before, err := ledger.Replay(events[:doc.LastSeq-1])
+		require.NoError(t, err)
+		assert.NotEqual(t, withoutSeq(before), withoutSeq(upTo), "run.json's lastSeq must be an event that changed the status")
+	}
+}
+
+// withoutSeq is st as JSON without lastSeq and updatedAt.
+func withoutSeq(st contract.RunStatus) string {
+	st.LastSeq, st.UpdatedAt = 0, time.Time{}
+	b, _ := json.Marshal(st)
+	return string(b)
 }
 
 func TestCreateLedger(t *testing.T) {
@@ -211,6 +241,7 @@ func TestLedgerAppend(t *testing.T) {
 		}},
 		{"Send", mustNewEvent(t, ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 5, Submit: true}), func(t *testing.T, st contract.RunStatus) {
 			assert.Equal(t, contract.LaneRunning, st.Lanes["lead"].State, "a send changes no state")
+			assert.Equal(t, st.LastSeq-1, statusFile(t, l.Dir()).LastSeq, "run.json is not rewritten for an event that changes nothing it shows")
 		}},
 		{"StartFailed", mustNewEvent(t, ledger.EventLaneStartFailed, "writer", ledger.ReasonData{Reason: "codex not installed"}), func(t *testing.T, st contract.RunStatus) {
 			ls := st.Lanes["writer"]
@@ -234,6 +265,7 @@ func TestLedgerAppend(t *testing.T) {
 		}},
 		{"Unknown", mustNewEvent(t, "custom.note", "", map[string]any{"x": 1}), func(t *testing.T, st contract.RunStatus) {
 			assert.Equal(t, contract.StateRunning, st.State)
+			assert.Equal(t, st.LastSeq-1, statusFile(t, l.Dir()).LastSeq, "run.json is not rewritten for an event that changes nothing it shows")
 		}},
 	}
 	for i, s := range steps {
@@ -245,6 +277,9 @@ func TestLedgerAppend(t *testing.T) {
 			st := l.Status()
 			assert.Equal(t, ev.Seq, st.LastSeq)
 			assert.Equal(t, clock, st.UpdatedAt)
+			if s.name != "Send" && s.name != "Unknown" {
+				assert.Equal(t, ev.Seq, statusFile(t, l.Dir()).LastSeq, "run.json is rewritten for an event that changes the status")
+			}
 			s.check(t, st)
 			requireConsistent(t, l)
 		})
@@ -295,35 +330,34 @@ func TestLedgerAppendRefuses(t *testing.T) {
 // TestEventsWin covers a run.json that disagrees with the events: the
 // events win and run.json is rewritten when the ledger is opened.
 func TestEventsWin(t *testing.T) {
-	for name, tamper := range map[string]func(path string){
-		"Edited": func(path string) {
+	for name, tamper := range map[string]func(path string, stale []byte){
+		"Edited": func(path string, _ []byte) {
 			b, _ := os.ReadFile(path)
 			_ = os.WriteFile(path, bytes.Replace(b, []byte(`"state": "running"`), []byte(`"state": "complete"`), 1), 0o600)
 		},
-		"Stale": func(path string) {
-			// As if the writer died between the append and the rewrite.
-			b, _ := os.ReadFile(path)
-			_ = os.WriteFile(path, bytes.Replace(b, []byte(`"lastSeq": 4`), []byte(`"lastSeq": 3`), 1), 0o600)
-		},
-		"Missing": func(path string) { _ = os.Remove(path) },
+		// As if the writer died between the append of run.state running
+		// and the rewrite: run.json still says ready.
+		"Stale":   func(path string, stale []byte) { _ = os.WriteFile(path, stale, 0o600) },
+		"Missing": func(path string, _ []byte) { _ = os.Remove(path) },
 		// What a power loss can leave: run.json is replaced without fsync.
-		"Empty":   func(path string) { _ = os.WriteFile(path, nil, 0o600) },
-		"Garbage": func(path string) { _ = os.WriteFile(path, []byte("{not json"), 0o600) },
+		"Empty":   func(path string, _ []byte) { _ = os.WriteFile(path, nil, 0o600) },
+		"Garbage": func(path string, _ []byte) { _ = os.WriteFile(path, []byte("{not json"), 0o600) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := newLedger(t, ledger.Options{})
 			_, err := l.SetState(contract.StateReady, "")
 			require.NoError(t, err)
+			path := filepath.Join(l.Dir(), ledger.StatusFile)
+			stale, err := os.ReadFile(path)
+			require.NoError(t, err)
 			_, err = l.SetState(contract.StateRunning, "")
 			require.NoError(t, err)
 			_, err = l.Append(mustNewEvent(t, ledger.EventLaneSend, "lead", ledger.LaneSendData{Bytes: 1}))
 			require.NoError(t, err)
-			want := l.Status()
 			require.NoError(t, l.Close())
 
-			path := filepath.Join(l.Dir(), ledger.StatusFile)
 			orig, _ := os.ReadFile(path)
-			tamper(path)
+			tamper(path, stale)
 			now, _ := os.ReadFile(path)
 			require.NotEqual(t, orig, now, "the tamper must change run.json")
 
@@ -332,10 +366,17 @@ func TestEventsWin(t *testing.T) {
 			defer l2.Close()
 			assert.True(t, l2.Report().StatusRewritten)
 			assert.Equal(t, contract.StateRunning, statusFile(t, l.Dir()).State)
-			assert.Equal(t, want.LastSeq, statusFile(t, l.Dir()).LastSeq)
+			assert.Equal(t, int64(3), statusFile(t, l.Dir()).LastSeq, "run.json shows the last event that changed the status, not the send after it")
 			fixed, _ := os.ReadFile(path)
 			assert.Equal(t, orig, fixed, "run.json is rewritten exactly as the events say")
 			requireConsistent(t, l2)
+
+			// Opened again, a correct run.json is left alone.
+			require.NoError(t, l2.Close())
+			l3, err := ledger.Open(l.Dir(), ledger.Options{})
+			require.NoError(t, err)
+			defer l3.Close()
+			assert.False(t, l3.Report().StatusRewritten)
 		})
 	}
 }
@@ -401,12 +442,14 @@ func TestTornAtEveryByte(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, append(append([]byte(nil), full[ends[complete-1]:cut]...), '\n'), kept, "the torn bytes are kept aside")
 		}
+		assert.True(t, l2.Report().StatusRewritten, "run.json was missing")
 		ev, err := l2.Append(mustNewEvent(t, ledger.EventLaneSend, "lead", nil))
 		require.NoError(t, err)
 		require.NoError(t, l2.Close())
 		after, torn, err := ledger.ReadEvents(dir)
 		require.NoError(t, err)
 		require.Nil(t, torn)
+		requireStatusFile(t, dir, after)
 		require.Equal(t, after[len(after)-1].Seq, ev.Seq)
 		for i := range after {
 			require.Equal(t, int64(i+1), after[i].Seq, "seq stays contiguous after repair (cut %d)", cut)

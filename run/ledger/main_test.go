@@ -32,7 +32,9 @@ func TestMain(m *testing.M) {
 }
 
 // ledgerWriterMain opens the ledger dir and appends events as fast as it
-// can, printing "ack <seq>" after each Append returns, until killed.
+// can, printing "ack <seq>" after each Append returns, until killed. One
+// event in three changes the status, so kills also land between an append
+// and the rewrite of run.json.
 func ledgerWriterMain(dir string) int {
 	l, err := ledger.Open(dir, ledger.Options{})
 	if err != nil {
@@ -48,7 +50,16 @@ func ledgerWriterMain(dir string) int {
 		for j := range pad {
 			pad[j] = 'a' + byte(j%26)
 		}
-		ev, err := ledger.NewEvent(ledger.EventLaneSend, "writer", map[string]any{"i": i, "pad": string(pad)})
+		// Every third event changes the lane's status (and so rewrites
+		// run.json); the others change nothing run.json shows.
+		typ := ledger.EventLaneSend
+		switch i % 6 {
+		case 0:
+			typ = ledger.EventLanePromptDelivered
+		case 3:
+			typ = ledger.EventLanePromptFailed
+		}
+		ev, err := ledger.NewEvent(typ, "writer", map[string]any{"i": i, "pad": string(pad)})
 		if err == nil {
 			ev, err = l.Append(ev)
 		}

@@ -2,14 +2,18 @@ package ledger
 
 import (
 	"maps"
+	"reflect"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
 )
 
 // Replay derives a run's status document from its events, in order. The
-// result is what run.json must hold; where run.json says otherwise, the
-// events win.
+// result is what run.json must hold but for lastSeq and updatedAt, which
+// in run.json are those of the last event that changed anything else
+// (replaying the events up to it gives run.json exactly); where run.json
+// says otherwise, the events win.
 //
 // The first event must be run.created. run.state events must follow the
 // status table (Transition), lane events must name a lane, and seq must
@@ -26,6 +30,32 @@ func Replay(events []contract.Event) (contract.RunStatus, error) {
 		st = next
 	}
 	return st, nil
+}
+
+// replayDoc replays events like Replay and also returns the status run.json
+// holds: the status after the last event that changed it beyond LastSeq and
+// UpdatedAt (sameDoc). Events that only move those two (lane.send, gate,
+// commit and dispatch events, unknown types) do not rewrite run.json, so a
+// run.json is always the replay of the events up to its own lastSeq.
+func replayDoc(events []contract.Event) (st, doc contract.RunStatus, err error) {
+	for _, ev := range events {
+		next, err := apply(st, ev)
+		if err != nil {
+			return st, doc, err
+		}
+		if !sameDoc(doc, next) {
+			doc = next
+		}
+		st = next
+	}
+	return st, doc, nil
+}
+
+// sameDoc reports whether a and b differ at most in LastSeq and UpdatedAt.
+func sameDoc(a, b contract.RunStatus) bool {
+	a.LastSeq, a.UpdatedAt = 0, time.Time{}
+	b.LastSeq, b.UpdatedAt = 0, time.Time{}
+	return reflect.DeepEqual(a, b)
 }
 
 // apply returns st after ev. It never modifies st's lane map in place, so a

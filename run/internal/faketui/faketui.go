@@ -2,8 +2,9 @@
 // test prompt delivery against a real tmux pane. It puts its terminal in
 // raw mode, turns on bracketed paste, shows a composer line "READY> …" and
 // records every submitted message. Flags make it misbehave the way real
-// TUIs do: start slowly, show a dialog, drop a paste, swallow an Enter, or
-// take an Enter that follows a paste too soon as a newline.
+// TUIs do: start slowly, show a dialog, drop a paste, swallow an Enter,
+// take an Enter that follows a paste too soon as a newline, submit only on
+// another key (C-j) and take Enter as a newline, or show a paste late.
 //
 // A test binary calls Main from TestMain when it is re-executed as the
 // lane's program.
@@ -47,6 +48,9 @@ type tui struct {
 	out          io.Writer
 	log          string
 	swallow      int
+	submitLF     bool
+	showAfter    time.Duration
+	pending      string // a paste not shown yet (showAfter)
 	dropPastes   int
 	enterWindow  time.Duration
 	busyFor      time.Duration
@@ -70,6 +74,8 @@ func Main(args []string) int {
 	fs.IntVar(&t.dropPastes, "drop-pastes", 0, "ignore this many pastes")
 	fs.DurationVar(&t.enterWindow, "enter-window", 0, "an Enter this soon after a paste becomes a newline")
 	fs.DurationVar(&t.busyFor, "busy", 0, "show the busy line this long after a submission")
+	fs.BoolVar(&t.submitLF, "submit-lf", false, "submit only on a line feed (C-j); a carriage return (Enter) adds a newline")
+	fs.DurationVar(&t.showAfter, "show-paste-after", 0, "show a paste in the composer only this long after it arrived, with a status line below the composer meanwhile")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -95,7 +101,7 @@ func Main(args []string) int {
 		}
 	}()
 	readyC := time.After(*readyAfter)
-	var busyC <-chan time.Time
+	var busyC, showC <-chan time.Time
 	var acc []byte
 	t.draw()
 	for {
@@ -106,12 +112,20 @@ func Main(args []string) int {
 		case <-busyC:
 			t.busy = false
 			t.draw()
+		case <-showC:
+			t.buf += t.pending
+			t.pending, showC = "", nil
+			t.lastPasteEnd = time.Now()
+			t.draw()
 		case b, ok := <-input:
 			if !ok {
 				return 0
 			}
 			acc = append(acc, b...)
 			acc = t.feed(acc)
+			if t.pending != "" && showC == nil {
+				showC = time.After(t.showAfter)
+			}
 			if t.busy && busyC == nil {
 				busyC = time.After(t.busyFor)
 			} else if !t.busy {
@@ -147,6 +161,8 @@ func (t *tui) feed(acc []byte) []byte {
 			if c == 'y' {
 				t.dialog = false
 			}
+		case c == '\r' && t.submitLF:
+			t.buf += "\n"
 		case c == '\r' || c == '\n':
 			t.enter()
 		case c == 0x7f:
@@ -166,6 +182,10 @@ func (t *tui) paste(s string) {
 	}
 	if t.dropPastes > 0 {
 		t.dropPastes--
+		return
+	}
+	if t.showAfter > 0 {
+		t.pending += s
 		return
 	}
 	t.buf += s
@@ -225,6 +245,9 @@ func (t *tui) draw() {
 	case t.busy:
 	default:
 		b.WriteString(Prompt + strings.ReplaceAll(t.buf, "\n", " ⏎ "))
+		if t.pending != "" {
+			b.WriteString("\r\n(pasting...)")
+		}
 	}
 	fmt.Fprint(t.out, b.String())
 }
