@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -109,14 +110,16 @@ type hookWatch struct {
 // lane.activity for every change of the lane's activity they show. On
 // the first read of a lane (a supervisor that starts late) only the last
 // line that means something counts, so a history already recorded is not
-// recorded again. Problems reading a file are left for the next poll:
-// hooks are a status source, not the verdict.
+// recorded again. Problems reading a file, or recording what it says,
+// are left for the next poll, which reads the same lines again: hooks are
+// a status source, not the verdict.
 func (w *hookWatch) poll(ctx context.Context, s *supervisor) {
 	if w.offsets == nil {
 		w.offsets = map[string]int64{}
 	}
 	var evs []contract.Event
 	var st *contract.RunStatus
+	read := map[string]int64{} // lane → where its next lines begin, once recorded
 	for _, lane := range s.pending {
 		pl, ok := s.plan.Lane(lane)
 		if !ok || pl.Hooks == nil {
@@ -127,7 +130,7 @@ func (w *hookWatch) poll(ctx context.Context, s *supervisor) {
 		if err != nil {
 			continue
 		}
-		w.offsets[lane] = next
+		read[lane] = next
 		if len(recs) == 0 {
 			continue
 		}
@@ -167,13 +170,14 @@ func (w *hookWatch) poll(ctx context.Context, s *supervisor) {
 			evs = append(evs, ledger.MustEvent(ledger.EventLaneActivity, lane, d))
 		}
 	}
-	if len(evs) == 0 {
-		return
+	if len(evs) > 0 {
+		if err := s.withLedger(ctx, func(l *ledger.Ledger) error {
+			_, err := s.r.appendAll(l, evs)
+			return err
+		}); err != nil {
+			s.r.log.Warn("cannot record the lanes' hook activity", "run", s.runID, "err", err)
+			return
+		}
 	}
-	if err := s.withLedger(ctx, func(l *ledger.Ledger) error {
-		_, err := s.r.appendAll(l, evs)
-		return err
-	}); err != nil {
-		s.r.log.Warn("cannot record the lanes' hook activity", "run", s.runID, "err", err)
-	}
+	maps.Copy(w.offsets, read)
 }
