@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -71,9 +72,11 @@ type Record struct {
 	Message string `json:"message,omitempty"`
 }
 
+// The shapes of an event name and of a type, compiled on first use (every
+// cocoder command links this package).
 var (
-	eventRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
-	typeRE  = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+	eventRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`) })
+	typeRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`) })
 )
 
 // Clean returns r with what a hook file may hold: an event name of
@@ -81,10 +84,10 @@ var (
 // empty), the message escaped onto one line and trimmed to MaxMessage
 // runes, and the time in UTC.
 func (r Record) Clean() Record {
-	if !eventRE.MatchString(r.Event) {
+	if !eventRE().MatchString(r.Event) {
 		r.Event = ""
 	}
-	if !typeRE.MatchString(r.Type) {
+	if !typeRE().MatchString(r.Type) {
 		r.Type = ""
 	}
 	r.Message = trim(textx.OneLine(r.Message), MaxMessage)
@@ -138,7 +141,7 @@ func ParseArgs(args []string) (Config, error) {
 	switch {
 	case c.File == "" || !filepath.IsAbs(c.File):
 		return c, fmt.Errorf("--file %q must be an absolute path", c.File)
-	case c.Event != "" && !eventRE.MatchString(c.Event):
+	case c.Event != "" && !eventRE().MatchString(c.Event):
 		return c, fmt.Errorf("--event %q is not an event name", c.Event)
 	}
 	return c, nil
