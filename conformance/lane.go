@@ -108,9 +108,18 @@ type Outcome struct {
 	Survivors []int
 	// Screen is the lane's last screen before the run was stopped.
 	Screen string
-	// Hooks are the lines of the lane's hook file, for a CLI that reports
-	// through hooks.
-	Hooks []agenthook.Record
+	// Hooks are the events of the lane's hook file, in order, for a CLI
+	// that reports through hooks.
+	Hooks []HookEvent
+}
+
+// HookEvent is one line of a lane's hook file: a hook the CLI ran.
+type HookEvent struct {
+	// Time is when the hook ran.
+	Time time.Time
+	// Event is the CLI's name of the hook event ("UserPromptSubmit"), and
+	// Type a notification's type ("permission_prompt"), if any.
+	Event, Type string
 }
 
 // LaneName is the name of the matrix's one lane.
@@ -333,7 +342,10 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 			}
 		}
 	}
-	out.Hooks, _, _ = agenthook.Read(filepath.Join(out.Ledger, ledger.LaneFile(LaneName, ledger.HooksName)), 0)
+	recs, _, _ := agenthook.Read(filepath.Join(out.Ledger, ledger.LaneFile(LaneName, ledger.HooksName)), 0)
+	for _, r := range recs {
+		out.Hooks = append(out.Hooks, HookEvent{Time: r.Time, Event: r.Event, Type: r.Type})
+	}
 	if data, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
 		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, data)
 	}
