@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocoder/cocoder/internal/agenthook"
 	"github.com/cocoder/cocoder/internal/resultmcp"
 	"github.com/cocoder/cocoder/internal/tmuxtest"
 )
@@ -23,13 +24,17 @@ const InstallHint = "bash .ci/install-agents (npm install of the versions pinned
 
 // Main runs a test binary's tests. It first serves the "agent ..."
 // invocations a lane's CLI makes of the test binary, which stands in for
-// the cocoder executable (the result channel, `agent mcp`), and keeps the
-// tests away from the user's tmux. Call it from TestMain:
+// the cocoder executable (the result channel, `agent mcp`, and the hook
+// program, `agent hook`), and keeps the tests away from the user's tmux.
+// Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { conformance.Main(m) }
 func Main(m *testing.M) {
 	if a := os.Args[1:]; len(a) >= 2 && a[0] == "agent" && a[1] == "mcp" {
 		os.Exit(resultmcp.Main(context.Background(), a[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	if a := os.Args[1:]; len(a) >= 2 && a[0] == "agent" && a[1] == "hook" {
+		os.Exit(agenthook.Main(context.Background(), a[2:], os.Stdin, os.Stderr))
 	}
 	os.Exit(tmuxtest.Main(m))
 }

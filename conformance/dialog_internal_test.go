@@ -115,21 +115,42 @@ func TestTrustAnsweredThenDelivered(t *testing.T) {
 
 // TestPermissionDialogMidWork: a writing claude lane whose model tries to
 // write a file outside the workspace stops at claude's permission dialog
-// while it works. The supervisor records it (needs-attention, during
-// "work", the dialog named) without typing into it; when a person answers
-// it in the pane, the lane is recorded as working again and finishes.
+// while it works. Nothing is typed into it, and the lane needs attention,
+// said by one source:
+//
+//   - Hooks: claude's PermissionRequest hook (source vendor_hook, the lane
+//     waiting), the screen not recording the dialog too; once a person
+//     answers it in the pane, the next hook (busy) puts the lane back to
+//     running;
+//   - Screen: with claude's hooks turned off by the user's settings, the
+//     supervisor's screen watch (lane.attention, during "work", the dialog
+//     named), and lane.attention.cleared once it is answered.
+//
+// Either way the lane then finishes with the write the person allowed.
 func TestPermissionDialogMidWork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a real agent CLI")
 	}
-	t.Parallel()
+	for _, hooks := range []bool{true, false} {
+		t.Run(map[bool]string{true: "Hooks", false: "Screen"}[hooks], func(t *testing.T) {
+			t.Parallel()
+			permissionMidWork(t, hooks)
+		})
+	}
+}
+
+func permissionMidWork(t *testing.T, hooks bool) {
 	cli := Claude(FindCLI(t, "claude"))
 	var outside string
+	var setup func(home, root string) error
+	if !hooks {
+		setup = disableClaudeHooks
+	}
 	b := newLab(t, cli, oneLane(cli.Adapter, true), func(root string) Script {
 		outside = filepath.Join(filepath.Dir(root), "outside.txt")
 		return Script{Edit: &Edit{Path: outside, Text: "not in the workspace\n"},
 			Result: passResult("tried a write outside the workspace", contract.NoFilesChanged)}
-	}, nil)
+	}, setup)
 	ctx := context.Background()
 	runID := b.start(t, cli, "conformance", "conformance")
 	t.Cleanup(func() { _ = b.runner.Stop(context.WithoutCancel(ctx), runID) })
@@ -144,24 +165,57 @@ func TestPermissionDialogMidWork(t *testing.T) {
 		st, _ = b.runner.Get(ctx, runID)
 		return st.Lanes[LaneName].State == contract.LaneNeedsAttention
 	}, time.Minute, 250*time.Millisecond, "the permission dialog was not reported; screen:\n%s", b.screen(st, LaneName))
+	ls := st.Lanes[LaneName]
 	evs := b.events(t, st)
 	att := eventsOf(evs, ledger.EventLaneAttention)
-	require.Len(t, att, 1)
-	var a ledger.LaneAttentionData
-	require.NoError(t, ledger.DecodeData(att[0], &a))
-	assert.Equal(t, "permission", a.Dialog)
-	assert.Equal(t, "work", a.During)
-	assert.NotEmpty(t, a.Fix)
+	if hooks {
+		assert.Equal(t, contract.SourceVendorHook, ls.Source, ls.Reason)
+		assert.Equal(t, contract.ActivityWaiting, ls.Activity)
+		assert.Contains(t, ls.Reason, "PermissionRequest")
+		assert.Empty(t, att, "the screen recorded the dialog too")
+		var d contract.DeliveryReport
+		require.NoError(t, ledger.DecodeData(eventsOf(evs, ledger.EventLanePromptDelivered)[0], &d))
+		assert.Equal(t, "the CLI's UserPromptSubmit hook fired", d.Reason)
+	} else {
+		assert.Equal(t, contract.SourcePaneOutput, ls.Source, ls.Reason)
+		require.Len(t, att, 1)
+		var a ledger.LaneAttentionData
+		require.NoError(t, ledger.DecodeData(att[0], &a))
+		assert.Equal(t, "permission", a.Dialog)
+		assert.Equal(t, "work", a.During)
+		assert.NotEmpty(t, a.Fix)
+		assert.Empty(t, eventsOf(evs, ledger.EventLaneActivity), "hooks ran though the user turned them off")
+	}
 	_, err := os.Stat(outside)
 	assert.ErrorIs(t, err, os.ErrNotExist, "nothing answered the dialog for the person")
 
 	b.press(t, runID, "1") // the person allows the write once
 	out := <-waited
-	ls := out.Lanes[LaneName]
+	ls = out.Lanes[LaneName]
 	require.Equal(t, contract.LaneDone, ls.State, "lane %s (%s); screen:\n%s", ls.State, ls.Reason, b.screen(out, LaneName))
-	cleared := eventsOf(b.events(t, out), ledger.EventLaneAttentionCleared)
-	require.Len(t, cleared, 1)
-	assert.Greater(t, cleared[0].Seq, att[0].Seq)
+	evs = b.events(t, out)
+	if hooks {
+		var got []contract.LaneActivity
+		for _, ev := range eventsOf(evs, ledger.EventLaneActivity) {
+			var a ledger.LaneActivityData
+			require.NoError(t, ledger.DecodeData(ev, &a))
+			assert.Equal(t, contract.SourceVendorHook, a.Source)
+			got = append(got, a.Activity)
+		}
+		require.GreaterOrEqual(t, len(got), 3)
+		assert.Equal(t, []contract.LaneActivity{contract.ActivityBusy, contract.ActivityWaiting, contract.ActivityBusy}, got[:3],
+			"busy, waiting at the question, busy again once answered")
+	} else {
+		cleared := eventsOf(evs, ledger.EventLaneAttentionCleared)
+		require.Len(t, cleared, 1)
+		assert.Greater(t, cleared[0].Seq, att[0].Seq)
+	}
 	_, err = os.Stat(outside)
 	assert.NoError(t, err, "the write the person allowed happened")
+}
+
+// disableClaudeHooks turns every hook of claude off in the user's settings
+// of its home, as a user or an organisation may.
+func disableClaudeHooks(home, _ string) error {
+	return jsonFile(filepath.Join(home, ".claude", "settings.json"), map[string]any{"disableAllHooks": true})
 }

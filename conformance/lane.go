@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cocoder/cocoder/contract"
+	"github.com/cocoder/cocoder/internal/agenthook"
 	"github.com/cocoder/cocoder/run"
 	"github.com/cocoder/cocoder/run/adapter"
 	"github.com/cocoder/cocoder/run/host"
@@ -63,6 +64,11 @@ type Matrix struct {
 	// home and the workspace root: to undo part of the setup (the folder
 	// trust, say) and check how the lane reports the CLI's dialog.
 	AfterSetup func(home, root string) error
+	// BeforeStop, when set, runs once the lane has its verdict, before
+	// the run is stopped, with the outcome so far (RunID, Ledger, Root,
+	// Status and Model set): to wait for what the CLI does after its
+	// result, such as the hook at the end of its turn.
+	BeforeStop func(o Outcome)
 	// Typed types the lane prompt into the CLI's screen and presses the
 	// adapter's submit keys, instead of passing it on the command line:
 	// the kit writes a workspace declaration of the adapter with
@@ -102,6 +108,18 @@ type Outcome struct {
 	Survivors []int
 	// Screen is the lane's last screen before the run was stopped.
 	Screen string
+	// Hooks are the events of the lane's hook file, in order, for a CLI
+	// that reports through hooks.
+	Hooks []HookEvent
+}
+
+// HookEvent is one line of a lane's hook file: a hook the CLI ran.
+type HookEvent struct {
+	// Time is when the hook ran.
+	Time time.Time
+	// Event is the CLI's name of the hook event ("UserPromptSubmit"), and
+	// Type a notification's type ("permission_prompt"), if any.
+	Event, Type string
 }
 
 // LaneName is the name of the matrix's one lane.
@@ -299,6 +317,11 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 	out := Outcome{RunID: runID, Root: b.root, Model: b.model}
 	out.Status, _ = r.Wait(ctx, runID, run.WaitOptions{Timeout: m.Timeout, Poll: 500 * time.Millisecond})
 	out.Screen = b.screen(out.Status, LaneName)
+	if m.BeforeStop != nil {
+		o := out
+		o.Ledger, _ = ledgerDir(b.home, out.Status)
+		m.BeforeStop(o)
+	}
 	_ = r.Stop(ctx, runID)
 	out.Survivors = Survivors(runID, 5*time.Second)
 	out.Status, _ = r.Get(ctx, runID)
@@ -318,6 +341,10 @@ func Run(t testing.TB, cli CLI, m Matrix) Outcome {
 				out.Attention = &d
 			}
 		}
+	}
+	recs, _, _ := agenthook.Read(filepath.Join(out.Ledger, ledger.LaneFile(LaneName, ledger.HooksName)), 0)
+	for _, r := range recs {
+		out.Hooks = append(out.Hooks, HookEvent{Time: r.Time, Event: r.Event, Type: r.Type})
 	}
 	if data, err := os.ReadFile(filepath.Join(out.Ledger, ledger.LanesDir, LaneName, ledger.ResultName)); err == nil {
 		out.Result, _ = contract.Parse[contract.JobResult](ledger.ResultName, data)

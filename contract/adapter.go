@@ -84,10 +84,13 @@ const (
 	// PlaceholderMCPArgs is the result channel's arguments as a JSON array
 	// of strings (valid TOML too).
 	PlaceholderMCPArgs = "{mcpArgs}"
+	// PlaceholderHookSettings is the path of the lane's hook settings file
+	// the engine writes (see HookRegistration).
+	PlaceholderHookSettings = "{hookSettings}"
 )
 
 var placeholders = []string{PlaceholderPrompt, PlaceholderPromptFile, PlaceholderModel, PlaceholderWorkdir, PlaceholderResultFile,
-	PlaceholderLedgerDir, PlaceholderMCPConfig, PlaceholderMCPCommand, PlaceholderMCPArgs}
+	PlaceholderLedgerDir, PlaceholderMCPConfig, PlaceholderMCPCommand, PlaceholderMCPArgs, PlaceholderHookSettings}
 
 // Adapter declares an execution backend: how to start an agent CLI (or a
 // script), how to hand it its prompt and model, what it can do and how it
@@ -155,6 +158,11 @@ type Adapter struct {
 	// the lane reports its job result in any sandbox mode. Without it the
 	// lane writes its result file itself.
 	MCP *MCPRegistration `json:"mcp,omitempty" yaml:"mcp,omitempty"`
+	// Hooks make the CLI report its own state (busy, idle, waiting at a
+	// permission prompt, a prompt taken) through `cocoder agent hook`: the
+	// lane's status then comes from the vendor, with the screen as the
+	// fallback.
+	Hooks *HookRegistration `json:"hooks,omitempty" yaml:"hooks,omitempty"`
 	// VersionArgs are the arguments that make the command print its
 	// version, e.g. ["--version"].
 	VersionArgs []string `json:"versionArgs,omitempty" yaml:"versionArgs,omitempty" validate:"omitempty,dive,required"`
@@ -288,6 +296,9 @@ type ArgvInput struct {
 	// as JSON. With MCPCommand set, the MCP registration's args are added.
 	MCPCommand string
 	MCPArgs    []string
+	// HookSettings replaces {hookSettings}: the lane's hook settings file.
+	// With HookSettings set, the hook registration's args are added.
+	HookSettings string
 	// Sandbox selects SandboxFlags.
 	Sandbox SandboxMode
 	// Approval selects ApprovalFlags.
@@ -298,7 +309,8 @@ type ArgvInput struct {
 // when in.Model is set), then SandboxFlags[in.Sandbox], then
 // ApprovalFlags[in.Approval], then (when in.MCPCommand is set and the
 // adapter registers an MCP server) MCP.Args and MCP.SandboxArgs[in.Sandbox],
-// then Args, with every placeholder replaced by its value. Values are
+// then (when in.HookSettings is set and the adapter registers hooks)
+// Hooks.Args, then Args, with every placeholder replaced by its value. Values are
 // never split or passed through a shell.
 func (a *Adapter) Argv(in ArgvInput) []string {
 	r := in.replacer()
@@ -316,6 +328,9 @@ func (a *Adapter) Argv(in ArgvInput) []string {
 	if a.MCP != nil && in.MCPCommand != "" {
 		add(a.MCP.Args)
 		add(a.MCP.SandboxArgs[in.Sandbox])
+	}
+	if a.Hooks != nil && in.HookSettings != "" {
+		add(a.Hooks.Args)
 	}
 	add(a.Args)
 	return argv
@@ -335,6 +350,7 @@ func (in ArgvInput) replacer() *strings.Replacer {
 		PlaceholderMCPConfig, in.MCPConfig,
 		PlaceholderMCPCommand, jsonText(in.MCPCommand),
 		PlaceholderMCPArgs, jsonText(in.MCPArgs),
+		PlaceholderHookSettings, in.HookSettings,
 	)
 }
 
@@ -371,6 +387,9 @@ func argsUse(list []string, placeholder string) bool {
 }
 
 func (a *Adapter) check(p *problems) {
+	if a.Hooks != nil {
+		a.Hooks.check(p)
+	}
 	if len(a.ModelFlag) > 0 && !argsUse(a.ModelFlag, PlaceholderModel) {
 		p.add("modelFlag", "placeholder", "modelFlag must contain {model}, e.g. [\"--model\", \"{model}\"]")
 	}

@@ -11,11 +11,9 @@ import (
 	"github.com/cocoder/cocoder/contract"
 )
 
-// TestAdapterDialogsAndMCP: dialogs and the MCP registration are
-// validated like the rest of a declaration, and the MCP args join the
-// command line only when a result channel is given.
-func TestAdapterDialogsAndMCP(t *testing.T) {
-	base := `id: x
+// llmAdapterYAML is a minimal valid declaration of an interactive CLI
+// taking its prompt in argv.
+const llmAdapterYAML = `id: x
 label: X
 kind: llm-cli
 command: x
@@ -29,6 +27,12 @@ resultContract: job-result
 evidenceCapabilities: [transcript]
 failureModes: [unknown]
 `
+
+// TestAdapterDialogsAndMCP: dialogs and the MCP registration are
+// validated like the rest of a declaration, and the MCP args join the
+// command line only when a result channel is given.
+func TestAdapterDialogsAndMCP(t *testing.T) {
+	base := llmAdapterYAML
 	good := base + `dialogs:
   - {name: trust, pattern: 'Trust[\s\x{00A0}]+this', fix: trust it}
 mcp:

@@ -63,6 +63,9 @@ const (
 	SourceTimeout StatusSource = "timeout"
 	// SourceEngine: the engine decided it (for example a stop request).
 	SourceEngine StatusSource = "engine"
+	// SourceVendorHook: the lane's agent CLI reported it through its own
+	// hooks (see HookRegistration).
+	SourceVendorHook StatusSource = "vendor_hook"
 )
 
 // LaneHandle identifies a started lane on its host. It is plain data so it
@@ -94,11 +97,14 @@ type LaneStatus struct {
 	// State is the lane's state.
 	State LaneState `json:"state" yaml:"state" jsonschema:"required,enum=planned,enum=running,enum=failed,enum=exited,enum=killed,enum=lost,enum=done,enum=needs-attention" validate:"required,oneof=planned running failed exited killed lost done needs-attention"`
 	// Source says how the state is known.
-	Source StatusSource `json:"source" yaml:"source" jsonschema:"required,enum=plan,enum=host,enum=result_file,enum=process_exit,enum=pane_output,enum=timeout,enum=engine" validate:"required,oneof=plan host result_file process_exit pane_output timeout engine"`
+	Source StatusSource `json:"source" yaml:"source" jsonschema:"required,enum=plan,enum=host,enum=result_file,enum=process_exit,enum=pane_output,enum=timeout,enum=engine,enum=vendor_hook" validate:"required,oneof=plan host result_file process_exit pane_output timeout engine vendor_hook"`
 	// ObservedAt is when the state was observed.
 	ObservedAt time.Time `json:"observedAt" yaml:"observedAt" jsonschema:"required" validate:"required"`
 	// Reason explains a failed, killed or lost lane.
 	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
+	// Activity is what the lane's agent CLI last reported doing through
+	// its hooks (busy, idle or waiting); empty when it reports nothing.
+	Activity LaneActivity `json:"activity,omitempty" yaml:"activity,omitempty" jsonschema:"enum=busy,enum=idle,enum=waiting" validate:"omitempty,oneof=busy idle waiting"`
 	// Persona is the persona the lane plays.
 	Persona string `json:"persona,omitempty" yaml:"persona,omitempty"`
 	// Adapter is the adapter (agent CLI) the lane runs.

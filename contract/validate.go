@@ -230,6 +230,8 @@ func fieldProblem(root reflect.Value, fe validator.FieldError) Problem {
 		rule, msg = "pattern", fmt.Sprintf("must be one program name or path without spaces; put arguments in \"args\" (found %q)", clip(val))
 	case "sha256":
 		rule, msg = "pattern", fmt.Sprintf("must be a lowercase hex SHA-256 digest (found %q)", clip(val))
+	case "hookevent":
+		rule, msg = "pattern", fmt.Sprintf("must be the name of a CLI's hook event: letters, digits and '_', starting with a letter, such as UserPromptSubmit (found %q)", clip(val))
 	default:
 		if p, ok := patterns.Of(fe.Tag()); ok {
 			rule, msg = "pattern", fmt.Sprintf("must match %s (found %q)", p, clip(val))

@@ -16,16 +16,20 @@ import (
 const confirmArgTimeout = 60 * time.Second
 
 // confirmOnScreen reports whether a lane whose prompt is on its command
-// line has its delivery confirmed from its screen: a tmux lane of an
-// adapter that declares how its screen reads.
+// line has its delivery confirmed: a tmux lane of an adapter that declares
+// how its screen reads, or whose CLI reports taking a prompt through a
+// hook.
 func confirmOnScreen(p *Plan, pl PlanLane) bool {
-	return p.Host == host.KindTmux && (pl.BusyPattern != "" || pl.ReadyPattern != "" || len(pl.Dialogs) > 0)
+	return p.Host == host.KindTmux && (pl.BusyPattern != "" || pl.ReadyPattern != "" || len(pl.Dialogs) > 0 ||
+		pl.Hooks != nil && pl.Hooks.Submitted != "")
 }
 
-// deliveryOptions are the screen-reading options and submit keys of a
-// lane, from its adapter's declaration.
+// deliveryOptions are the delivery options of a lane, from its adapter's
+// declaration: how its screen reads, its submit keys, and for a CLI that
+// reports taking a prompt through a hook, that hook from now on.
 func deliveryOptions(pl PlanLane) host.DeliveryOptions {
-	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs, SubmitKeys: pl.SubmitKeys}
+	return host.DeliveryOptions{ReadyPattern: pl.ReadyPattern, BusyPattern: pl.BusyPattern, Dialogs: pl.Dialogs, SubmitKeys: pl.SubmitKeys,
+		Confirmed: hookSubmitted(pl, hookEnd(pl))}
 }
 
 // deliverInitial delivers (typed) or confirms (on the command line) a
@@ -34,12 +38,13 @@ func deliveryOptions(pl PlanLane) host.DeliveryOptions {
 func deliverInitial(ctx context.Context, hst host.Host, h contract.LaneHandle, pl PlanLane) []contract.Event {
 	var out contract.DeliveryReport
 	var err error
+	opt := deliveryOptions(pl)
+	opt.Confirmed = hookSubmitted(pl, 0) // the lane's first prompt: every hook line counts
 	if contract.PromptDelivery(pl.PromptDelivery) == contract.DeliverArg {
-		opt := deliveryOptions(pl)
 		opt.ReadyTimeout = confirmArgTimeout
 		out, err = host.ConfirmStarted(ctx, hst, h, pl.Prompt, opt)
 	} else {
-		out, err = host.Deliver(ctx, hst, h, pl.Prompt, deliveryOptions(pl))
+		out, err = host.Deliver(ctx, hst, h, pl.Prompt, opt)
 	}
 	if err != nil {
 		out.Delivered = false

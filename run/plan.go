@@ -168,6 +168,9 @@ type PlanLane struct {
 	// ChannelEnv are the variables the adapter's MCP registration adds to
 	// the lane's environment (paths, never secrets).
 	ChannelEnv map[string]string `json:"channelEnv,omitempty"`
+	// Hooks is how the lane's CLI reports its own state through hooks
+	// (the adapter's hooks); nil when it does not.
+	Hooks *LaneHooks `json:"hooks,omitempty"`
 	// Command is the program, as found in PATH.
 	Command string `json:"command"`
 	// Argv is the exact command line.
@@ -200,6 +203,7 @@ type planDocs struct {
 	packet      *contract.StartupPacket
 	prompts     map[string]string // by lane
 	mcpFiles    map[string][]byte // by lane: the MCP settings file of a lane with the result channel
+	hookFiles   map[string][]byte // by lane: the hook settings file of a lane whose CLI reports through hooks
 }
 
 // Plan resolves and checks everything a run of req.Priority needs, and

@@ -140,9 +140,13 @@ func (r *Runner) materialize(p *Plan, ledgerDir string, out *issues) {
 			PromptFile: l.PromptFile, ResultFile: l.ResultFile, Prompt: l.Prompt, Self: r.self,
 		}
 		r.channelContext(p, l, a, ledgerDir, &lc)
+		r.hookContext(l, a, ledgerDir, &lc)
 		argv, err := adapter.Argv(a, lc)
 		if err == nil {
 			err = r.channelFiles(p, l, a, lc)
+		}
+		if err == nil {
+			err = r.hookFiles(p, l, a, lc)
 		}
 		if err != nil {
 			out.block(IssueArgvInvalid, l.Lane, "%v", err)
@@ -507,6 +511,9 @@ func ledgerFiles(p *Plan) (essential, snapshot map[string][]byte, err error) {
 		essential[ledger.LaneFile(pl.Lane, ledger.PromptName)] = []byte(d.prompts[pl.Lane])
 		if f, ok := d.mcpFiles[pl.Lane]; ok {
 			essential[ledger.LaneFile(pl.Lane, ledger.MCPConfigName)] = f
+		}
+		if f, ok := d.hookFiles[pl.Lane]; ok {
+			essential[ledger.LaneFile(pl.Lane, ledger.HookSettingsName)] = f
 		}
 	}
 	return essential, snapshot, nil

@@ -174,6 +174,7 @@ func (r *Runner) Wait(ctx context.Context, runID string, opts WaitOptions) (cont
 			if err := check(true); err != nil {
 				return s.status(), err
 			}
+			s.hooks.poll(ctx, s)
 		case <-deadline:
 			if err := s.timeout(ctx, opts.Timeout); err != nil {
 				return s.status(), err
@@ -209,6 +210,7 @@ type supervisor struct {
 	looked   map[string]look   // lane → when its screen was last read
 	seen     ledgerView        // the ledger as last read
 	watcher  *fsnotify.Watcher // nil when polling only
+	hooks    hookWatch         // the lanes' hook files read so far (hooks.go)
 }
 
 // watch adds a lane's directory to the file events, when there are any.

@@ -31,6 +31,9 @@ func (s *supervisor) watchScreen(ctx context.Context, lane string, ls contract.L
 	if !ok || ls.Handle == nil || ls.Handle.Host != host.KindTmux || len(pl.Dialogs) == 0 {
 		return nil
 	}
+	if ls.Activity != "" {
+		return nil // the CLI reports its own state through its hooks, which decide from then on (hooks.go)
+	}
 	if sv != nil && !sv.Activity.IsZero() {
 		if s.looked == nil {
 			s.looked = map[string]look{}
@@ -106,6 +109,7 @@ func redeliver(ctx context.Context, hst host.Host, h contract.LaneHandle, pl Pla
 	opt := deliveryOptions(pl)
 	if contract.PromptDelivery(pl.PromptDelivery) == contract.DeliverArg {
 		opt.ReadyTimeout = afterDialogConfirm
+		opt.Confirmed = hookSubmitted(pl, 0) // the CLI's first prompt is the one on its command line
 		out, err := host.ConfirmStarted(ctx, hst, h, pl.Prompt, opt)
 		if err == nil && (out.Delivered || out.Dialog != "") {
 			out.Reason = "after the dialog was answered: " + out.Reason

@@ -81,3 +81,33 @@ func TestAgentHidden(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "COCODER_DEMO_FAULT")
 }
+
+// TestAgentHook runs the hook program as a CLI runs it: it records the
+// event in the hook file, and whatever happens (a bad argument, a payload
+// that is not JSON) exits 0 with nothing on stdout, which a CLI may read
+// as the hook's answer.
+func TestAgentHook(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "hooks.jsonl")
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+	}{
+		{[]string{"agent", "hook", "--file", file, "--event", "UserPromptSubmit"}, `{"hook_event_name":"UserPromptSubmit","prompt":"secret words"}`},
+		{[]string{"agent", "hook", "--file", file}, `{"hook_event_name":"Notification","notification_type":"permission_prompt","message":"Claude needs your permission to use Bash"}`},
+		{[]string{"agent", "hook", "--file", file, "--event", "Stop"}, `not json`},
+		{[]string{"agent", "hook", "--bogus"}, `{}`},
+		{[]string{"agent", "hook"}, ``},
+	} {
+		code, out, _ := invocation{stdin: tc.stdin}.run(t.Context(), tc.args...)
+		assert.Equal(t, exitOK, code, "%v", tc.args)
+		assert.Empty(t, out, "%v", tc.args)
+	}
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], `"event":"UserPromptSubmit"`)
+	assert.Contains(t, lines[1], `"type":"permission_prompt"`)
+	assert.Contains(t, lines[2], `"event":"Stop"`)
+	assert.NotContains(t, string(b), "secret words")
+}

@@ -490,3 +490,18 @@ func TestRunStatusNamesUnrecordedExits(t *testing.T) {
 		assert.Equal(t, contract.LaneDone, ls.State, name)
 	}
 }
+
+// TestPrintLanesActivity: a lane's activity, as its CLI's hooks report
+// it, shows in the lane's note with the source in its column.
+func TestPrintLanesActivity(t *testing.T) {
+	st := contract.RunStatus{Lanes: map[string]contract.LaneStatus{
+		"lead":   {State: contract.LaneRunning, Source: contract.SourceVendorHook, Activity: contract.ActivityIdle},
+		"writer": {State: contract.LaneNeedsAttention, Source: contract.SourceVendorHook, Activity: contract.ActivityWaiting, Reason: "the CLI waits for a person"},
+	}}
+	var b strings.Builder
+	printLanes(&b, st, []string{"lead", "writer"})
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	require.Len(t, lines, 3)
+	assert.True(t, strings.HasSuffix(lines[1], "vendor_hook  -         -       CLI idle"), lines[1])
+	assert.True(t, strings.HasSuffix(lines[2], "CLI waiting; the CLI waits for a person"), lines[2])
+}

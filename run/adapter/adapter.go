@@ -242,6 +242,19 @@ type LaneContext struct {
 	// MCPConfig is the absolute path of the lane's MCP settings file,
 	// which fills {mcpConfig}; the engine writes it with MCPSettings.
 	MCPConfig string
+	// HookFile is the absolute path of the lane's hook file, which the
+	// hook program appends to, for an adapter that declares hooks
+	// (contract.Adapter.Hooks); empty leaves the hooks out. See
+	// HookSettings.
+	HookFile string
+	// HookSettings is the absolute path of the lane's hook settings file,
+	// which fills {hookSettings}; the engine writes it with HookSettings.
+	HookSettings string
+}
+
+// usesHooks reports whether a lane of a reports through hooks.
+func (lc LaneContext) usesHooks(a *contract.Adapter) bool {
+	return a.Hooks != nil && lc.HookFile != ""
 }
 
 // usesMCP reports whether a lane of a reports through the result channel.
@@ -258,6 +271,9 @@ func (lc LaneContext) argvInput(a *contract.Adapter, prompt string, sandbox cont
 	if lc.usesMCP(a) {
 		in.MCPConfig = lc.MCPConfig
 		in.MCPCommand, in.MCPArgs = lc.ResultServer[0], lc.ResultServer[1:]
+	}
+	if lc.usesHooks(a) {
+		in.HookSettings = lc.HookSettings
 	}
 	return in
 }
@@ -320,6 +336,9 @@ func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
 	if lc.usesMCP(a) {
 		template = slices.Concat(template, a.MCP.Args, a.MCP.SandboxArgs[sandbox], slices.Collect(maps.Values(a.MCP.Env)))
 	}
+	if lc.usesHooks(a) {
+		template = slices.Concat(template, a.Hooks.Args)
+	}
 	for _, need := range []struct {
 		placeholder, field, value string
 		path                      bool
@@ -329,6 +348,7 @@ func Argv(a *contract.Adapter, lc LaneContext) ([]string, error) {
 		{contract.PlaceholderResultFile, "ResultFile", lc.ResultFile, true},
 		{contract.PlaceholderLedgerDir, "LedgerDir", lc.LedgerDir, true},
 		{contract.PlaceholderMCPConfig, "MCPConfig", lc.MCPConfig, true},
+		{contract.PlaceholderHookSettings, "HookSettings", lc.HookSettings, true},
 		{contract.PlaceholderPrompt, "Prompt (or PromptFile)", prompt, false},
 	} {
 		if !usesPlaceholder(template, need.placeholder) {
@@ -415,6 +435,12 @@ func cloneAdapters(m map[string]*contract.Adapter) map[string]*contract.Adapter 
 			m.Env = maps.Clone(a.MCP.Env)
 			m.Settings = maps.Clone(a.MCP.Settings) // values are never changed in place
 			c.MCP = &m
+		}
+		if a.Hooks != nil {
+			h := *a.Hooks
+			h.Args = slices.Clone(a.Hooks.Args)
+			h.Events = slices.Clone(a.Hooks.Events)
+			c.Hooks = &h
 		}
 		out[id] = &c
 	}

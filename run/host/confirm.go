@@ -14,6 +14,7 @@ import (
 // line (delivery mode "arg") took it, by watching its screen; nothing is
 // typed. A prompt counts as delivered when:
 //
+//   - opt.Confirmed confirms it (the program reported taking it), or
 //   - BusyPattern shows (the program is working on it), or
 //   - ReadyTimeout passes with the prompt's text echoed on screen and no
 //     dialog showing (a program too quick for its busy marker to be seen).
@@ -50,6 +51,9 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 		if err != nil {
 			return out, err
 		}
+		if d.confirmed(&out) {
+			return out, nil
+		}
 		line, known := d.whichDialog(screen)
 		switch {
 		case known != nil:
@@ -58,7 +62,7 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 		case line == "" && d.busyCount(screen) > 0:
 			out.Delivered, out.Reason = true, "the busy marker appeared"
 			out.Evidence, _ = findLine(d.busy, screen, 0)
-			return out, nil
+			return out, d.preferReport(ctx, &out)
 		}
 		if d.probe != "" && strings.Contains(collapse(screen), d.probe) {
 			echoed = true
@@ -69,6 +73,7 @@ func (d *delivery) confirm(ctx context.Context) (contract.DeliveryReport, error)
 				out.Reason, out.Evidence = "a dialog is on screen ("+strings.TrimSpace(line)+"); the prompt waits behind it or was lost", strings.TrimSpace(line)
 			case echoed:
 				out.Delivered, out.Reason, out.Evidence = true, "the prompt shows on screen and no dialog appeared (no busy marker seen)", d.probe
+				return out, d.preferReport(ctx, &out)
 			default:
 				out.Reason, out.Evidence = "neither the busy marker nor the prompt showed within "+d.opt.ReadyTimeout.String(), d.inputArea(screen)
 			}

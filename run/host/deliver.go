@@ -61,6 +61,48 @@ type DeliveryOptions struct {
 	// CaptureLines is how many lines each capture reads; 0 (the default)
 	// reads the visible screen.
 	CaptureLines int
+	// Confirmed, when set, is asked after each capture while the outcome is
+	// awaited (after Enter, or while ConfirmStarted watches) whether the
+	// program itself reported taking the text, such as a CLI's prompt-submit
+	// hook. A non-empty answer confirms the delivery with that answer as
+	// its reason, ahead of anything the screen shows; the screen stays the
+	// fallback. When the screen proves the delivery first, the report is
+	// still waited for, at most ConfirmGrace, so that it names the proof
+	// whenever it comes.
+	Confirmed func() (reason string)
+}
+
+// ConfirmGrace bounds the wait, once the screen proved a delivery, for the
+// program's own report (DeliveryOptions.Confirmed): a CLI may show that it
+// works a moment before its hook has run.
+const ConfirmGrace = 2 * time.Second
+
+// confirmed asks opt.Confirmed, when set, and fills out when it confirms.
+func (d *delivery) confirmed(out *contract.DeliveryReport) bool {
+	if d.opt.Confirmed == nil {
+		return false
+	}
+	reason := d.opt.Confirmed()
+	if reason == "" {
+		return false
+	}
+	out.Delivered, out.Reason, out.Evidence = true, reason, ""
+	return true
+}
+
+// preferReport is called once the screen proved the delivery (out says
+// how): with opt.Confirmed set, it keeps asking it for at most
+// ConfirmGrace, and its report, when it comes, replaces the screen's proof.
+func (d *delivery) preferReport(ctx context.Context, out *contract.DeliveryReport) error {
+	if d.opt.Confirmed == nil {
+		return nil
+	}
+	for deadline := time.Now().Add(ConfirmGrace); !d.confirmed(out) && time.Now().Before(deadline); {
+		if err := clock.Sleep(ctx, d.opt.Poll); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // defaultSettle is the default pause between a paste and the submit
@@ -88,9 +130,10 @@ const probeRunes = 20
 //     provably never arrived and is repeated (up to MaxPastes); any other
 //     change counts as landed, since pasting again could duplicate it.
 //  4. Press the submit keys (SubmitKeys, default Enter) on their own, then
-//     watch for proof of submission: more BusyPattern matches than
-//     before, or the text gone from the input area. Without proof, press
-//     them again (up to MaxEnters), never while a dialog shows.
+//     watch for proof of submission: the program's own report (Confirmed),
+//     more BusyPattern matches than before, or the text gone from the input
+//     area. Without proof, press them again (up to MaxEnters), never while
+//     a dialog shows.
 //
 // Keep typed text short (a line asking the agent to read prompt.md):
 // long pastes are what TUIs mangle.
@@ -342,18 +385,21 @@ func (d *delivery) run(ctx context.Context, text string) (contract.DeliveryRepor
 			if screen, err = d.capture(ctx); err != nil {
 				return out, err
 			}
+			if d.confirmed(&out) {
+				return out, nil
+			}
 			area := d.inputArea(screen)
 			switch {
 			case d.busyCount(screen) > busyBefore:
 				out.Delivered, out.Reason = true, "the busy marker appeared"
 				out.Evidence, _ = findLine(d.busy, screen, 0)
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			case seen && !strings.Contains(area, d.probe):
 				out.Delivered, out.Reason, out.Evidence = true, "the text left the input area", area
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			case !seen && area != areaAfterPaste:
 				out.Delivered, out.Reason, out.Evidence = true, "the input area changed after "+d.keys(), area
-				return out, nil
+				return out, d.preferReport(ctx, &out)
 			}
 			if time.Now().After(deadline) {
 				break

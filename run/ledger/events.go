@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/cocoder/cocoder/contract"
 	"github.com/cocoder/cocoder/internal/errs"
@@ -66,6 +67,10 @@ const (
 	// is gone (a person answered it) and the lane works again. Data:
 	// LaneAttentionData naming the dialog that was answered.
 	EventLaneAttentionCleared = "lane.attention.cleared"
+	// EventLaneActivity records that a lane's agent CLI reported, through
+	// its own hooks, that it is now busy, idle or waiting for a person.
+	// Only changes are recorded. Data: LaneActivityData.
+	EventLaneActivity = "lane.activity"
 	// EventLedgerRepaired records that opening the ledger found a torn last
 	// line (a write cut short by a crash) and moved it aside. Data:
 	// LedgerRepairedData.
@@ -139,7 +144,7 @@ func EventTypes() []string {
 		EventRunCreated, EventRunState, EventRunStopped,
 		EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneSend, EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult,
-		EventLaneAttention, EventLaneAttentionCleared, EventLedgerRepaired,
+		EventLaneAttention, EventLaneAttentionCleared, EventLaneActivity, EventLedgerRepaired,
 		EventRunBaseline, EventLaneTree, EventLaneLaunching, EventLaneDispatchRequested, EventLaneDispatched, EventLaneDispatchCancelled,
 		EventLaneResultRefused, EventGateScope, EventGateVerify, EventCommitIntent, EventCommitMade, EventCommitRefused,
 		EventLaneSuperseded, EventRunCloseout, EventRunContinuation,
@@ -227,6 +232,24 @@ type LaneAttentionData struct {
 	// prompt), "send", or "work" (the supervisor saw it while the lane
 	// worked).
 	During string `json:"during,omitempty"`
+}
+
+// LaneActivityData is the data of lane.activity.
+type LaneActivityData struct {
+	// Activity is what the CLI is doing: busy, idle or waiting.
+	Activity contract.LaneActivity `json:"activity"`
+	// Source is where the engine learnt it: "vendor_hook".
+	Source contract.StatusSource `json:"source"`
+	// Event is the CLI's hook event that said so, e.g. "Stop", and Type
+	// its type where it has one (a notification's, e.g.
+	// "permission_prompt").
+	Event string `json:"event"`
+	Type  string `json:"type,omitempty"`
+	// Message is the CLI's own short message (a notification's), escaped.
+	Message string `json:"message,omitempty"`
+	// At is when the CLI reported it; the event's time is when the engine
+	// recorded it.
+	At time.Time `json:"at,omitzero"`
 }
 
 // LedgerRepairedData is the data of ledger.repaired.
@@ -424,6 +447,7 @@ var payloads = map[string]func() any{
 	EventLaneResult:           func() any { return new(LaneResultData) },
 	EventLaneAttention:        func() any { return new(LaneAttentionData) },
 	EventLaneAttentionCleared: func() any { return new(LaneAttentionData) },
+	EventLaneActivity:         func() any { return new(LaneActivityData) },
 	EventLedgerRepaired:       func() any { return new(LedgerRepairedData) },
 	EventLanePromptDelivered:  func() any { return new(contract.DeliveryReport) },
 	EventLanePromptFailed:     func() any { return new(contract.DeliveryReport) },

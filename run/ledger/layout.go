@@ -41,6 +41,13 @@ const (
 	// MCPConfigName is the MCP settings file a lane's agent CLI reads to
 	// start the result channel, in lanes/<lane>/.
 	MCPConfigName = "mcp.json"
+	// HooksName is the hook file of a lane whose CLI reports through
+	// hooks, in lanes/<lane>/: one JSON line per hook event, appended by
+	// `cocoder agent hook` (see internal/agenthook).
+	HooksName = "hooks.jsonl"
+	// HookSettingsName is the settings file that installs those hooks in
+	// the lane's CLI, in lanes/<lane>/.
+	HookSettingsName = "hook-settings.json"
 )
 
 // MessagesDir holds the long messages sent to a lane, in lanes/<lane>/.

@@ -120,7 +120,7 @@ func apply(st contract.RunStatus, ev contract.Event) (contract.RunStatus, error)
 		return st, nil
 	case EventLaneStarted, EventLaneStartFailed, EventLanePromptDelivered, EventLanePromptFailed,
 		EventLaneExited, EventLaneKilled, EventLaneLost, EventLaneTimeout, EventLaneResult, EventLaneResultRefused,
-		EventLaneAttention, EventLaneAttentionCleared:
+		EventLaneAttention, EventLaneAttentionCleared, EventLaneActivity:
 		return applyLane(st, ev, bad)
 	}
 	return st, nil
@@ -140,6 +140,9 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 			return
 		}
 		ls.State, ls.Source, ls.ObservedAt, ls.Reason = state, src, ev.Time, reason
+		if !state.Active() {
+			ls.Activity = "" // the CLI's activity ends with its lane
+		}
 	}
 	var r ReasonData
 	switch ev.Type {
@@ -149,7 +152,7 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 			return st, err
 		}
 		h := d.Handle
-		ls.Handle, ls.ExitCode, ls.Delivery, ls.Result = &h, nil, "", ""
+		ls.Handle, ls.ExitCode, ls.Delivery, ls.Result, ls.Activity = &h, nil, "", "", ""
 		done = false // a restarted lane starts over
 		set(contract.LaneRunning, contract.SourceHost, "")
 	case EventLanePromptDelivered:
@@ -173,6 +176,31 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 		if ls.State == contract.LaneNeedsAttention {
 			set(contract.LaneRunning, d.Source, "")
 		}
+	case EventLaneActivity:
+		var d LaneActivityData
+		if err := DecodeData(ev, &d); err != nil {
+			return st, err
+		}
+		switch d.Activity {
+		case contract.ActivityBusy, contract.ActivityIdle, contract.ActivityWaiting:
+		default:
+			return st, bad("activity %q is not busy, idle or waiting", d.Activity)
+		}
+		if !ls.State.Active() {
+			break // a lane with its verdict keeps it
+		}
+		at := ev.Time
+		if !d.At.IsZero() && d.At.Before(at) {
+			at = d.At
+		}
+		ls.Activity = d.Activity
+		switch {
+		case d.Activity == contract.ActivityWaiting:
+			ls.State, ls.Reason = contract.LaneNeedsAttention, activityReason(d)
+		case ls.State == contract.LaneNeedsAttention: // answered: the CLI works again
+			ls.State, ls.Reason = contract.LaneRunning, ""
+		}
+		ls.Source, ls.ObservedAt = contract.SourceVendorHook, at
 	case EventLanePromptFailed:
 		ls.Delivery = "failed"
 	case EventLaneExited:
@@ -216,6 +244,20 @@ func applyLane(st contract.RunStatus, ev contract.Event, bad func(string, ...any
 	lanes[ev.Lane] = ls
 	st.Lanes = lanes
 	return st, nil
+}
+
+// activityReason is the lane reason of a lane.activity event that says the
+// CLI waits for a person.
+func activityReason(d LaneActivityData) string {
+	what := "the CLI waits for a person (its " + d.Event + " hook"
+	if d.Type != "" {
+		what += ", " + d.Type
+	}
+	what += ")"
+	if d.Message != "" {
+		what += ": " + d.Message
+	}
+	return what + "; answer it in the pane (cocoder run attach)"
 }
 
 // attentionReason is the lane reason of a lane.attention event.

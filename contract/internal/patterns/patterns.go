@@ -24,6 +24,9 @@ const (
 	Owner = `^[a-z0-9][a-z0-9_-]*$`
 	// WorkspaceID is a registered workspace's id.
 	WorkspaceID = `^[a-z0-9][a-z0-9-]*$`
+	// HookEvent is the name of an agent CLI's hook event, such as
+	// "UserPromptSubmit".
+	HookEvent = `^[A-Za-z][A-Za-z0-9_]*$`
 	// RootName is the name of a ${root:NAME} path token.
 	RootName = `^[A-Za-z0-9_-]+$`
 )
@@ -40,6 +43,7 @@ var Tags = []struct{ Tag, Pattern string }{
 	{"owner", Owner},
 	{"wsid", WorkspaceID},
 	{"rootname", RootName},
+	{"hookevent", HookEvent},
 }
 
 // Of returns the regular expression behind a pattern tag (id, laneid,
