@@ -343,25 +343,11 @@ func TestDashboardShowsARealDialogAsText(t *testing.T) {
 	require.NoError(t, os.WriteFile(shown, []byte("Do you trust the files in this folder? "+hostile+"\n1. Yes  2. No\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(e.bin, "asker-agent"), []byte("#!/bin/sh\ncat "+shown+"\nsleep 60\n"), 0o755))
 	fix := "press 1 " + hostile
-	e.write("cocoder/adapters/asker.yaml", `id: asker
-label: Asks whether to trust the folder
-kind: command
-command: asker-agent
-args: ["{promptFile}"]
-promptDelivery: file
-dialogs:
+	e.write("cocoder/adapters/asker.yaml", scriptAdapter("asker", "asker-agent", true, `dialogs:
   - name: trust
     pattern: 'Do you trust the files in this folder'
     fix: '`+strings.ReplaceAll(fix, "'", "''")+`'
-availabilityCheck: {commandExists: asker-agent}
-capabilities: {interactive: true, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`)
+`))
 	e.write("cocoder/profiles/asker.yaml", "id: asker\nlabel: Asker\nlanes:\n  writer:\n    persona: writer\n    adapter: asker\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	e.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	wsID := e.register()

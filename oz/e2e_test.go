@@ -3,6 +3,7 @@ package oz_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -152,22 +153,7 @@ func TestEndToEnd(t *testing.T) {
 func (e *env) canaryWorkspace(script, ref string) {
 	e.t.Helper()
 	require.NoError(e.t, os.WriteFile(filepath.Join(e.bin, "canary-agent"), []byte("#!/bin/sh\n"+script+"\n"), 0o755))
-	e.write("cocoder/adapters/canary.yaml", `id: canary
-label: Prints its secret
-kind: command
-command: canary-agent
-args: ["{promptFile}"]
-promptDelivery: file
-env: [CANARY_TOKEN]
-availabilityCheck: {commandExists: canary-agent}
-capabilities: {interactive: false, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
-writeCapability: bounded
-sandboxModes: [read-only, workspace-write]
-approvalModes: [never]
-resultContract: job-result
-evidenceCapabilities: [transcript]
-failureModes: [unknown]
-`)
+	e.write("cocoder/adapters/canary.yaml", scriptAdapter("canary", "canary-agent", false, "env: [CANARY_TOKEN]\n"))
 	e.write("cocoder/profiles/canary.yaml", "id: canary\nlabel: Canary\nlanes:\n  writer:\n    persona: writer\n    adapter: canary\n    canWrite: true\n    writeBoundary: [src/**]\n")
 	e.write("cocoder/routes/solo.yaml", "id: solo\nlabel: Writer alone\nlead: writer\nteammates: []\nlanes: [writer]\ngates: [write-boundary]\nwritePolicy: one-writer\n")
 	e.write("cocoder/config.yaml", "secrets:\n  CANARY_TOKEN: "+ref+"\n  OTHER_SECRET: ${secret:other}\n")
@@ -254,4 +240,24 @@ func TestCanaryNeverLeaves(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// scriptAdapter is the declaration of a test adapter that runs command
+// with the lane's prompt file, with extra declaration lines.
+func scriptAdapter(id, command string, interactive bool, extra string) string {
+	return fmt.Sprintf(`id: %[1]s
+label: Test agent %[1]s
+kind: command
+command: %[2]s
+args: ["{promptFile}"]
+promptDelivery: file
+%[4]savailabilityCheck: {commandExists: %[2]s}
+capabilities: {interactive: %[3]t, initialPrompt: true, stdinDispatch: false, resultFile: true, transcriptCapture: true, streamingDetection: false, screenshots: false, dom: false, console: false, shell: true, fileEdit: true}
+writeCapability: bounded
+sandboxModes: [read-only, workspace-write]
+approvalModes: [never]
+resultContract: job-result
+evidenceCapabilities: [transcript]
+failureModes: [unknown]
+`, id, command, interactive, extra)
 }
