@@ -72,10 +72,11 @@ type Config struct {
 	CanWrite bool
 	// DispatchDir, for the lead of a run with lanes that wait for its
 	// dispatch, is the absolute directory dispatch requests are written
-	// to, and Waiting names those lanes. With both set the server offers
-	// DispatchTool.
+	// to. With it and Waiting set the server offers DispatchTool.
 	DispatchDir string
-	Waiting     []string
+	// Waiting names the lanes that wait for the lead's dispatch: the only
+	// lanes DispatchTool accepts.
+	Waiting []string
 }
 
 func (c Config) check() error {
