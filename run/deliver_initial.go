@@ -46,11 +46,17 @@ func deliverInitial(ctx context.Context, hst host.Host, h contract.LaneHandle, p
 	} else {
 		out, err = host.Deliver(ctx, hst, h, pl.Prompt, opt)
 	}
+	return deliveryEvents(pl.Lane, settled(out, err), "delivery")
+}
+
+// settled is a delivery's outcome with its error folded in: a delivery
+// that stopped (the host failed, ctx ended) is not delivered, and says why.
+func settled(out contract.DeliveryReport, err error) contract.DeliveryReport {
 	if err != nil {
 		out.Delivered = false
 		out.Reason = "delivery stopped: " + err.Error()
 	}
-	return deliveryEvents(pl.Lane, out, "delivery")
+	return out
 }
 
 // deliveryEvents are the events that record a delivery outcome.

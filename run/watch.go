@@ -117,11 +117,8 @@ func redeliver(ctx context.Context, hst host.Host, h contract.LaneHandle, pl Pla
 		}
 	}
 	out, err := host.Deliver(ctx, hst, h, pl.Prompt, deliveryOptions(pl))
-	if err != nil {
-		out.Delivered = false
-		out.Reason = "delivery stopped: " + err.Error()
-	} else {
+	if err == nil {
 		out.Reason = "typed after the dialog was answered: " + out.Reason
 	}
-	return deliveryEvents(pl.Lane, out, "delivery")
+	return deliveryEvents(pl.Lane, settled(out, err), "delivery")
 }
